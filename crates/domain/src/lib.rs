@@ -1,0 +1,19 @@
+//! The pure rules of Xiaohao.
+//!
+//! This crate owns the vocabulary of the system (identifiers, roles, the organization model),
+//! the authorization policy, input validation and the audit-chain hash. It performs no IO and
+//! never reads the clock: every function that depends on time takes `now` as an argument, so
+//! every rule can be tested without a database or HTTP.
+#![forbid(unsafe_code)]
+
+pub mod audit;
+pub mod ids;
+pub mod org;
+pub mod page;
+pub mod policy;
+pub mod role;
+pub mod throttle;
+pub mod validate;
+
+pub use ids::{OrganizationId, PersonId, PostId, RoleAssignmentId, UnitId};
+pub use role::Role;

@@ -1,0 +1,234 @@
+//! Authorization policy: who may do what, decided from the actor's role grants and scope.
+//!
+//! The `app` layer asks [`authorize`] before every read and write; templates only hide what
+//! this already refuses. Scope rules (DOMAIN.md "Roles"):
+//! - an admin administers their organization and the organizations below it;
+//! - the director and the offices see across all units of their organization, and read the
+//!   organizations below it (a city over its zones);
+//! - a leader in charge sees the units they lead (and the units below those);
+//! - unit heads and staff see their own unit (and the units below it);
+//! - a display account sees only the public board.
+
+use crate::org::RoleGrant;
+use crate::{OrganizationId, PersonId, Role, UnitId};
+
+/// Who is acting: loaded once per request by the app layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub person_id: PersonId,
+    pub organization_id: OrganizationId,
+    /// The unit the person works in, if any.
+    pub unit_id: Option<UnitId>,
+    pub grants: Vec<RoleGrant>,
+    /// Units this person is leader in charge of.
+    pub led_units: Vec<UnitId>,
+    /// Organizations below the actor's own, at any depth.
+    pub descendant_orgs: Vec<OrganizationId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action<'a> {
+    /// Create, edit, move or disable organizations, units, posts, people and role grants.
+    Administer { org: OrganizationId },
+    /// See the unit tree and the posts of an organization.
+    ViewStructure { org: OrganizationId },
+    /// See the people of a unit: `unit_path` is the unit followed by its ancestors.
+    ViewUnitPeople { org: OrganizationId, unit_path: &'a [UnitId] },
+    /// See one person. `unit_path` is the path of the person's unit (empty if none).
+    ViewPerson { org: OrganizationId, person: PersonId, unit_path: &'a [UnitId] },
+    /// Read the audit ledger of an organization.
+    ViewAudit { org: OrganizationId },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("forbidden")]
+pub struct Denied;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    Own,
+    Below,
+    None,
+}
+
+/// Which people an actor may list in an organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visibility {
+    All,
+    /// The people of these units and of every unit below them.
+    Units(Vec<UnitId>),
+    Nothing,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    pub fn roles(&self) -> Vec<Role> {
+        let mut r: Vec<Role> = self.grants.iter().map(|g| g.role).collect();
+        r.sort();
+        r.dedup();
+        r
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.has(Role::Admin)
+    }
+
+    fn sees_all_units(&self) -> bool {
+        self.is_admin() || self.grants.iter().any(|g| g.role.is_office())
+    }
+
+    fn reach(&self, org: OrganizationId) -> Reach {
+        if org == self.organization_id {
+            Reach::Own
+        } else if self.descendant_orgs.contains(&org) {
+            Reach::Below
+        } else {
+            Reach::None
+        }
+    }
+
+    /// Units whose subtrees this actor sees in its own organization (leaders, heads, staff).
+    fn unit_roots(&self) -> Vec<UnitId> {
+        let mut roots: Vec<UnitId> = self.led_units.clone();
+        if self.has(Role::LeaderInCharge) || self.has(Role::UnitHead) || self.has(Role::Staff) {
+            roots.extend(self.grants.iter().filter_map(|g| g.unit_id));
+            roots.extend(self.unit_id);
+        }
+        roots.sort();
+        roots.dedup();
+        roots
+    }
+
+    fn only_display(&self) -> bool {
+        !self.grants.is_empty() && self.grants.iter().all(|g| g.role == Role::Display)
+    }
+
+    pub fn people_visibility(&self, org: OrganizationId) -> Visibility {
+        match self.reach(org) {
+            Reach::None => Visibility::Nothing,
+            _ if self.sees_all_units() => Visibility::All,
+            Reach::Below => Visibility::Nothing,
+            Reach::Own => {
+                let roots = self.unit_roots();
+                if roots.is_empty() { Visibility::Nothing } else { Visibility::Units(roots) }
+            }
+        }
+    }
+}
+
+pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denied> {
+    let allowed = match action {
+        Action::Administer { org } => actor.is_admin() && actor.reach(org) != Reach::None,
+        Action::ViewAudit { org } => actor.is_admin() && actor.reach(org) != Reach::None,
+        Action::ViewStructure { org } => match actor.reach(org) {
+            Reach::Own => !actor.only_display(),
+            Reach::Below => actor.sees_all_units(),
+            Reach::None => false,
+        },
+        Action::ViewUnitPeople { org, unit_path } => unit_people_allowed(actor, org, unit_path),
+        Action::ViewPerson { org, person, unit_path } => {
+            (person == actor.person_id && org == actor.organization_id)
+                || (!unit_path.is_empty() && unit_people_allowed(actor, org, unit_path))
+                || (unit_path.is_empty() && actor.sees_all_units() && actor.reach(org) != Reach::None)
+        }
+    };
+    if allowed { Ok(()) } else { Err(Denied) }
+}
+
+fn unit_people_allowed(actor: &Actor, org: OrganizationId, unit_path: &[UnitId]) -> bool {
+    match actor.people_visibility(org) {
+        Visibility::All => true,
+        Visibility::Units(roots) => unit_path.iter().any(|u| roots.contains(u)),
+        Visibility::Nothing => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ORG: OrganizationId = OrganizationId(1);
+    const CHILD: OrganizationId = OrganizationId(2);
+    const OTHER: OrganizationId = OrganizationId(3);
+
+    fn actor(grants: &[(Role, Option<i64>)], unit: Option<i64>, led: &[i64]) -> Actor {
+        Actor {
+            person_id: PersonId(100),
+            organization_id: ORG,
+            unit_id: unit.map(UnitId),
+            grants: grants.iter().map(|(role, u)| RoleGrant { role: *role, unit_id: u.map(UnitId) }).collect(),
+            led_units: led.iter().copied().map(UnitId).collect(),
+            descendant_orgs: vec![CHILD],
+        }
+    }
+
+    fn check(a: &Actor, action: Action<'_>, expected: bool) {
+        assert_eq!(authorize(a, action).is_ok(), expected, "{action:?} for {:?}", a.roles());
+    }
+
+    // Unit tree: 10 ─┬─ 11 ── 12
+    //                └─ 20
+    const PATH_12: &[UnitId] = &[UnitId(12), UnitId(11), UnitId(10)];
+    const PATH_20: &[UnitId] = &[UnitId(20), UnitId(10)];
+
+    #[test]
+    fn only_admins_administer_and_only_within_reach() {
+        let admin = actor(&[(Role::Admin, None)], None, &[]);
+        check(&admin, Action::Administer { org: ORG }, true);
+        check(&admin, Action::Administer { org: CHILD }, true);
+        check(&admin, Action::Administer { org: OTHER }, false);
+        check(&admin, Action::ViewAudit { org: ORG }, true);
+        for role in [Role::Director, Role::Supervisor, Role::LeadingGroup, Role::DisciplineOfficer] {
+            let a = actor(&[(role, None)], None, &[]);
+            check(&a, Action::Administer { org: ORG }, false);
+            check(&a, Action::ViewAudit { org: ORG }, false);
+        }
+        let staff = actor(&[(Role::Staff, Some(11))], Some(11), &[]);
+        check(&staff, Action::Administer { org: ORG }, false);
+    }
+
+    #[test]
+    fn staff_see_their_own_unit_and_below_but_not_other_units() {
+        let staff = actor(&[(Role::Staff, Some(11))], Some(11), &[]);
+        check(&staff, Action::ViewUnitPeople { org: ORG, unit_path: PATH_12 }, true);
+        check(&staff, Action::ViewUnitPeople { org: ORG, unit_path: PATH_20 }, false);
+        check(&staff, Action::ViewUnitPeople { org: ORG, unit_path: &[UnitId(10)] }, false);
+        check(&staff, Action::ViewStructure { org: ORG }, true);
+        check(&staff, Action::ViewStructure { org: CHILD }, false);
+        check(&staff, Action::ViewPerson { org: ORG, person: PersonId(100), unit_path: &[] }, true);
+        check(&staff, Action::ViewPerson { org: ORG, person: PersonId(5), unit_path: PATH_20 }, false);
+        check(&staff, Action::ViewPerson { org: ORG, person: PersonId(5), unit_path: &[] }, false);
+    }
+
+    #[test]
+    fn leaders_see_the_units_they_lead() {
+        let leader = actor(&[(Role::LeaderInCharge, None)], None, &[20]);
+        check(&leader, Action::ViewUnitPeople { org: ORG, unit_path: PATH_20 }, true);
+        check(&leader, Action::ViewUnitPeople { org: ORG, unit_path: PATH_12 }, false);
+        assert_eq!(leader.people_visibility(ORG), Visibility::Units(vec![UnitId(20)]));
+    }
+
+    #[test]
+    fn offices_see_everything_in_their_organization_and_below() {
+        for role in [Role::Director, Role::Supervisor, Role::EfficiencyOfficer, Role::PerformanceOfficer, Role::LeadingGroup] {
+            let a = actor(&[(role, None)], None, &[]);
+            check(&a, Action::ViewUnitPeople { org: ORG, unit_path: PATH_12 }, true);
+            check(&a, Action::ViewUnitPeople { org: CHILD, unit_path: PATH_12 }, true);
+            check(&a, Action::ViewUnitPeople { org: OTHER, unit_path: PATH_12 }, false);
+            check(&a, Action::ViewStructure { org: OTHER }, false);
+        }
+    }
+
+    #[test]
+    fn display_accounts_and_people_without_roles_see_little() {
+        let display = actor(&[(Role::Display, None)], None, &[]);
+        check(&display, Action::ViewStructure { org: ORG }, false);
+        assert_eq!(display.people_visibility(ORG), Visibility::Nothing);
+        let nobody = actor(&[], None, &[]);
+        check(&nobody, Action::ViewStructure { org: ORG }, true);
+        check(&nobody, Action::ViewUnitPeople { org: ORG, unit_path: PATH_12 }, false);
+    }
+}
