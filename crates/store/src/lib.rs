@@ -1,1 +1,244 @@
+//! The database.
+//!
+//! This crate owns every SQL text in Xiaohao. [`Db`] is one handle over either an embedded
+//! SQLite file or a PostgreSQL server; each query is written once with `$1` placeholders and
+//! run on whichever backend is configured (the `with_db!`/`with_tx!` macros expand the same
+//! body for both). Writes go through [`Tx`], one transaction per use case; on SQLite every
+//! write transaction begins IMMEDIATE on a single writer connection, so concurrent writers
+//! queue instead of failing with "database is locked".
 #![forbid(unsafe_code)]
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+#[macro_use]
+mod macros;
+
+pub mod audit;
+pub mod auth;
+pub mod migrate;
+pub mod org;
+pub mod people;
+pub mod schema;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
+    UnsupportedUrl(String),
+    #[error("cannot connect to the database: {0}")]
+    Connect(String),
+    #[error("unique constraint violated: {0}")]
+    Unique(String),
+    #[error("foreign key violated: {0}")]
+    ForeignKey(String),
+    #[error("migration {version} failed: {message}")]
+    Migration { version: i64, message: String },
+    #[error("database error: {0}")]
+    Sqlx(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e {
+            let constraint = db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned());
+            match db.kind() {
+                sqlx::error::ErrorKind::UniqueViolation => return StoreError::Unique(constraint),
+                sqlx::error::ErrorKind::ForeignKeyViolation => return StoreError::ForeignKey(constraint),
+                _ => {}
+            }
+        }
+        StoreError::Sqlx(e)
+    }
+}
+
+impl StoreError {
+    /// For a unique violation, whether it concerns this index or these columns. SQLite names
+    /// the columns in its message, PostgreSQL names the index, so callers pass both.
+    pub fn is_unique(&self, index: &str, columns: &str) -> bool {
+        matches!(self, StoreError::Unique(c) if c.contains(index) || c.contains(columns))
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// SQLite keeps one writer connection and a few readers.
+#[derive(Debug, Clone)]
+pub struct SqlitePools {
+    pub(crate) write: SqlitePool,
+    pub(crate) read: SqlitePool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePools),
+    Postgres(PgPool),
+}
+
+/// Connection settings beyond the URL.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    /// Connections to PostgreSQL per server process.
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        DbOptions { max_connections: 10, acquire_timeout: Duration::from_secs(10) }
+    }
+}
+
+impl Db {
+    /// Opens `url`: `sqlite://PATH` (created if missing) or `postgres://…`.
+    pub async fn connect(url: &str, opts: &DbOptions) -> Result<Db> {
+        if url.starts_with("sqlite:") {
+            let base = SqliteConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Connect(e.to_string()))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(30));
+            let write = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(60))
+                .connect_with(base.clone())
+                .await
+                .map_err(|e| StoreError::Connect(e.to_string()))?;
+            let read = SqlitePoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(opts.acquire_timeout)
+                .connect_with(base.read_only(true))
+                .await
+                .map_err(|e| StoreError::Connect(e.to_string()))?;
+            Ok(Db::Sqlite(SqlitePools { write, read }))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let connect = PgConnectOptions::from_str(url).map_err(|e| StoreError::Connect(e.to_string()))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections)
+                .acquire_timeout(opts.acquire_timeout)
+                .connect_with(connect)
+                .await
+                .map_err(|e| StoreError::Connect(e.to_string()))?;
+            Ok(Db::Postgres(pool))
+        } else {
+            Err(StoreError::UnsupportedUrl(url.to_owned()))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Begins a write transaction.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// A cheap round trip, for `/healthz`.
+    pub async fn ping(&self) -> Result<()> {
+        with_db!(self, c => sqlx::query("SELECT 1").execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => {
+                p.read.close().await;
+                p.write.close().await;
+            }
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// One write transaction. Dropping it without [`Tx::commit`] rolls everything back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await?,
+            Tx::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// Where a read runs: on the pool, or inside an open transaction (so that a use case sees its
+/// own writes). Every read function takes `impl Into<Ex>`, so callers pass `&db` or `&mut tx`.
+pub enum Ex<'a> {
+    Db(&'a Db),
+    Tx(&'a mut Tx),
+}
+
+impl<'a> From<&'a Db> for Ex<'a> {
+    fn from(db: &'a Db) -> Self {
+        Ex::Db(db)
+    }
+}
+
+impl<'b> From<&'b mut Ex<'_>> for Ex<'b> {
+    fn from(ex: &'b mut Ex<'_>) -> Self {
+        match ex {
+            Ex::Db(db) => Ex::Db(db),
+            Ex::Tx(tx) => Ex::Tx(tx),
+        }
+    }
+}
+
+impl<'a> From<&'a mut Tx> for Ex<'a> {
+    fn from(tx: &'a mut Tx) -> Self {
+        Ex::Tx(tx)
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern and wraps it in `%…%`.
+pub fn like_contains(needle: &str) -> String {
+    let mut out = String::with_capacity(needle.len() + 2);
+    out.push('%');
+    for ch in needle.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('%');
+    out
+}

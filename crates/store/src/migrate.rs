@@ -1,0 +1,67 @@
+//! Schema migrations, embedded in the binary. Each backend has its own DDL folder
+//! (`migrations/sqlite`, `migrations/postgres`) with the same versions; a test checks that both
+//! produce the same tables, columns and indexes. Migrations are append-only: a shipped file is
+//! never edited, a change is a new version.
+
+use chrono::{DateTime, Utc};
+
+use crate::{Db, Result, StoreError, Tx};
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+}];
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+
+/// Applies every migration not yet applied, each in its own transaction. Safe to run from
+/// several servers at once: PostgreSQL takes an advisory lock, SQLite's writer is exclusive.
+/// Returns the versions applied by this call.
+pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<Vec<i64>> {
+    let mut applied = Vec::new();
+    for m in MIGRATIONS {
+        let mut tx = db.begin().await?;
+        if let Tx::Postgres(t) = &mut tx {
+            sqlx::query("SELECT pg_advisory_xact_lock(7201)").execute(&mut **t).await?;
+        }
+        with_tx!(&mut tx, c => sqlx::query(CREATE_TABLE).execute(c).await.map(|r| r.rows_affected()))?;
+        let done: Option<i64> = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+            .bind(m.version)
+            .fetch_optional(c)
+            .await)?;
+        if done.is_some() {
+            tx.rollback().await?;
+            continue;
+        }
+        let ddl = match &tx {
+            Tx::Sqlite(_) => m.sqlite,
+            Tx::Postgres(_) => m.postgres,
+        };
+        with_tx!(&mut tx, c => sqlx::raw_sql(ddl).execute(c).await.map(|r| r.rows_affected()))
+            .map_err(|e| StoreError::Migration { version: m.version, message: e.to_string() })?;
+        with_tx!(&mut tx, c => sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(m.version)
+            .bind(m.name)
+            .bind(now.to_rfc3339())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        tx.commit().await?;
+        applied.push(m.version);
+    }
+    Ok(applied)
+}
+
+/// The versions recorded as applied.
+pub async fn applied(db: &Db) -> Result<Vec<i64>> {
+    Ok(with_db!(db, c => sqlx::query_scalar("SELECT version FROM schema_migrations ORDER BY version").fetch_all(c).await)?)
+}

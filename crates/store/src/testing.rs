@@ -1,0 +1,138 @@
+//! Test databases for the suites of every crate: a fresh SQLite file per test, and, when
+//! `XIAOHAO_TEST_POSTGRES` holds a server URL, a fresh PostgreSQL database per test. Under
+//! `CI=true` a PostgreSQL run that cannot connect fails instead of skipping.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sqlx::Connection;
+
+use crate::{Db, DbOptions};
+
+pub const POSTGRES_ENV: &str = "XIAOHAO_TEST_POSTGRES";
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn unique_name() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    format!("xiaohao_t{}_{}_{}", std::process::id(), n, nanos)
+}
+
+/// A database that lives for one test.
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Dir(std::path::PathBuf),
+    Postgres { server: String, name: String },
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = std::env::temp_dir().join(unique_name());
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        let url = format!("sqlite://{}", dir.join("xiaohao.db").display());
+        let db = Db::connect(&url, &DbOptions::default()).await.expect("open sqlite");
+        TestDb { db, url, cleanup: Cleanup::Dir(dir) }
+    }
+
+    /// `None` when PostgreSQL runs are off (no URL, not under CI).
+    pub async fn postgres() -> Option<TestDb> {
+        let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+        let server = match std::env::var(POSTGRES_ENV) {
+            Ok(url) if !url.is_empty() => url,
+            _ if ci => panic!("CI=true but {POSTGRES_ENV} is not set: PostgreSQL tests must run in CI"),
+            _ => return None,
+        };
+        let name = unique_name();
+        let mut admin = sqlx::PgConnection::connect(&server)
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to PostgreSQL at {server}: {e}"));
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.expect("create test database");
+        let _ = admin.close().await;
+        let url = with_database(&server, &name);
+        let opts = DbOptions { max_connections: 5, ..DbOptions::default() };
+        let db = Db::connect(&url, &opts).await.expect("open test database");
+        Some(TestDb { db, url, cleanup: Cleanup::Postgres { server, name } })
+    }
+
+    pub async fn cleanup(self) {
+        self.db.close().await;
+        match self.cleanup {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Postgres { server, name } => {
+                if let Ok(mut admin) = sqlx::PgConnection::connect(&server).await {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut admin).await;
+                    let _ = admin.close().await;
+                }
+            }
+        }
+    }
+}
+
+/// Replaces the database name of a PostgreSQL URL.
+pub fn with_database(server: &str, name: &str) -> String {
+    let (base, query) = match server.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (server, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{host_part}/{name}?{q}"),
+        None => format!("{host_part}/{name}"),
+    }
+}
+
+/// Runs a test body once on SQLite and once on PostgreSQL (when enabled). The body gets a
+/// migrated-or-not `TestDb` by name; it is an async block.
+///
+/// ```text
+/// db_test!(inserts_a_unit, |t| { let db = &t.db; /* … */ });
+/// ```
+#[macro_export]
+macro_rules! db_test {
+    ($name:ident, |$t:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $t = $crate::testing::TestDb::sqlite().await;
+                $body;
+                $t.cleanup().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some($t) = $crate::testing::TestDb::postgres().await else {
+                    eprintln!("PostgreSQL run skipped: set {} to enable it", $crate::testing::POSTGRES_ENV);
+                    return;
+                };
+                $body;
+                $t.cleanup().await;
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn database_names_are_swapped_in_urls() {
+        assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"), "postgres://postgres@127.0.0.1:5432/t1");
+        assert_eq!(with_database("postgres://u@h/db?sslmode=disable", "t2"), "postgres://u@h/t2?sslmode=disable");
+        assert_eq!(with_database("postgres://u@h", "t3"), "postgres://u@h/t3");
+    }
+}
