@@ -1,1 +1,179 @@
+//! The use cases of Xiaohao.
+//!
+//! Each public method of [`App`] is one use case: it authorizes the caller (through
+//! `domain::policy`), loads what it needs, applies a domain rule, and persists the change
+//! together with its audit entry in one transaction. The web layer (pages and API alike) and
+//! the CLI call these methods; none of them holds a business rule of its own.
 #![forbid(unsafe_code)]
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use domain::throttle::ThrottleRule;
+pub use store::{Backend, Db, DbOptions};
+
+mod audit_log;
+mod auth;
+mod demo;
+mod error;
+mod org;
+mod people;
+
+pub use audit_log::{AuditPage, VerifyReport};
+pub use auth::{Identity, LoginOutcome};
+pub use demo::{DEMO_ORG_CODE, DemoSummary};
+pub use error::AppError;
+pub use org::{OrganizationView, UnitDetail, UnitNode};
+pub use people::{NewPerson, PersonDetail, PersonView};
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// The only place that reads the wall clock; tests substitute a [`FixedClock`].
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+#[derive(Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    #[allow(clippy::disallowed_methods)]
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that stands still until told to move.
+#[derive(Debug)]
+pub struct FixedClock(Mutex<DateTime<Utc>>);
+
+impl FixedClock {
+    pub fn new(at: DateTime<Utc>) -> Self {
+        FixedClock(Mutex::new(at))
+    }
+
+    pub fn advance(&self, by: Duration) {
+        if let Ok(mut t) = self.0.lock() {
+            *t += by;
+        }
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0.lock().map(|t| *t).unwrap_or_default()
+    }
+}
+
+/// Settings of the application core, loaded once at start-up.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// How long a session lives without activity.
+    pub session_idle: Duration,
+    pub throttle: ThrottleRule,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig { session_idle: Duration::hours(8), throttle: ThrottleRule::default() }
+    }
+}
+
+/// Who calls a use case: a signed-in person, or the system itself (the CLI run by an operator
+/// on the server, and start-up tasks). The system is allowed everything and audited as such.
+#[derive(Debug, Clone, Copy)]
+pub enum Caller<'a> {
+    System,
+    Person(&'a Identity),
+}
+
+impl Caller<'_> {
+    fn actor_id(&self) -> Option<i64> {
+        match self {
+            Caller::System => None,
+            Caller::Person(i) => Some(i.actor.person_id.0),
+        }
+    }
+
+    fn authorize(&self, action: domain::policy::Action<'_>) -> Result<()> {
+        match self {
+            Caller::System => Ok(()),
+            Caller::Person(i) => domain::policy::authorize(&i.actor, action).map_err(|_| AppError::Forbidden),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct App {
+    db: Db,
+    clock: Arc<dyn Clock>,
+    config: AppConfig,
+}
+
+impl App {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
+        App { db, clock, config }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Now, truncated to the microsecond that both databases store exactly.
+    pub fn now(&self) -> DateTime<Utc> {
+        let t = self.clock.now();
+        t.duration_trunc(Duration::microseconds(1)).unwrap_or(t)
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> Result<Vec<i64>> {
+        Ok(store::migrate::run(&self.db, self.now()).await?)
+    }
+
+    pub async fn healthy(&self) -> bool {
+        self.db.ping().await.is_ok()
+    }
+
+    /// Records one audit entry in the caller's transaction.
+    #[allow(clippy::too_many_arguments)]
+    async fn audit(
+        &self,
+        tx: &mut store::Tx,
+        caller: Caller<'_>,
+        chain: i64,
+        action: &str,
+        entity: &str,
+        entity_id: Option<i64>,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> Result<()> {
+        store::audit::append(
+            tx,
+            store::audit::NewEntry {
+                chain,
+                at: self.now(),
+                actor_id: caller.actor_id(),
+                action,
+                entity,
+                entity_id,
+                before: before.map(|v| v.to_string()),
+                after: after.map(|v| v.to_string()),
+            },
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// A random token of `bytes` bytes, hex-encoded.
+pub(crate) fn random_hex(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+pub(crate) fn sha256_hex(s: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(s.as_bytes()))
+}

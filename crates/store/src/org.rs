@@ -262,3 +262,7 @@ pub async fn set_post_disabled(tx: &mut Tx, id: i64, disabled: bool, now: DateTi
         .bind(disabled).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+pub async fn organization_id_by_code(ex: impl Into<Ex<'_>>, code: &str) -> Result<Option<i64>> {
+    Ok(with_ex!(ex, c => sqlx::query_scalar("SELECT id FROM organizations WHERE code = $1").bind(code).fetch_optional(c).await)?)
+}

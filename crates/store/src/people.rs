@@ -221,3 +221,7 @@ pub async fn set_led_units(tx: &mut Tx, leader: i64, org: i64, units: &[i64]) ->
     }
     Ok(())
 }
+
+pub async fn count_people(ex: impl Into<Ex<'_>>) -> Result<i64> {
+    Ok(with_ex!(ex, c => sqlx::query_scalar("SELECT COUNT(*) FROM persons").fetch_one(c).await)?)
+}

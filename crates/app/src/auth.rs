@@ -1,0 +1,291 @@
+//! Signing in and out, server-side sessions, passwords and API tokens.
+//!
+//! Passwords are hashed with argon2id. A session id is 32 random bytes given to the browser in
+//! a cookie and stored only as its SHA-256; each sign-in creates a new id, so a session id seen
+//! before sign-in is never reused. Repeated failures lock the username for a while
+//! (`domain::throttle`); a disabled person, or a person of a disabled organization, cannot
+//! sign in, and disabling ends their sessions.
+
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use domain::org::RoleGrant;
+use domain::policy::Actor;
+use domain::validate::Validator;
+use domain::{OrganizationId, PersonId, Role, UnitId};
+use serde_json::json;
+
+use crate::{App, AppError, Caller, Result, random_hex, sha256_hex};
+
+/// The signed-in person as every use case sees them.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub actor: Actor,
+    pub username: String,
+    pub display_name: String,
+    pub organization_name: String,
+    pub unit_name: Option<String>,
+    pub must_change_password: bool,
+    /// Set when the identity comes from a browser session (cookie); `None` for API tokens.
+    pub session: Option<SessionMeta>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionMeta {
+    pub id_hash: String,
+    pub csrf_token: String,
+}
+
+impl Identity {
+    pub fn has(&self, role: Role) -> bool {
+        self.actor.has(role)
+    }
+
+    pub fn csrf_token(&self) -> &str {
+        self.session.as_ref().map_or("", |s| s.csrf_token.as_str())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct LoginOutcome {
+    /// The session id for the cookie (shown once; only its hash is stored).
+    pub session_token: String,
+    pub must_change_password: bool,
+}
+
+pub(crate) fn hash_password(password: &str) -> Result<String> {
+    let hash: PasswordHash = Argon2::default().hash_password(password.as_bytes()).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(hash.to_string())
+}
+
+fn verify_password(hash: &str, password: &str) -> bool {
+    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
+}
+
+/// A readable random password for new accounts and resets: 16 characters without look-alikes.
+pub(crate) fn generate_password() -> String {
+    const CHARS: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let raw = random_hex(16);
+    (0..raw.len())
+        .step_by(2)
+        .filter_map(|i| u8::from_str_radix(&raw[i..i + 2], 16).ok())
+        .map(|b| CHARS[usize::from(b) % CHARS.len()] as char)
+        .collect()
+}
+
+/// An argon2 hash to verify against when the username is unknown, so that a wrong username
+/// takes as long as a wrong password.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password(&random_hex(16)).unwrap_or_default())
+}
+
+impl App {
+    /// Signs a person in and opens a new session.
+    pub async fn login(&self, username: &str, password: &str) -> Result<LoginOutcome> {
+        let username = username.trim().to_lowercase();
+        let mut v = Validator::new();
+        if username.is_empty() {
+            v.fail("username", "required");
+        }
+        if password.is_empty() {
+            v.fail("password", "required");
+        }
+        v.finish()?;
+        let now = self.now();
+        let key = format!("user:{username}");
+        let state = store::auth::get_throttle(&self.db, &key).await?;
+        if let Some(until) = domain::throttle::locked_until(state.as_ref(), now) {
+            return Err(AppError::Throttled { until });
+        }
+        let creds = store::people::credentials(&self.db, &username).await?;
+        let ok = match &creds {
+            Some(c) => c.password_hash.as_deref().is_some_and(|h| verify_password(h, password)),
+            None => {
+                verify_password(dummy_hash(), password);
+                false
+            }
+        };
+        let person = creds.as_ref().map(|c| c.id);
+        let chain = match person {
+            Some(id) => store::people::get_person(&self.db, id).await?.map_or(0, |p| p.organization_id),
+            None => 0,
+        };
+        let mut tx = self.db.begin().await?;
+        let usable = creds.as_ref().is_some_and(|c| !c.disabled && !c.org_disabled);
+        if !ok || !usable {
+            let next = domain::throttle::after_failure(state.as_ref(), now, self.config.throttle);
+            store::auth::put_throttle(&mut tx, &key, &next).await?;
+            self.audit(&mut tx, Caller::System, chain, "auth.login_failed", "person", person, None, Some(json!({ "username": username }))).await?;
+            tx.commit().await?;
+            return Err(AppError::InvalidCredentials);
+        }
+        let person = person.unwrap_or_default();
+        let token = random_hex(32);
+        let csrf = random_hex(32);
+        store::auth::insert_session(&mut tx, &sha256_hex(&token), person, &csrf, now, now + self.config.session_idle).await?;
+        store::auth::clear_throttle(&mut tx, &key).await?;
+        let must_change = store::people::get_person(&mut tx, person).await?.is_some_and(|p| p.must_change_password);
+        let caller_actor = Some(person);
+        store::audit::append(
+            &mut tx,
+            store::audit::NewEntry { chain, at: now, actor_id: caller_actor, action: "auth.login", entity: "person", entity_id: Some(person), before: None, after: None },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(LoginOutcome { session_token: token, must_change_password: must_change })
+    }
+
+    /// Ends a session. Unknown or expired ids are ignored.
+    pub async fn logout(&self, session_token: &str) -> Result<()> {
+        let id = sha256_hex(session_token);
+        let Some(s) = store::auth::find_session(&self.db, &id, self.now()).await? else { return Ok(()) };
+        let chain = store::people::get_person(&self.db, s.person_id).await?.map_or(0, |p| p.organization_id);
+        let mut tx = self.db.begin().await?;
+        store::auth::delete_session(&mut tx, &id).await?;
+        store::audit::append(
+            &mut tx,
+            store::audit::NewEntry { chain, at: self.now(), actor_id: Some(s.person_id), action: "auth.logout", entity: "person", entity_id: Some(s.person_id), before: None, after: None },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The identity behind a session cookie, if the session is live and the person may still
+    /// sign in. Extends the session's idle expiry at most once a minute.
+    pub async fn identify_session(&self, session_token: &str) -> Result<Option<Identity>> {
+        let now = self.now();
+        let id = sha256_hex(session_token);
+        let Some(s) = store::auth::find_session(&self.db, &id, now).await? else { return Ok(None) };
+        let Some(mut identity) = self.load_identity(s.person_id).await? else { return Ok(None) };
+        if now - s.last_seen_at > chrono::Duration::minutes(1) {
+            // Session bookkeeping, not a business change: not audited.
+            let mut tx = self.db.begin().await?;
+            store::auth::touch_session(&mut tx, &id, now, now + self.config.session_idle).await?;
+            tx.commit().await?;
+        }
+        identity.session = Some(SessionMeta { id_hash: id, csrf_token: s.csrf_token });
+        Ok(Some(identity))
+    }
+
+    /// The identity behind an API bearer token.
+    pub async fn identify_token(&self, token: &str) -> Result<Option<Identity>> {
+        let Some((_, person)) = store::auth::find_token(&self.db, &sha256_hex(token)).await? else { return Ok(None) };
+        self.load_identity(person).await
+    }
+
+    /// Loads a person's roles and scope; `None` if the person or their organization is disabled.
+    pub(crate) async fn load_identity(&self, person: i64) -> Result<Option<Identity>> {
+        let Some(p) = store::people::get_person(&self.db, person).await? else { return Ok(None) };
+        let Some(org) = store::org::get_organization(&self.db, p.organization_id).await? else { return Ok(None) };
+        if p.disabled || org.disabled {
+            return Ok(None);
+        }
+        let roles = store::people::roles_of(&self.db, person).await?;
+        let led = store::people::led_units(&self.db, person).await?;
+        let below = store::org::descendant_organization_ids(&self.db, &org.path).await?;
+        let grants = roles
+            .iter()
+            .filter_map(|r| Role::parse(&r.role).map(|role| RoleGrant { role, unit_id: r.unit_id.map(UnitId) }))
+            .collect();
+        Ok(Some(Identity {
+            actor: Actor {
+                person_id: PersonId(p.id),
+                organization_id: OrganizationId(p.organization_id),
+                unit_id: p.unit_id.map(UnitId),
+                grants,
+                led_units: led.into_iter().map(|(id, _)| UnitId(id)).collect(),
+                descendant_orgs: below.into_iter().map(OrganizationId).collect(),
+            },
+            username: p.username,
+            display_name: p.display_name,
+            organization_name: org.name,
+            unit_name: p.unit_name,
+            must_change_password: p.must_change_password,
+            session: None,
+        }))
+    }
+
+    /// Changes one's own password after checking the current one; ends one's other sessions.
+    pub async fn change_password(&self, who: &Identity, current: &str, new: &str, confirm: &str) -> Result<()> {
+        let mut v = Validator::new();
+        let new = v.password("new_password", new);
+        if new != confirm {
+            v.fail("confirm_password", "passwords_differ");
+        }
+        if current.is_empty() {
+            v.fail("current_password", "required");
+        }
+        v.finish()?;
+        let person = who.actor.person_id.0;
+        let stored = store::people::password_hash(&self.db, person).await?;
+        if !stored.as_deref().is_some_and(|h| verify_password(h, current)) {
+            return Err(AppError::field("current_password", "wrong_password"));
+        }
+        if new == current {
+            return Err(AppError::field("new_password", "password_unchanged"));
+        }
+        let hash = hash_password(&new)?;
+        let mut tx = self.db.begin().await?;
+        store::people::set_password(&mut tx, person, &hash, false, self.now()).await?;
+        let keep = who.session.as_ref().map(|s| s.id_hash.as_str());
+        store::auth::delete_sessions_of(&mut tx, person, keep).await?;
+        self.audit(&mut tx, Caller::Person(who), who.actor.organization_id.0, "person.change_password", "person", Some(person), None, None).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Issues an API token for a person; returns the token, shown once (only its hash is kept).
+    pub async fn create_api_token(&self, caller: Caller<'_>, username: &str, name: &str) -> Result<String> {
+        let mut v = Validator::new();
+        let name = v.name("name", name);
+        v.finish()?;
+        let person = self.person_by_username(username).await?;
+        caller.authorize(domain::policy::Action::Administer { org: OrganizationId(person.organization_id) })?;
+        let token = format!("xh_{}", random_hex(32));
+        let mut tx = self.db.begin().await?;
+        let id = store::auth::insert_token(&mut tx, person.id, &name, &sha256_hex(&token), self.now()).await?;
+        self.audit(&mut tx, caller, person.organization_id, "api_token.create", "api_token", Some(id), None, Some(json!({ "person_id": person.id, "name": name }))).await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// Revokes a person's API tokens (all, or those with `name`); returns how many.
+    pub async fn revoke_api_tokens(&self, caller: Caller<'_>, username: &str, name: Option<&str>) -> Result<u64> {
+        let person = self.person_by_username(username).await?;
+        caller.authorize(domain::policy::Action::Administer { org: OrganizationId(person.organization_id) })?;
+        let mut tx = self.db.begin().await?;
+        let n = store::auth::revoke_tokens(&mut tx, person.id, name, self.now()).await?;
+        self.audit(&mut tx, caller, person.organization_id, "api_token.revoke", "person", Some(person.id), None, Some(json!({ "name": name, "revoked": n }))).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    pub(crate) async fn person_by_username(&self, username: &str) -> Result<store::people::PersonRow> {
+        let id = store::people::person_id_by_username(&self.db, &username.trim().to_lowercase()).await?.ok_or(AppError::NotFound)?;
+        store::people::get_person(&self.db, id).await?.ok_or(AppError::NotFound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify_and_differ_per_salt() {
+        let a = hash_password("correct horse").unwrap();
+        let b = hash_password("correct horse").unwrap();
+        assert_ne!(a, b);
+        assert!(a.starts_with("$argon2id$"));
+        assert!(verify_password(&a, "correct horse"));
+        assert!(!verify_password(&a, "wrong horse"));
+        assert!(dummy_hash().starts_with("$argon2id$"));
+        assert!(!verify_password(dummy_hash(), "anything"));
+    }
+
+    #[test]
+    fn generated_passwords_are_long_and_unambiguous() {
+        let p = generate_password();
+        assert_eq!(p.len(), 16);
+        assert!(!p.contains(['0', 'O', 'l', '1', 'I']));
+    }
+}
