@@ -18,6 +18,8 @@ mod demo;
 mod error;
 mod org;
 mod people;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use audit_log::{AuditPage, VerifyReport};
 pub use auth::{Identity, LoginOutcome};
