@@ -260,6 +260,11 @@ impl App {
         Ok(n)
     }
 
+    /// The id of the person with this username.
+    pub async fn person_id(&self, username: &str) -> Result<i64> {
+        Ok(self.person_by_username(username).await?.id)
+    }
+
     pub(crate) async fn person_by_username(&self, username: &str) -> Result<store::people::PersonRow> {
         let id = store::people::person_id_by_username(&self.db, &username.trim().to_lowercase()).await?.ok_or(AppError::NotFound)?;
         store::people::get_person(&self.db, id).await?.ok_or(AppError::NotFound)

@@ -28,6 +28,15 @@ pub use error::AppError;
 pub use org::{OrganizationView, UnitDetail, UnitNode};
 pub use people::{NewPerson, PersonDetail, PersonView};
 
+/// The records and filters the use cases take and return, re-exported so that callers need
+/// not depend on the store.
+pub mod model {
+    pub use store::audit::{AuditFilter, AuditRow};
+    pub use store::auth::ApiTokenRow;
+    pub use store::org::{ListFilter, OrganizationRow, PostRow, UnitRow};
+    pub use store::people::{PeopleFilter, PersonRow, RoleRow};
+}
+
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
 /// The only place that reads the wall clock; tests substitute a [`FixedClock`].

@@ -52,6 +52,12 @@ fn post_json(p: &PostRow) -> serde_json::Value {
 }
 
 impl App {
+    /// Whether the caller may administer an organization (to offer edit links and forms; the
+    /// use cases check again).
+    pub fn can_administer(&self, caller: Caller<'_>, org: i64) -> bool {
+        caller.authorize(Action::Administer { org: OrganizationId(org) }).is_ok()
+    }
+
     // ---- organizations ----
 
     /// The caller's organization and those below it (for the system: all).

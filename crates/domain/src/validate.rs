@@ -137,6 +137,10 @@ impl Validator {
         }
     }
 
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+
     pub fn finish(self) -> Result<(), ValidationErrors> {
         if self.errors.is_empty() { Ok(()) } else { Err(ValidationErrors(self.errors)) }
     }

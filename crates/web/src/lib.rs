@@ -1,1 +1,56 @@
+//! HTTP for Xiaohao: the HTML pages, the JSON API under `/api/v1` with its OpenAPI document,
+//! sessions and CSRF, and the static assets, all embedded in the binary.
+//!
+//! Handlers are thin: they parse input, call one `app` use case and render what it returns.
+//! The page handler and the API handler of one action call the same use case.
 #![forbid(unsafe_code)]
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::middleware;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+pub mod api;
+mod assets;
+pub mod error;
+pub mod form;
+pub mod i18n;
+pub mod pages;
+pub mod session;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub app: app::App,
+    /// Mark cookies `Secure` (when served behind TLS).
+    pub secure_cookies: bool,
+}
+
+/// The whole application as one router.
+pub fn router(state: AppState) -> Router {
+    let (api, _) = api::router().split_for_parts();
+    Router::new()
+        .merge(pages::router())
+        .nest("/api/v1", api)
+        .route("/api/openapi.json", axum::routing::get(api::openapi_json))
+        .merge(assets::router())
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), session::context_layer))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,162 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/openapi.json`.
+//! See docs/API-DESIGN.md for URL shapes, envelopes, errors and pagination. Every handler
+//! calls the same `app` use case as the page that does the same thing.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::session::RequestCtx;
+
+pub mod dto;
+mod handlers;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Xiaohao API", description = "预安销号 — plan, supervise, sign off. Authenticate with `Authorization: Bearer <token>` (see `xiaohao user token`).", version = "1"),
+    servers((url = "/api/v1")),
+    tags(
+        (name = "me", description = "The caller"),
+        (name = "organizations"), (name = "units"), (name = "posts"), (name = "people"), (name = "audit")
+    ),
+    components(schemas(crate::error::ErrorBody))
+)]
+struct ApiDoc;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    use handlers::*;
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(me))
+        .routes(routes!(change_password))
+        .routes(routes!(list_organizations, create_organization))
+        .routes(routes!(get_organization, update_organization))
+        .routes(routes!(disable_organization))
+        .routes(routes!(enable_organization))
+        .routes(routes!(list_units, create_unit))
+        .routes(routes!(get_unit, update_unit))
+        .routes(routes!(disable_unit))
+        .routes(routes!(enable_unit))
+        .routes(routes!(list_posts, create_post))
+        .routes(routes!(update_post))
+        .routes(routes!(disable_post))
+        .routes(routes!(enable_post))
+        .routes(routes!(list_people, create_person))
+        .routes(routes!(get_person, update_person))
+        .routes(routes!(disable_person))
+        .routes(routes!(enable_person))
+        .routes(routes!(reset_password))
+        .routes(routes!(grant_role))
+        .routes(routes!(revoke_role))
+        .routes(routes!(set_leader_units))
+        .routes(routes!(list_audit))
+}
+
+/// The OpenAPI document, built once from the same router that serves the API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    router().split_for_parts().1
+}
+
+pub async fn openapi_json() -> Response {
+    static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let body = DOC.get_or_init(|| openapi().to_pretty_json().unwrap_or_default());
+    ([(header::CONTENT_TYPE, "application/json")], body.clone()).into_response()
+}
+
+fn lang_of(parts: &Parts) -> crate::i18n::Lang {
+    parts.extensions.get::<RequestCtx>().map(|c| c.lang).unwrap_or_default()
+}
+
+/// A JSON body. Wrong content type, malformed JSON and wrong field types are answered in the
+/// API's error envelope, naming the field.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let lang = lang_of(&parts);
+        let is_json = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.starts_with("application/json"));
+        if !is_json {
+            return Err(ApiError::bad_request(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None, lang));
+        }
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|_| ApiError::bad_request(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", None, lang))?;
+        parse_json(&bytes).map(ApiJson).map_err(|(status, code, field, field_code)| ApiError::bad_request(status, code, Some((field, field_code)), lang))
+    }
+}
+
+type JsonFailure = (StatusCode, &'static str, String, &'static str);
+
+/// Parses JSON and says which field is wrong: syntax errors are 400 (`invalid_json`, field
+/// `body`), shape errors 422 (`validation_failed`, with the field's path).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonFailure> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let inner = e.inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return (StatusCode::BAD_REQUEST, "invalid_json", "body".to_owned(), "invalid_json");
+        }
+        let path = e.path().to_string();
+        let msg = inner.to_string();
+        if let Some(missing) = msg.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+            let field = if path == "." { missing.to_owned() } else { format!("{path}.{missing}") };
+            return (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", field, "required");
+        }
+        let field = if path == "." { "body".to_owned() } else { path };
+        (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", field, "invalid_type")
+    })
+}
+
+/// A query string, parsed with the same field-naming errors as [`ApiJson`].
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(parts);
+        let q = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
+        serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
+            let field = e.path().to_string();
+            let field = if field == "." { "query".to_owned() } else { field };
+            ApiError::bad_request(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", Some((field, "invalid_type")), lang)
+        })
+    }
+}
+
+pub type ApiResult<T> = Result<Json<T>, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Probe {
+        name: String,
+        parent_id: Option<i64>,
+    }
+
+    #[test]
+    fn json_errors_name_the_field() {
+        let e = parse_json::<Probe>(br#"{"name": "x", "parent_id": "abc"}"#).unwrap_err();
+        assert_eq!((e.0, e.2.as_str(), e.3), (StatusCode::UNPROCESSABLE_ENTITY, "parent_id", "invalid_type"));
+        let e = parse_json::<Probe>(br#"{"parent_id": 1}"#).unwrap_err();
+        assert_eq!((e.2.as_str(), e.3), ("name", "required"));
+        let e = parse_json::<Probe>(br#"{"name": "#).unwrap_err();
+        assert_eq!((e.0, e.1), (StatusCode::BAD_REQUEST, "invalid_json"));
+        assert!(parse_json::<Probe>(r#"{"name": "财政局"}"#.as_bytes()).is_ok());
+    }
+}
