@@ -126,6 +126,13 @@ impl Db {
             Ok(Db::Sqlite(SqlitePools { write, read }))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let connect = PgConnectOptions::from_str(url).map_err(|e| StoreError::Connect(e.to_string()))?;
+            // One direct attempt first, so that a wrong host or password is reported as such
+            // rather than as a pool timeout.
+            let probe = tokio::time::timeout(opts.acquire_timeout, <sqlx::PgConnection as sqlx::Connection>::connect_with(&connect))
+                .await
+                .map_err(|_| StoreError::Connect(format!("no answer from {}:{} within {:?}", connect.get_host(), connect.get_port(), opts.acquire_timeout)))?
+                .map_err(|e| StoreError::Connect(format!("{}:{}: {e}", connect.get_host(), connect.get_port())))?;
+            let _ = sqlx::Connection::close(probe).await;
             let pool = PgPoolOptions::new()
                 .max_connections(opts.max_connections)
                 .acquire_timeout(opts.acquire_timeout)

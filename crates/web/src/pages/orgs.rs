@@ -88,7 +88,7 @@ fn org_input(form: &FormData) -> (OrganizationInput, Validator) {
 
 pub async fn create(State(state): State<AppState>, user: User, form: FormData) -> Response {
     let (input, v) = org_input(&form);
-    let result = if v.is_ok() { state.app.create_organization(user.caller(), &input).await } else { Err(AppError::Invalid(Default::default())) };
+    let result = if v.is_ok() { state.app.create_organization(user.caller(), &input).await } else { Err(AppError::Invalid(input.validate().err().unwrap_or_default())) };
     match merge_parse_errors(v, result) {
         Ok(id) => see_other(&format!("/organizations/{id}?ok=common.saved")),
         Err(e @ AppError::Invalid(_)) => {
@@ -140,7 +140,7 @@ pub async fn update(State(state): State<AppState>, user: User, Path(id): Path<St
         Err(e) => return user.fail(e).into_response(),
     };
     let (input, v) = org_input(&form);
-    let result = if v.is_ok() { state.app.update_organization(user.caller(), id, &input).await } else { Err(AppError::Invalid(Default::default())) };
+    let result = if v.is_ok() { state.app.update_organization(user.caller(), id, &input).await } else { Err(AppError::Invalid(input.validate().err().unwrap_or_default())) };
     match merge_parse_errors(v, result) {
         Ok(()) => see_other(&format!("/organizations/{id}?ok=common.saved")),
         Err(e @ AppError::Invalid(_)) => {

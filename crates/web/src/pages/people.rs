@@ -175,7 +175,7 @@ pub async fn create(State(state): State<AppState>, user: User, Query(q): Query<L
     let org = q.org.parse().unwrap_or(user.identity.actor.organization_id.0);
     let (input, v) = person_input(&form);
     let new = NewPerson { profile: input.clone(), password: Some(form.get("password").to_owned()).filter(|p| !p.is_empty()) };
-    let result = if v.is_ok() { state.app.create_person(user.caller(), org, &new).await } else { Err(AppError::Invalid(Default::default())) };
+    let result = if v.is_ok() { state.app.create_person(user.caller(), org, &new).await } else { Err(AppError::Invalid(input.validate().err().unwrap_or_default())) };
     match merge_parse_errors(v, result) {
         Ok((id, generated)) => {
             let secret = generated.map(|p| (user.lang.t("person.password_generated").to_owned(), p));
@@ -233,7 +233,7 @@ pub async fn update(State(state): State<AppState>, user: User, Path(id): Path<St
         Err(e) => return user.fail(e).into_response(),
     };
     let (input, v) = person_input(&form);
-    let result = if v.is_ok() { state.app.update_person(user.caller(), d.person.id, &input).await } else { Err(AppError::Invalid(Default::default())) };
+    let result = if v.is_ok() { state.app.update_person(user.caller(), d.person.id, &input).await } else { Err(AppError::Invalid(input.validate().err().unwrap_or_default())) };
     match merge_parse_errors(v, result) {
         Ok(()) => see_other(&format!("/people/{}?ok=common.saved", d.person.id)),
         Err(e @ AppError::Invalid(_)) => form_page(&state, &user, d.person.organization_id, Some(d.person.id), form_of(&input), FormErrors::from_app(user.lang, &e, FIELDS)).await,

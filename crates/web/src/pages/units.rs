@@ -142,7 +142,7 @@ pub async fn new_form(State(state): State<AppState>, user: User, Query(q): Query
 pub async fn create(State(state): State<AppState>, user: User, Query(q): Query<ListQuery>, form: FormData) -> Response {
     let org = q.org(&user);
     let (input, v) = unit_input(&form);
-    let result = if v.is_ok() { state.app.create_unit(user.caller(), org, &input).await } else { Err(AppError::Invalid(Default::default())) };
+    let result = if v.is_ok() { state.app.create_unit(user.caller(), org, &input).await } else { Err(AppError::Invalid(input.validate().err().unwrap_or_default())) };
     match merge_parse_errors(v, result) {
         Ok(id) => see_other(&format!("/units/{id}?ok=common.saved")),
         Err(e) if !matches!(e, AppError::Invalid(_)) => user.fail(e).into_response(),
@@ -253,7 +253,7 @@ pub async fn update(State(state): State<AppState>, user: User, Path(id): Path<St
         Err(e) => return user.fail(e).into_response(),
     };
     let (input, v) = unit_input(&form);
-    let result = if v.is_ok() { state.app.update_unit(user.caller(), id, &input).await } else { Err(AppError::Invalid(Default::default())) };
+    let result = if v.is_ok() { state.app.update_unit(user.caller(), id, &input).await } else { Err(AppError::Invalid(input.validate().err().unwrap_or_default())) };
     match merge_parse_errors(v, result) {
         Ok(()) => see_other(&format!("/units/{id}?ok=common.saved")),
         Err(e @ AppError::Invalid(_)) => {
