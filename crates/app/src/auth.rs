@@ -94,7 +94,7 @@ impl App {
         let key = format!("user:{username}");
         let state = store::auth::get_throttle(&self.db, &key).await?;
         if let Some(until) = domain::throttle::locked_until(state.as_ref(), now) {
-            return Err(AppError::Throttled { until });
+            return Err(AppError::Throttled { until, retry_after_secs: (until - now).num_seconds().max(1) });
         }
         let creds = store::people::credentials(&self.db, &username).await?;
         let ok = match &creds {

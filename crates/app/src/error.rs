@@ -17,7 +17,7 @@ pub enum AppError {
     #[error("wrong username or password")]
     InvalidCredentials,
     #[error("too many failed sign-ins; locked until {until}")]
-    Throttled { until: DateTime<Utc> },
+    Throttled { until: DateTime<Utc>, retry_after_secs: i64 },
     #[error("internal error: {0}")]
     Internal(String),
 }

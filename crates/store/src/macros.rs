@@ -56,3 +56,21 @@ macro_rules! with_ex {
         }
     };
 }
+
+/// Runs `$body` with `$c` bound to a write-capable executor of `$db: &Db`, outside any
+/// transaction (for test helpers only).
+#[allow(unused_macros)]
+macro_rules! with_db_write {
+    ($db:expr, $c:ident => $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite(__p) => {
+                let $c = &__p.write;
+                $body
+            }
+            $crate::Db::Postgres(__p) => {
+                let $c = __p;
+                $body
+            }
+        }
+    };
+}

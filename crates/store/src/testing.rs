@@ -136,3 +136,16 @@ mod tests {
         assert_eq!(with_database("postgres://u@h", "t3"), "postgres://u@h/t3");
     }
 }
+
+/// Rewrites one audit entry behind the application's back, as an intruder with database
+/// access would, so that tests can show `audit verify` finds it.
+pub async fn tamper_audit_entry(db: &Db, seq: i64, new_after: &str) -> crate::Result<u64> {
+    Ok(with_db_write!(db, c => sqlx::query("UPDATE audit_log SET after_json = $1 WHERE seq = $2")
+        .bind(new_after).bind(seq).execute(c).await.map(|r| r.rows_affected()))?)
+}
+
+/// Deletes one audit entry behind the application's back.
+pub async fn delete_audit_entry(db: &Db, seq: i64) -> crate::Result<u64> {
+    Ok(with_db_write!(db, c => sqlx::query("DELETE FROM audit_log WHERE seq = $1")
+        .bind(seq).execute(c).await.map(|r| r.rows_affected()))?)
+}

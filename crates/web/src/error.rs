@@ -87,8 +87,8 @@ impl IntoResponse for ApiError {
         };
         let body = ErrorBody { error: ErrorDetail { code: self.err.code().to_owned(), message, fields } };
         let mut res = (status_of(&self.err), axum::Json(body)).into_response();
-        if let AppError::Throttled { until } = &self.err
-            && let Ok(v) = axum::http::HeaderValue::from_str(&(*until - chrono::Utc::now()).num_seconds().max(1).to_string())
+        if let AppError::Throttled { retry_after_secs, .. } = &self.err
+            && let Ok(v) = axum::http::HeaderValue::from_str(&retry_after_secs.to_string())
         {
             res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
         }
