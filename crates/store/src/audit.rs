@@ -62,7 +62,10 @@ impl AuditRow {
 pub async fn append(tx: &mut Tx, e: NewEntry<'_>) -> Result<i64> {
     if let Tx::Postgres(t) = tx {
         // One lock per chain; the key space is offset so it never meets other advisory locks.
-        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(1_000_000_000_i64 + e.chain).execute(&mut **t).await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(1_000_000_000_i64 + e.chain)
+            .execute(&mut **t)
+            .await?;
     }
     let last: Option<(i64, String)> = with_tx!(tx, c => sqlx::query_as(
         "SELECT seq, hash FROM audit_log WHERE chain_id = $1 ORDER BY seq DESC LIMIT 1")
@@ -71,7 +74,18 @@ pub async fn append(tx: &mut Tx, e: NewEntry<'_>) -> Result<i64> {
         Some((s, h)) => (s + 1, h),
         None => (1, GENESIS.to_owned()),
     };
-    let hash = entry_hash(e.chain, seq, e.at, e.actor_id, e.action, e.entity, e.entity_id, e.before.as_deref(), e.after.as_deref(), &prev);
+    let hash = entry_hash(
+        e.chain,
+        seq,
+        e.at,
+        e.actor_id,
+        e.action,
+        e.entity,
+        e.entity_id,
+        e.before.as_deref(),
+        e.after.as_deref(),
+        &prev,
+    );
     Ok(with_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO audit_log (chain_id, seq, at, actor_id, action, entity, entity_id, before_json, after_json, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id")
@@ -94,7 +108,12 @@ const AUDIT_WHERE: &str = "WHERE a.chain_id = $1 AND ($2 IS NULL OR a.entity = $
     AND ($4 IS NULL OR a.action = $4) AND ($5 IS NULL OR a.actor_id = $5) AND ($6 IS NULL OR a.at >= $6) AND ($7 IS NULL OR a.at < $7)";
 
 /// One page of a chain's entries, newest first.
-pub async fn list(ex: impl Into<Ex<'_>>, chain: i64, f: &AuditFilter, page: PageRequest) -> Result<(Vec<AuditRow>, u64)> {
+pub async fn list(
+    ex: impl Into<Ex<'_>>,
+    chain: i64,
+    f: &AuditFilter,
+    page: PageRequest,
+) -> Result<(Vec<AuditRow>, u64)> {
     let mut ex = ex.into();
     let count_sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM audit_log a {AUDIT_WHERE}"));
     let total: i64 = with_ex!(&mut ex, c => sqlx::query_scalar(count_sql)
@@ -113,12 +132,19 @@ pub async fn list(ex: impl Into<Ex<'_>>, chain: i64, f: &AuditFilter, page: Page
 }
 
 pub async fn chains(ex: impl Into<Ex<'_>>) -> Result<Vec<i64>> {
-    Ok(with_ex!(ex, c => sqlx::query_scalar("SELECT DISTINCT chain_id FROM audit_log ORDER BY chain_id").fetch_all(c).await)?)
+    Ok(
+        with_ex!(ex, c => sqlx::query_scalar("SELECT DISTINCT chain_id FROM audit_log ORDER BY chain_id").fetch_all(c).await)?,
+    )
 }
 
 /// The next `limit` entries of a chain after sequence number `after_seq`, in order (keyset
 /// paging, so that verifying millions of entries needs constant memory).
-pub async fn chain_batch(ex: impl Into<Ex<'_>>, chain: i64, after_seq: i64, limit: i64) -> Result<Vec<AuditRow>> {
+pub async fn chain_batch(
+    ex: impl Into<Ex<'_>>,
+    chain: i64,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<AuditRow>> {
     Ok(with_ex!(ex, c => sqlx::query_as::<_, AuditRow>(
         "SELECT a.id, a.chain_id, a.seq, a.at, a.actor_id, NULL AS actor_name, a.action, a.entity, a.entity_id, \
          a.before_json, a.after_json, a.prev_hash, a.hash FROM audit_log a WHERE a.chain_id = $1 AND a.seq > $2 ORDER BY a.seq LIMIT $3")

@@ -16,7 +16,14 @@ pub struct SessionRow {
     pub last_seen_at: DateTime<Utc>,
 }
 
-pub async fn insert_session(tx: &mut Tx, id_hash: &str, person: i64, csrf: &str, now: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()> {
+pub async fn insert_session(
+    tx: &mut Tx,
+    id_hash: &str,
+    person: i64,
+    csrf: &str,
+    now: DateTime<Utc>,
+    expires: DateTime<Utc>,
+) -> Result<()> {
     with_tx!(tx, c => sqlx::query(
         "INSERT INTO sessions (id, person_id, csrf_token, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $4)")
         .bind(id_hash).bind(person).bind(csrf).bind(now).bind(expires).execute(c).await.map(|r| r.rows_affected()))?;
@@ -24,13 +31,22 @@ pub async fn insert_session(tx: &mut Tx, id_hash: &str, person: i64, csrf: &str,
 }
 
 /// A live (unexpired) session.
-pub async fn find_session(ex: impl Into<Ex<'_>>, id_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionRow>> {
+pub async fn find_session(
+    ex: impl Into<Ex<'_>>,
+    id_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<SessionRow>> {
     Ok(with_ex!(ex, c => sqlx::query_as::<_, SessionRow>(
         "SELECT id, person_id, csrf_token, expires_at, last_seen_at FROM sessions WHERE id = $1 AND expires_at > $2")
         .bind(id_hash).bind(now).fetch_optional(c).await)?)
 }
 
-pub async fn touch_session(tx: &mut Tx, id_hash: &str, now: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()> {
+pub async fn touch_session(
+    tx: &mut Tx,
+    id_hash: &str,
+    now: DateTime<Utc>,
+    expires: DateTime<Utc>,
+) -> Result<()> {
     with_tx!(tx, c => sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id = $3")
         .bind(now).bind(expires).bind(id_hash).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
@@ -49,7 +65,9 @@ pub async fn delete_sessions_of(tx: &mut Tx, person: i64, keep: Option<&str>) ->
 }
 
 pub async fn purge_expired_sessions(tx: &mut Tx, now: DateTime<Utc>) -> Result<u64> {
-    Ok(with_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(c).await.map(|r| r.rows_affected()))?)
+    Ok(
+        with_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(c).await.map(|r| r.rows_affected()))?,
+    )
 }
 
 // ---- API tokens ----
@@ -63,7 +81,13 @@ pub struct ApiTokenRow {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-pub async fn insert_token(tx: &mut Tx, person: i64, name: &str, hash: &str, now: DateTime<Utc>) -> Result<i64> {
+pub async fn insert_token(
+    tx: &mut Tx,
+    person: i64,
+    name: &str,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     Ok(with_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO api_tokens (person_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(person).bind(name).bind(hash).bind(now).fetch_one(c).await)?)
@@ -82,7 +106,12 @@ pub async fn tokens_of(ex: impl Into<Ex<'_>>, person: i64) -> Result<Vec<ApiToke
         .bind(person).fetch_all(c).await)?)
 }
 
-pub async fn revoke_tokens(tx: &mut Tx, person: i64, name: Option<&str>, now: DateTime<Utc>) -> Result<u64> {
+pub async fn revoke_tokens(
+    tx: &mut Tx,
+    person: i64,
+    name: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<u64> {
     Ok(with_tx!(tx, c => sqlx::query(
         "UPDATE api_tokens SET revoked_at = $1 WHERE person_id = $2 AND revoked_at IS NULL AND ($3 IS NULL OR name = $3)")
         .bind(now).bind(person).bind(name).execute(c).await.map(|r| r.rows_affected()))?)
@@ -101,7 +130,11 @@ pub async fn get_throttle(ex: impl Into<Ex<'_>>, key: &str) -> Result<Option<Thr
     let row = with_ex!(ex, c => sqlx::query_as::<_, ThrottleRow>(
         "SELECT failures, window_start, locked_until FROM login_throttle WHERE key = $1")
         .bind(key).fetch_optional(c).await)?;
-    Ok(row.map(|r| ThrottleState { failures: u32::try_from(r.failures).unwrap_or(0), window_start: r.window_start, locked_until: r.locked_until }))
+    Ok(row.map(|r| ThrottleState {
+        failures: u32::try_from(r.failures).unwrap_or(0),
+        window_start: r.window_start,
+        locked_until: r.locked_until,
+    }))
 }
 
 pub async fn put_throttle(tx: &mut Tx, key: &str, s: &ThrottleState) -> Result<()> {

@@ -46,10 +46,15 @@ pub enum StoreError {
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e {
-            let constraint = db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned());
+            let constraint = db
+                .constraint()
+                .map(str::to_owned)
+                .unwrap_or_else(|| db.message().to_owned());
             match db.kind() {
                 sqlx::error::ErrorKind::UniqueViolation => return StoreError::Unique(constraint),
-                sqlx::error::ErrorKind::ForeignKeyViolation => return StoreError::ForeignKey(constraint),
+                sqlx::error::ErrorKind::ForeignKeyViolation => {
+                    return StoreError::ForeignKey(constraint);
+                }
                 _ => {}
             }
         }
@@ -96,7 +101,10 @@ pub struct DbOptions {
 
 impl Default for DbOptions {
     fn default() -> Self {
-        DbOptions { max_connections: 10, acquire_timeout: Duration::from_secs(10) }
+        DbOptions {
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(10),
+        }
     }
 }
 
@@ -125,13 +133,30 @@ impl Db {
                 .map_err(|e| StoreError::Connect(e.to_string()))?;
             Ok(Db::Sqlite(SqlitePools { write, read }))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let connect = PgConnectOptions::from_str(url).map_err(|e| StoreError::Connect(e.to_string()))?;
+            let connect =
+                PgConnectOptions::from_str(url).map_err(|e| StoreError::Connect(e.to_string()))?;
             // One direct attempt first, so that a wrong host or password is reported as such
             // rather than as a pool timeout.
-            let probe = tokio::time::timeout(opts.acquire_timeout, <sqlx::PgConnection as sqlx::Connection>::connect_with(&connect))
-                .await
-                .map_err(|_| StoreError::Connect(format!("no answer from {}:{} within {:?}", connect.get_host(), connect.get_port(), opts.acquire_timeout)))?
-                .map_err(|e| StoreError::Connect(format!("{}:{}: {e}", connect.get_host(), connect.get_port())))?;
+            let probe = tokio::time::timeout(
+                opts.acquire_timeout,
+                <sqlx::PgConnection as sqlx::Connection>::connect_with(&connect),
+            )
+            .await
+            .map_err(|_| {
+                StoreError::Connect(format!(
+                    "no answer from {}:{} within {:?}",
+                    connect.get_host(),
+                    connect.get_port(),
+                    opts.acquire_timeout
+                ))
+            })?
+            .map_err(|e| {
+                StoreError::Connect(format!(
+                    "{}:{}: {e}",
+                    connect.get_host(),
+                    connect.get_port()
+                ))
+            })?;
             let _ = sqlx::Connection::close(probe).await;
             let pool = PgPoolOptions::new()
                 .max_connections(opts.max_connections)

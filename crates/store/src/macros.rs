@@ -36,7 +36,10 @@ macro_rules! with_tx {
 /// Runs `$body` with `$c` bound to the executor of `$ex: impl Into<Ex>`.
 macro_rules! with_ex {
     ($ex:expr, $c:ident => $body:expr) => {
-        match { let __e: $crate::Ex<'_> = $ex.into(); __e } {
+        match {
+            let __e: $crate::Ex<'_> = $ex.into();
+            __e
+        } {
             $crate::Ex::Db($crate::Db::Sqlite(__p)) => {
                 let $c = &__p.read;
                 $body

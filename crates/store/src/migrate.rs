@@ -31,7 +31,9 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<Vec<i64>> {
     for m in MIGRATIONS {
         let mut tx = db.begin().await?;
         if let Tx::Postgres(t) = &mut tx {
-            sqlx::query("SELECT pg_advisory_xact_lock(7201)").execute(&mut **t).await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(7201)")
+                .execute(&mut **t)
+                .await?;
         }
         with_tx!(&mut tx, c => sqlx::query(CREATE_TABLE).execute(c).await.map(|r| r.rows_affected()))?;
         let done: Option<i64> = with_tx!(&mut tx, c => sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
@@ -47,7 +49,10 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<Vec<i64>> {
             Tx::Postgres(_) => m.postgres,
         };
         with_tx!(&mut tx, c => sqlx::raw_sql(ddl).execute(c).await.map(|r| r.rows_affected()))
-            .map_err(|e| StoreError::Migration { version: m.version, message: e.to_string() })?;
+            .map_err(|e| StoreError::Migration {
+                version: m.version,
+                message: e.to_string(),
+            })?;
         with_tx!(&mut tx, c => sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
             .bind(m.version)
             .bind(m.name)
@@ -63,5 +68,7 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<Vec<i64>> {
 
 /// The versions recorded as applied.
 pub async fn applied(db: &Db) -> Result<Vec<i64>> {
-    Ok(with_db!(db, c => sqlx::query_scalar("SELECT version FROM schema_migrations ORDER BY version").fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_scalar("SELECT version FROM schema_migrations ORDER BY version").fetch_all(c).await)?,
+    )
 }

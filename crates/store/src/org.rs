@@ -78,7 +78,12 @@ impl ListFilter {
 
 // ---- organizations ----
 
-pub async fn insert_organization(tx: &mut Tx, d: &OrganizationDraft, parent_path: Option<&str>, now: DateTime<Utc>) -> Result<i64> {
+pub async fn insert_organization(
+    tx: &mut Tx,
+    d: &OrganizationDraft,
+    parent_path: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     let id: i64 = with_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO organizations (parent_id, code, name, path, disabled, created_at, updated_at) VALUES ($1, $2, $3, '', FALSE, $4, $4) RETURNING id")
         .bind(d.parent_id.map(|p| p.0)).bind(&d.code).bind(&d.name).bind(now)
@@ -95,7 +100,12 @@ pub async fn get_organization(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<O
 }
 
 /// Organizations whose path starts with `root_path` (an organization and everything below it).
-pub async fn list_organizations(ex: impl Into<Ex<'_>>, root_path: &str, f: &ListFilter, page: PageRequest) -> Result<(Vec<OrganizationRow>, u64)> {
+pub async fn list_organizations(
+    ex: impl Into<Ex<'_>>,
+    root_path: &str,
+    f: &ListFilter,
+    page: PageRequest,
+) -> Result<(Vec<OrganizationRow>, u64)> {
     let mut ex = ex.into();
     let prefix = format!("{root_path}%");
     let pattern = f.pattern();
@@ -112,19 +122,36 @@ pub async fn list_organizations(ex: impl Into<Ex<'_>>, root_path: &str, f: &List
 }
 
 /// Every organization strictly below `org_path`.
-pub async fn descendant_organization_ids(ex: impl Into<Ex<'_>>, org_path: &str) -> Result<Vec<i64>> {
-    Ok(with_ex!(ex, c => sqlx::query_scalar("SELECT id FROM organizations WHERE path LIKE $1 AND path <> $2 ORDER BY id")
-        .bind(format!("{org_path}%")).bind(org_path).fetch_all(c).await)?)
+pub async fn descendant_organization_ids(
+    ex: impl Into<Ex<'_>>,
+    org_path: &str,
+) -> Result<Vec<i64>> {
+    Ok(
+        with_ex!(ex, c => sqlx::query_scalar("SELECT id FROM organizations WHERE path LIKE $1 AND path <> $2 ORDER BY id")
+        .bind(format!("{org_path}%")).bind(org_path).fetch_all(c).await)?,
+    )
 }
 
-pub async fn update_organization(tx: &mut Tx, id: i64, name: &str, code: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+pub async fn update_organization(
+    tx: &mut Tx,
+    id: i64,
+    name: &str,
+    code: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
     with_tx!(tx, c => sqlx::query("UPDATE organizations SET name = $1, code = $2, updated_at = $3 WHERE id = $4")
         .bind(name).bind(code).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Moves an organization (with everything below it) under `new_parent`.
-pub async fn move_organization(tx: &mut Tx, id: i64, old_path: &str, new_parent: Option<(i64, &str)>, now: DateTime<Utc>) -> Result<()> {
+pub async fn move_organization(
+    tx: &mut Tx,
+    id: i64,
+    old_path: &str,
+    new_parent: Option<(i64, &str)>,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let new_path = format!("{}{id}/", new_parent.map_or("/", |p| p.1));
     with_tx!(tx, c => sqlx::query("UPDATE organizations SET parent_id = $1, updated_at = $2 WHERE id = $3")
         .bind(new_parent.map(|p| p.0)).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
@@ -133,7 +160,12 @@ pub async fn move_organization(tx: &mut Tx, id: i64, old_path: &str, new_parent:
     Ok(())
 }
 
-pub async fn set_organization_disabled(tx: &mut Tx, id: i64, disabled: bool, now: DateTime<Utc>) -> Result<()> {
+pub async fn set_organization_disabled(
+    tx: &mut Tx,
+    id: i64,
+    disabled: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
     with_tx!(tx, c => sqlx::query("UPDATE organizations SET disabled = $1, updated_at = $2 WHERE id = $3")
         .bind(disabled).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
@@ -141,7 +173,13 @@ pub async fn set_organization_disabled(tx: &mut Tx, id: i64, disabled: bool, now
 
 // ---- units ----
 
-pub async fn insert_unit(tx: &mut Tx, org: i64, d: &UnitDraft, parent_path: Option<&str>, now: DateTime<Utc>) -> Result<i64> {
+pub async fn insert_unit(
+    tx: &mut Tx,
+    org: i64,
+    d: &UnitDraft,
+    parent_path: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     let id: i64 = with_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO units (organization_id, parent_id, code, name, path, sort_order, disabled, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, '', $5, FALSE, $6, $6) RETURNING id")
@@ -159,7 +197,12 @@ pub async fn get_unit(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<UnitRow>>
 }
 
 /// One page of an organization's units in tree order, optionally searched.
-pub async fn list_units(ex: impl Into<Ex<'_>>, org: i64, f: &ListFilter, page: PageRequest) -> Result<(Vec<UnitRow>, u64)> {
+pub async fn list_units(
+    ex: impl Into<Ex<'_>>,
+    org: i64,
+    f: &ListFilter,
+    page: PageRequest,
+) -> Result<(Vec<UnitRow>, u64)> {
     let mut ex = ex.into();
     let pattern = f.pattern();
     let total: i64 = with_ex!(&mut ex, c => sqlx::query_scalar(
@@ -182,15 +225,31 @@ pub async fn all_units(ex: impl Into<Ex<'_>>, org: i64) -> Result<Vec<UnitRow>> 
         .bind(org).fetch_all(c).await)?)
 }
 
-pub async fn update_unit(tx: &mut Tx, id: i64, name: &str, code: Option<&str>, sort_order: i32, now: DateTime<Utc>) -> Result<()> {
+pub async fn update_unit(
+    tx: &mut Tx,
+    id: i64,
+    name: &str,
+    code: Option<&str>,
+    sort_order: i32,
+    now: DateTime<Utc>,
+) -> Result<()> {
     with_tx!(tx, c => sqlx::query("UPDATE units SET name = $1, code = $2, sort_order = $3, updated_at = $4 WHERE id = $5")
         .bind(name).bind(code).bind(sort_order).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Moves a unit (and its subtree) under `new_parent` (`None`: to the top level).
-pub async fn move_unit(tx: &mut Tx, unit: &UnitRow, new_parent: Option<&UnitRow>, now: DateTime<Utc>) -> Result<()> {
-    let new_path = format!("{}{}/", new_parent.map_or("/", |p| p.path.as_str()), unit.id);
+pub async fn move_unit(
+    tx: &mut Tx,
+    unit: &UnitRow,
+    new_parent: Option<&UnitRow>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let new_path = format!(
+        "{}{}/",
+        new_parent.map_or("/", |p| p.path.as_str()),
+        unit.id
+    );
     with_tx!(tx, c => sqlx::query("UPDATE units SET parent_id = $1, updated_at = $2 WHERE id = $3")
         .bind(new_parent.map(|p| p.id)).bind(now).bind(unit.id).execute(c).await.map(|r| r.rows_affected()))?;
     with_tx!(tx, c => sqlx::query(
@@ -200,7 +259,12 @@ pub async fn move_unit(tx: &mut Tx, unit: &UnitRow, new_parent: Option<&UnitRow>
     Ok(())
 }
 
-pub async fn set_unit_disabled(tx: &mut Tx, id: i64, disabled: bool, now: DateTime<Utc>) -> Result<()> {
+pub async fn set_unit_disabled(
+    tx: &mut Tx,
+    id: i64,
+    disabled: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
     with_tx!(tx, c => sqlx::query("UPDATE units SET disabled = $1, updated_at = $2 WHERE id = $3")
         .bind(disabled).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
@@ -235,7 +299,13 @@ pub async fn get_post(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<PostRow>>
 }
 
 /// Posts of an organization, or of one unit.
-pub async fn list_posts(ex: impl Into<Ex<'_>>, org: i64, unit: Option<i64>, f: &ListFilter, page: PageRequest) -> Result<(Vec<PostRow>, u64)> {
+pub async fn list_posts(
+    ex: impl Into<Ex<'_>>,
+    org: i64,
+    unit: Option<i64>,
+    f: &ListFilter,
+    page: PageRequest,
+) -> Result<(Vec<PostRow>, u64)> {
     let mut ex = ex.into();
     let pattern = f.pattern();
     let total: i64 = with_ex!(&mut ex, c => sqlx::query_scalar(
@@ -251,18 +321,31 @@ pub async fn list_posts(ex: impl Into<Ex<'_>>, org: i64, unit: Option<i64>, f: &
     Ok((rows, u64::try_from(total).unwrap_or(0)))
 }
 
-pub async fn update_post(tx: &mut Tx, id: i64, name: &str, unit_id: i64, now: DateTime<Utc>) -> Result<()> {
+pub async fn update_post(
+    tx: &mut Tx,
+    id: i64,
+    name: &str,
+    unit_id: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
     with_tx!(tx, c => sqlx::query("UPDATE posts SET name = $1, unit_id = $2, updated_at = $3 WHERE id = $4")
         .bind(name).bind(unit_id).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
-pub async fn set_post_disabled(tx: &mut Tx, id: i64, disabled: bool, now: DateTime<Utc>) -> Result<()> {
+pub async fn set_post_disabled(
+    tx: &mut Tx,
+    id: i64,
+    disabled: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
     with_tx!(tx, c => sqlx::query("UPDATE posts SET disabled = $1, updated_at = $2 WHERE id = $3")
         .bind(disabled).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub async fn organization_id_by_code(ex: impl Into<Ex<'_>>, code: &str) -> Result<Option<i64>> {
-    Ok(with_ex!(ex, c => sqlx::query_scalar("SELECT id FROM organizations WHERE code = $1").bind(code).fetch_optional(c).await)?)
+    Ok(
+        with_ex!(ex, c => sqlx::query_scalar("SELECT id FROM organizations WHERE code = $1").bind(code).fetch_optional(c).await)?,
+    )
 }

@@ -50,7 +50,14 @@ const PERSON_SELECT: &str = "SELECT p.id, p.organization_id, p.unit_id, u.name A
     po.name AS post_name, p.username, p.display_name, p.email, p.phone, p.must_change_password, p.disabled, p.created_at, p.updated_at \
     FROM persons p LEFT JOIN units u ON u.id = p.unit_id LEFT JOIN posts po ON po.id = p.post_id";
 
-pub async fn insert_person(tx: &mut Tx, org: i64, d: &PersonDraft, password_hash: &str, must_change: bool, now: DateTime<Utc>) -> Result<i64> {
+pub async fn insert_person(
+    tx: &mut Tx,
+    org: i64,
+    d: &PersonDraft,
+    password_hash: &str,
+    must_change: bool,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     Ok(with_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO persons (organization_id, unit_id, post_id, username, display_name, email, phone, password_hash, \
          must_change_password, disabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, FALSE, $10, $10) RETURNING id")
@@ -68,7 +75,9 @@ pub async fn get_person(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<PersonR
 }
 
 pub async fn person_id_by_username(ex: impl Into<Ex<'_>>, username: &str) -> Result<Option<i64>> {
-    Ok(with_ex!(ex, c => sqlx::query_scalar("SELECT id FROM persons WHERE username = $1").bind(username).fetch_optional(c).await)?)
+    Ok(
+        with_ex!(ex, c => sqlx::query_scalar("SELECT id FROM persons WHERE username = $1").bind(username).fetch_optional(c).await)?,
+    )
 }
 
 pub async fn credentials(ex: impl Into<Ex<'_>>, username: &str) -> Result<Option<Credentials>> {
@@ -93,7 +102,12 @@ pub struct PeopleFilter {
 }
 
 /// One page of an organization's people, with unit and post names joined in (no N+1).
-pub async fn list_people(ex: impl Into<Ex<'_>>, org: i64, f: &PeopleFilter, page: PageRequest) -> Result<(Vec<PersonRow>, u64)> {
+pub async fn list_people(
+    ex: impl Into<Ex<'_>>,
+    org: i64,
+    f: &PeopleFilter,
+    page: PageRequest,
+) -> Result<(Vec<PersonRow>, u64)> {
     let mut ex = ex.into();
     if f.unit_paths.as_ref().is_some_and(Vec::is_empty) {
         return Ok((vec![], 0));
@@ -101,22 +115,41 @@ pub async fn list_people(ex: impl Into<Ex<'_>>, org: i64, f: &PeopleFilter, page
     let pattern = like_contains(f.search.as_deref().unwrap_or("").trim());
     // The scope is a short list of subtree prefixes; each becomes one bound LIKE term.
     let build = |count: bool| {
-        let mut sql = String::from(if count { "SELECT COUNT(*) FROM persons p LEFT JOIN units u ON u.id = p.unit_id LEFT JOIN posts po ON po.id = p.post_id" } else { PERSON_SELECT });
+        let mut sql = String::from(if count {
+            "SELECT COUNT(*) FROM persons p LEFT JOIN units u ON u.id = p.unit_id LEFT JOIN posts po ON po.id = p.post_id"
+        } else {
+            PERSON_SELECT
+        });
         sql.push_str(
             " WHERE p.organization_id = $1 AND (p.display_name LIKE $2 ESCAPE '\\' OR p.username LIKE $2 ESCAPE '\\') \
              AND ($3 OR NOT p.disabled) AND ($4 IS NULL OR p.unit_id = $4)",
         );
         let mut n = 4;
         if let Some(paths) = &f.unit_paths {
-            let terms: Vec<String> = paths.iter().map(|_| { n += 1; format!("u.path LIKE ${n}") }).collect();
+            let terms: Vec<String> = paths
+                .iter()
+                .map(|_| {
+                    n += 1;
+                    format!("u.path LIKE ${n}")
+                })
+                .collect();
             sql.push_str(&format!(" AND ({})", terms.join(" OR ")));
         }
         if !count {
-            sql.push_str(&format!(" ORDER BY u.path, p.display_name, p.id LIMIT ${} OFFSET ${}", n + 1, n + 2));
+            sql.push_str(&format!(
+                " ORDER BY u.path, p.display_name, p.id LIMIT ${} OFFSET ${}",
+                n + 1,
+                n + 2
+            ));
         }
         sql
     };
-    let prefixes: Vec<String> = f.unit_paths.iter().flatten().map(|p| format!("{p}%")).collect();
+    let prefixes: Vec<String> = f
+        .unit_paths
+        .iter()
+        .flatten()
+        .map(|p| format!("{p}%"))
+        .collect();
     let count_sql = sqlx::AssertSqlSafe(build(true));
     let total: i64 = with_ex!(&mut ex, c => {
         let mut q = sqlx::query_scalar(count_sql).bind(org).bind(&pattern).bind(f.include_disabled).bind(f.unit_id);
@@ -132,7 +165,12 @@ pub async fn list_people(ex: impl Into<Ex<'_>>, org: i64, f: &PeopleFilter, page
     Ok((rows, u64::try_from(total).unwrap_or(0)))
 }
 
-pub async fn update_person(tx: &mut Tx, id: i64, d: &PersonDraft, now: DateTime<Utc>) -> Result<()> {
+pub async fn update_person(
+    tx: &mut Tx,
+    id: i64,
+    d: &PersonDraft,
+    now: DateTime<Utc>,
+) -> Result<()> {
     with_tx!(tx, c => sqlx::query(
         "UPDATE persons SET username = $1, display_name = $2, unit_id = $3, post_id = $4, email = $5, phone = $6, updated_at = $7 WHERE id = $8")
         .bind(&d.username).bind(&d.display_name).bind(d.unit_id.map(|u| u.0)).bind(d.post_id.map(|p| p.0))
@@ -140,13 +178,24 @@ pub async fn update_person(tx: &mut Tx, id: i64, d: &PersonDraft, now: DateTime<
     Ok(())
 }
 
-pub async fn set_person_disabled(tx: &mut Tx, id: i64, disabled: bool, now: DateTime<Utc>) -> Result<()> {
+pub async fn set_person_disabled(
+    tx: &mut Tx,
+    id: i64,
+    disabled: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
     with_tx!(tx, c => sqlx::query("UPDATE persons SET disabled = $1, updated_at = $2 WHERE id = $3")
         .bind(disabled).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
-pub async fn set_password(tx: &mut Tx, id: i64, hash: &str, must_change: bool, now: DateTime<Utc>) -> Result<()> {
+pub async fn set_password(
+    tx: &mut Tx,
+    id: i64,
+    hash: &str,
+    must_change: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
     with_tx!(tx, c => sqlx::query("UPDATE persons SET password_hash = $1, must_change_password = $2, updated_at = $3 WHERE id = $4")
         .bind(hash).bind(must_change).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
@@ -186,7 +235,14 @@ pub async fn get_role(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<RoleRow>>
         .bind(id).fetch_optional(c).await)?)
 }
 
-pub async fn insert_role(tx: &mut Tx, person: i64, org: i64, role: &str, unit: Option<i64>, now: DateTime<Utc>) -> Result<i64> {
+pub async fn insert_role(
+    tx: &mut Tx,
+    person: i64,
+    org: i64,
+    role: &str,
+    unit: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     Ok(with_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO role_assignments (person_id, organization_id, role, unit_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(person).bind(org).bind(role).bind(unit).bind(now).fetch_one(c).await)?)

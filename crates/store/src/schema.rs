@@ -25,12 +25,11 @@ pub async fn snapshot(db: &Db) -> Result<Schema> {
             .fetch_all(&p.read)
             .await?;
             for t in tables {
-                let cols: Vec<(String, bool, i64)> = sqlx::query_as(
-                    "SELECT name, \"notnull\" <> 0, pk FROM pragma_table_info($1)",
-                )
-                .bind(&t)
-                .fetch_all(&p.read)
-                .await?;
+                let cols: Vec<(String, bool, i64)> =
+                    sqlx::query_as("SELECT name, \"notnull\" <> 0, pk FROM pragma_table_info($1)")
+                        .bind(&t)
+                        .fetch_all(&p.read)
+                        .await?;
                 let indexes: Vec<String> = sqlx::query_scalar(
                     "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL ORDER BY name",
                 )
@@ -38,7 +37,10 @@ pub async fn snapshot(db: &Db) -> Result<Schema> {
                 .fetch_all(&p.read)
                 .await?;
                 // SQLite lets an INTEGER PRIMARY KEY be null in its metadata; it never is.
-                let columns = cols.into_iter().map(|(n, nn, pk)| (n, nn || pk > 0)).collect();
+                let columns = cols
+                    .into_iter()
+                    .map(|(n, nn, pk)| (n, nn || pk > 0))
+                    .collect();
                 schema.insert(t, Table { columns, indexes });
             }
         }
@@ -50,7 +52,11 @@ pub async fn snapshot(db: &Db) -> Result<Schema> {
             .fetch_all(p)
             .await?;
             for (t, c, nullable) in cols {
-                schema.entry(t).or_default().columns.insert(c, nullable == "NO");
+                schema
+                    .entry(t)
+                    .or_default()
+                    .columns
+                    .insert(c, nullable == "NO");
             }
             let idx: Vec<(String, String)> = sqlx::query_as(
                 "SELECT tablename::text, indexname::text FROM pg_indexes WHERE schemaname = current_schema() \

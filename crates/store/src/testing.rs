@@ -14,7 +14,10 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 fn unique_name() -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
     format!("xiaohao_t{}_{}_{}", std::process::id(), n, nanos)
 }
 
@@ -35,8 +38,14 @@ impl TestDb {
         let dir = std::env::temp_dir().join(unique_name());
         std::fs::create_dir_all(&dir).expect("create temp dir");
         let url = format!("sqlite://{}", dir.join("xiaohao.db").display());
-        let db = Db::connect(&url, &DbOptions::default()).await.expect("open sqlite");
-        TestDb { db, url, cleanup: Cleanup::Dir(dir) }
+        let db = Db::connect(&url, &DbOptions::default())
+            .await
+            .expect("open sqlite");
+        TestDb {
+            db,
+            url,
+            cleanup: Cleanup::Dir(dir),
+        }
     }
 
     /// `None` when PostgreSQL runs are off (no URL, not under CI).
@@ -44,19 +53,31 @@ impl TestDb {
         let ci = std::env::var("CI").is_ok_and(|v| v == "true");
         let server = match std::env::var(POSTGRES_ENV) {
             Ok(url) if !url.is_empty() => url,
-            _ if ci => panic!("CI=true but {POSTGRES_ENV} is not set: PostgreSQL tests must run in CI"),
+            _ if ci => {
+                panic!("CI=true but {POSTGRES_ENV} is not set: PostgreSQL tests must run in CI")
+            }
             _ => return None,
         };
         let name = unique_name();
         let mut admin = sqlx::PgConnection::connect(&server)
             .await
             .unwrap_or_else(|e| panic!("cannot connect to PostgreSQL at {server}: {e}"));
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.expect("create test database");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .expect("create test database");
         let _ = admin.close().await;
         let url = with_database(&server, &name);
-        let opts = DbOptions { max_connections: 5, ..DbOptions::default() };
+        let opts = DbOptions {
+            max_connections: 5,
+            ..DbOptions::default()
+        };
         let db = Db::connect(&url, &opts).await.expect("open test database");
-        Some(TestDb { db, url, cleanup: Cleanup::Postgres { server, name } })
+        Some(TestDb {
+            db,
+            url,
+            cleanup: Cleanup::Postgres { server, name },
+        })
     }
 
     pub async fn cleanup(self) {
@@ -67,7 +88,11 @@ impl TestDb {
             }
             Cleanup::Postgres { server, name } => {
                 if let Ok(mut admin) = sqlx::PgConnection::connect(&server).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut admin).await;
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&mut admin)
+                    .await;
                     let _ = admin.close().await;
                 }
             }
@@ -115,7 +140,10 @@ macro_rules! db_test {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 let Some($t) = $crate::testing::TestDb::postgres().await else {
-                    eprintln!("PostgreSQL run skipped: set {} to enable it", $crate::testing::POSTGRES_ENV);
+                    eprintln!(
+                        "PostgreSQL run skipped: set {} to enable it",
+                        $crate::testing::POSTGRES_ENV
+                    );
                     return;
                 };
                 $body;
@@ -125,27 +153,37 @@ macro_rules! db_test {
     };
 }
 
+/// Rewrites one audit entry behind the application's back, as an intruder with database
+/// access would, so that tests can show `audit verify` finds it.
+pub async fn tamper_audit_entry(db: &Db, seq: i64, new_after: &str) -> crate::Result<u64> {
+    Ok(
+        with_db_write!(db, c => sqlx::query("UPDATE audit_log SET after_json = $1 WHERE seq = $2")
+        .bind(new_after).bind(seq).execute(c).await.map(|r| r.rows_affected()))?,
+    )
+}
+
+/// Deletes one audit entry behind the application's back.
+pub async fn delete_audit_entry(db: &Db, seq: i64) -> crate::Result<u64> {
+    Ok(
+        with_db_write!(db, c => sqlx::query("DELETE FROM audit_log WHERE seq = $1")
+        .bind(seq).execute(c).await.map(|r| r.rows_affected()))?,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;
 
     #[test]
     fn database_names_are_swapped_in_urls() {
-        assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"), "postgres://postgres@127.0.0.1:5432/t1");
-        assert_eq!(with_database("postgres://u@h/db?sslmode=disable", "t2"), "postgres://u@h/t2?sslmode=disable");
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            with_database("postgres://u@h/db?sslmode=disable", "t2"),
+            "postgres://u@h/t2?sslmode=disable"
+        );
         assert_eq!(with_database("postgres://u@h", "t3"), "postgres://u@h/t3");
     }
-}
-
-/// Rewrites one audit entry behind the application's back, as an intruder with database
-/// access would, so that tests can show `audit verify` finds it.
-pub async fn tamper_audit_entry(db: &Db, seq: i64, new_after: &str) -> crate::Result<u64> {
-    Ok(with_db_write!(db, c => sqlx::query("UPDATE audit_log SET after_json = $1 WHERE seq = $2")
-        .bind(new_after).bind(seq).execute(c).await.map(|r| r.rows_affected()))?)
-}
-
-/// Deletes one audit entry behind the application's back.
-pub async fn delete_audit_entry(db: &Db, seq: i64) -> crate::Result<u64> {
-    Ok(with_db_write!(db, c => sqlx::query("DELETE FROM audit_log WHERE seq = $1")
-        .bind(seq).execute(c).await.map(|r| r.rows_affected()))?)
 }
