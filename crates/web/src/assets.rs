@@ -12,6 +12,30 @@ const JS: &str = include_str!("../assets/app.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/assets/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], CSS).into_response() }))
-        .route("/assets/app.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], JS).into_response() }))
+        .route(
+            "/assets/app.css",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                        (header::CACHE_CONTROL, "public, max-age=3600"),
+                    ],
+                    CSS,
+                )
+                    .into_response()
+            }),
+        )
+        .route(
+            "/assets/app.js",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                        (header::CACHE_CONTROL, "public, max-age=3600"),
+                    ],
+                    JS,
+                )
+                    .into_response()
+            }),
+        )
 }

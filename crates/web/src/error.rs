@@ -60,11 +60,28 @@ impl ApiError {
     }
 
     /// A request that could not be parsed at all (bad JSON, wrong content type).
-    pub fn bad_request(status: StatusCode, code: &str, field: Option<(String, &str)>, lang: Lang) -> Response {
+    pub fn bad_request(
+        status: StatusCode,
+        code: &str,
+        field: Option<(String, &str)>,
+        lang: Lang,
+    ) -> Response {
         let fields = field
-            .map(|(f, c)| vec![FieldErrorBody { message: format!("{}: {}", f, lang.err(c)), field: f, code: c.to_owned() }])
+            .map(|(f, c)| {
+                vec![FieldErrorBody {
+                    message: format!("{}: {}", f, lang.err(c)),
+                    field: f,
+                    code: c.to_owned(),
+                }]
+            })
             .unwrap_or_default();
-        let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), message: lang.err(code).to_owned(), fields } };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: code.to_owned(),
+                message: lang.err(code).to_owned(),
+                fields,
+            },
+        };
         (status, axum::Json(body)).into_response()
     }
 }
@@ -74,20 +91,44 @@ impl IntoResponse for ApiError {
         log_internal(&self.err);
         let lang = self.lang;
         let fields = match &self.err {
-            AppError::Invalid(v) => v
-                .0
-                .iter()
-                .map(|f| FieldErrorBody { field: f.field.clone(), code: f.code.to_owned(), message: format!("{}: {}", lang.field(&f.field), lang.err(f.code)) })
-                .collect(),
+            AppError::Invalid(v) => {
+                v.0.iter()
+                    .map(|f| FieldErrorBody {
+                        field: f.field.clone(),
+                        code: f.code.to_owned(),
+                        message: format!("{}: {}", lang.field(&f.field), lang.err(f.code)),
+                    })
+                    .collect()
+            }
             _ => vec![],
         };
         let message = match &self.err {
-            AppError::Invalid(v) => v.0.iter().map(|f| format!("{} ({}): {}", lang.field(&f.field), f.field, lang.err(f.code))).collect::<Vec<_>>().join("; "),
+            AppError::Invalid(v) => {
+                v.0.iter()
+                    .map(|f| {
+                        format!(
+                            "{} ({}): {}",
+                            lang.field(&f.field),
+                            f.field,
+                            lang.err(f.code)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            }
             e => lang.err(e.code()).to_owned(),
         };
-        let body = ErrorBody { error: ErrorDetail { code: self.err.code().to_owned(), message, fields } };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.err.code().to_owned(),
+                message,
+                fields,
+            },
+        };
         let mut res = (status_of(&self.err), axum::Json(body)).into_response();
-        if let AppError::Throttled { retry_after_secs, .. } = &self.err
+        if let AppError::Throttled {
+            retry_after_secs, ..
+        } = &self.err
             && let Ok(v) = axum::http::HeaderValue::from_str(&retry_after_secs.to_string())
         {
             res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
@@ -116,7 +157,11 @@ impl IntoResponse for PageError {
             StatusCode::INTERNAL_SERVER_ERROR => "error.internal",
             _ => "error.title",
         };
-        let message = if message_key == "error.title" { self.lang.err(self.err.code()) } else { self.lang.t(message_key) };
+        let message = if message_key == "error.title" {
+            self.lang.err(self.err.code())
+        } else {
+            self.lang.t(message_key)
+        };
         ErrorPage::render(self.lang, status, message)
     }
 }

@@ -15,11 +15,18 @@ impl FormData {
     }
 
     pub fn get(&self, name: &str) -> &str {
-        self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
     }
 
     pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     pub fn checked(&self, name: &str) -> bool {
@@ -69,7 +76,8 @@ mod tests {
 
     #[test]
     fn forms_parse_leniently() {
-        let f = FormData::parse(b"name=%E8%B4%A2%E6%94%BF%E5%B1%80&unit_ids=1&unit_ids=2&broken=%zz&x");
+        let f =
+            FormData::parse(b"name=%E8%B4%A2%E6%94%BF%E5%B1%80&unit_ids=1&unit_ids=2&broken=%zz&x");
         assert_eq!(f.get("name"), "财政局");
         assert_eq!(f.all("unit_ids"), vec!["1", "2"]);
         assert_eq!(f.get("missing"), "");

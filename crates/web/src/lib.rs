@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::middleware;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -36,13 +37,34 @@ pub fn router(state: AppState) -> Router {
         .route("/api/openapi.json", axum::routing::get(api::openapi_json))
         .merge(assets::router())
         .fallback(pages::not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), session::context_layer))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::context_layer,
+        ))
+        .layer(CatchPanicLayer::custom(on_panic))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// A bug that panics in a handler is logged and answered with the 500 page, never a dropped
+/// connection.
+fn on_panic(err: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let detail = err
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| err.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown");
+    tracing::error!(panic = detail, "handler panicked");
+    let lang = i18n::Lang::default();
+    pages::layout::ErrorPage::render(
+        lang,
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        lang.t("error.internal"),
+    )
 }
 
 /// Serves until `shutdown` resolves.
@@ -52,5 +74,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

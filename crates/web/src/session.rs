@@ -56,7 +56,10 @@ fn same_origin(headers: &HeaderMap) -> bool {
         return false;
     }
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         let origin_host = origin.split_once("://").map_or(origin, |(_, h)| h);
         return origin != "null" && origin_host == host;
     }
@@ -64,24 +67,42 @@ fn same_origin(headers: &HeaderMap) -> bool {
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 fn refuse(is_api: bool, lang: Lang, err: AppError) -> Response {
-    if is_api { ApiError::new(err, lang).into_response() } else { PageError { err, lang }.into_response() }
+    if is_api {
+        ApiError::new(err, lang).into_response()
+    } else {
+        PageError { err, lang }.into_response()
+    }
 }
 
 fn csrf_refusal(is_api: bool, lang: Lang) -> Response {
     if is_api {
         ApiError::bad_request(StatusCode::FORBIDDEN, "csrf_failed", None, lang)
     } else {
-        crate::pages::layout::ErrorPage::render(lang, StatusCode::FORBIDDEN, lang.err("csrf_failed"))
+        crate::pages::layout::ErrorPage::render(
+            lang,
+            StatusCode::FORBIDDEN,
+            lang.err("csrf_failed"),
+        )
     }
 }
 
-pub async fn context_layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn context_layer(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let headers = req.headers();
-    let lang = cookie(headers, LANG_COOKIE).and_then(Lang::parse).unwrap_or_default();
+    let lang = cookie(headers, LANG_COOKIE)
+        .and_then(Lang::parse)
+        .unwrap_or_default();
     let is_api = req.uri().path().starts_with("/api/");
     let bearer = headers
         .get(header::AUTHORIZATION)
@@ -109,7 +130,11 @@ pub async fn context_layer(State(state): State<AppState>, mut req: Request, next
             return csrf_refusal(is_api, lang);
         }
         if let Some(i) = &identity {
-            let mut provided = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let mut provided = req
+                .headers()
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
             let is_form = req
                 .headers()
                 .get(header::CONTENT_TYPE)
@@ -118,7 +143,12 @@ pub async fn context_layer(State(state): State<AppState>, mut req: Request, next
             if provided.is_none() && is_form {
                 let (parts, body) = req.into_parts();
                 let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
-                    return ApiError::bad_request(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", None, lang);
+                    return ApiError::bad_request(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "body_too_large",
+                        None,
+                        lang,
+                    );
                 };
                 provided = Some(FormData::parse(&bytes).get("_csrf").to_owned());
                 req = Request::from_parts(parts, Body::from(bytes));
@@ -128,12 +158,24 @@ pub async fn context_layer(State(state): State<AppState>, mut req: Request, next
             }
         }
     }
-    req.extensions_mut().insert(RequestCtx { lang, identity: identity.map(Arc::new), is_api });
+    req.extensions_mut().insert(RequestCtx {
+        lang,
+        identity: identity.map(Arc::new),
+        is_api,
+    });
     next.run(req).await
 }
 
 fn ctx_of(parts: &Parts) -> RequestCtx {
-    parts.extensions.get::<RequestCtx>().cloned().unwrap_or(RequestCtx { lang: Lang::default(), identity: None, is_api: false })
+    parts
+        .extensions
+        .get::<RequestCtx>()
+        .cloned()
+        .unwrap_or(RequestCtx {
+            lang: Lang::default(),
+            identity: None,
+            is_api: false,
+        })
 }
 
 /// The request context, for pages that anyone may open.
@@ -160,7 +202,10 @@ impl User {
     }
 
     pub fn fail(&self, err: AppError) -> PageError {
-        PageError { err, lang: self.lang }
+        PageError {
+            err,
+            lang: self.lang,
+        }
     }
 }
 
@@ -171,14 +216,20 @@ impl<S: Send + Sync> FromRequestParts<S> for User {
         let ctx = ctx_of(parts);
         let Some(identity) = ctx.identity else {
             let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-            let target = format!("/login?next={}", form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+            let target = format!(
+                "/login?next={}",
+                form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+            );
             return Err(Redirect::to(&target).into_response());
         };
         let path = parts.uri.path();
         if identity.must_change_password && path != "/account/password" && path != "/logout" {
             return Err(Redirect::to("/account/password").into_response());
         }
-        Ok(User { identity, lang: ctx.lang })
+        Ok(User {
+            identity,
+            lang: ctx.lang,
+        })
     }
 }
 
@@ -204,7 +255,10 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let ctx = ctx_of(parts);
         match ctx.identity {
-            Some(identity) => Ok(ApiUser { identity, lang: ctx.lang }),
+            Some(identity) => Ok(ApiUser {
+                identity,
+                lang: ctx.lang,
+            }),
             None => Err(ApiError::new(AppError::Unauthenticated, ctx.lang)),
         }
     }
@@ -212,7 +266,10 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
 
 /// `Set-Cookie` for the session: HttpOnly, SameSite=Lax, Secure when served over TLS.
 pub fn session_cookie(token: &str, secure: bool) -> String {
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{}", if secure { "; Secure" } else { "" })
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    )
 }
 
 pub fn clear_session_cookie() -> String {
@@ -235,10 +292,23 @@ mod tests {
     #[test]
     fn cross_site_requests_are_refused() {
         assert!(same_origin(&headers(&[("host", "x.gov:8080")])));
-        assert!(same_origin(&headers(&[("host", "x.gov:8080"), ("origin", "http://x.gov:8080"), ("sec-fetch-site", "same-origin")])));
-        assert!(!same_origin(&headers(&[("host", "x.gov:8080"), ("sec-fetch-site", "cross-site")])));
-        assert!(!same_origin(&headers(&[("host", "x.gov:8080"), ("origin", "http://evil.example")])));
-        assert!(!same_origin(&headers(&[("host", "x.gov:8080"), ("origin", "null")])));
+        assert!(same_origin(&headers(&[
+            ("host", "x.gov:8080"),
+            ("origin", "http://x.gov:8080"),
+            ("sec-fetch-site", "same-origin")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "x.gov:8080"),
+            ("sec-fetch-site", "cross-site")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "x.gov:8080"),
+            ("origin", "http://evil.example")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "x.gov:8080"),
+            ("origin", "null")
+        ])));
     }
 
     #[test]
@@ -247,6 +317,10 @@ mod tests {
         assert_eq!(cookie(&h, LANG_COOKIE), Some("en"));
         assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
         assert_eq!(cookie(&h, "nope"), None);
-        assert!(constant_time_eq("abc", "abc") && !constant_time_eq("abc", "abd") && !constant_time_eq("abc", "ab"));
+        assert!(
+            constant_time_eq("abc", "abc")
+                && !constant_time_eq("abc", "abd")
+                && !constant_time_eq("abc", "ab")
+        );
     }
 }

@@ -132,3 +132,4 @@ CREATE UNIQUE INDEX audit_log_chain_seq_key ON audit_log (chain_id, seq);
 CREATE INDEX audit_log_entity_idx ON audit_log (entity, entity_id);
 CREATE INDEX audit_log_actor_idx ON audit_log (actor_id);
 CREATE INDEX audit_log_action_idx ON audit_log (chain_id, action);
+CREATE INDEX audit_log_chain_at_idx ON audit_log (chain_id, at);

@@ -7,7 +7,9 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 /// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
-fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
@@ -24,7 +26,15 @@ pub struct Organization {
 
 impl From<OrganizationRow> for Organization {
     fn from(o: OrganizationRow) -> Self {
-        Organization { id: o.id, parent_id: o.parent_id, code: o.code, name: o.name, disabled: o.disabled, created_at: o.created_at, updated_at: o.updated_at }
+        Organization {
+            id: o.id,
+            parent_id: o.parent_id,
+            code: o.code,
+            name: o.name,
+            disabled: o.disabled,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
     }
 }
 
@@ -87,7 +97,14 @@ pub struct Post {
 
 impl From<PostRow> for Post {
     fn from(p: PostRow) -> Self {
-        Post { id: p.id, organization_id: p.organization_id, unit_id: p.unit_id, unit_name: p.unit_name, name: p.name, disabled: p.disabled }
+        Post {
+            id: p.id,
+            organization_id: p.organization_id,
+            unit_id: p.unit_id,
+            unit_name: p.unit_name,
+            name: p.name,
+            disabled: p.disabled,
+        }
     }
 }
 
@@ -103,7 +120,12 @@ pub struct RoleAssignment {
 
 impl From<RoleRow> for RoleAssignment {
     fn from(r: RoleRow) -> Self {
-        RoleAssignment { id: r.id, role: r.role, unit_id: r.unit_id, unit_name: r.unit_name }
+        RoleAssignment {
+            id: r.id,
+            role: r.role,
+            unit_id: r.unit_id,
+            unit_name: r.unit_name,
+        }
     }
 }
 

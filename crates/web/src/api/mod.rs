@@ -72,7 +72,11 @@ pub async fn openapi_json() -> Response {
 }
 
 fn lang_of(parts: &Parts) -> crate::i18n::Lang {
-    parts.extensions.get::<RequestCtx>().map(|c| c.lang).unwrap_or_default()
+    parts
+        .extensions
+        .get::<RequestCtx>()
+        .map(|c| c.lang)
+        .unwrap_or_default()
 }
 
 /// A JSON body. Wrong content type, malformed JSON and wrong field types are answered in the
@@ -85,14 +89,29 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (parts, body) = req.into_parts();
         let lang = lang_of(&parts);
-        let is_json = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.starts_with("application/json"));
+        let is_json = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("application/json"));
         if !is_json {
-            return Err(ApiError::bad_request(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None, lang));
+            return Err(ApiError::bad_request(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                None,
+                lang,
+            ));
         }
         let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
-            .map_err(|_| ApiError::bad_request(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", None, lang))?;
-        parse_json(&bytes).map(ApiJson).map_err(|(status, code, field, field_code)| ApiError::bad_request(status, code, Some((field, field_code)), lang))
+            .map_err(|_| {
+                ApiError::bad_request(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", None, lang)
+            })?;
+        parse_json(&bytes)
+            .map(ApiJson)
+            .map_err(|(status, code, field, field_code)| {
+                ApiError::bad_request(status, code, Some((field, field_code)), lang)
+            })
     }
 }
 
@@ -105,16 +124,38 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonFailure> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let inner = e.inner();
         if inner.is_syntax() || inner.is_eof() {
-            return (StatusCode::BAD_REQUEST, "invalid_json", "body".to_owned(), "invalid_json");
+            return (
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                "body".to_owned(),
+                "invalid_json",
+            );
         }
         let path = e.path().to_string();
         let msg = inner.to_string();
-        if let Some(missing) = msg.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
-            let field = if path == "." { missing.to_owned() } else { format!("{path}.{missing}") };
-            return (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", field, "required");
+        if let Some(missing) = msg
+            .strip_prefix("missing field `")
+            .and_then(|m| m.split('`').next())
+        {
+            let field = if path == "." {
+                missing.to_owned()
+            } else {
+                format!("{path}.{missing}")
+            };
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                field,
+                "required",
+            );
         }
         let field = if path == "." { "body".to_owned() } else { path };
-        (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", field, "invalid_type")
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            field,
+            "invalid_type",
+        )
     })
 }
 
@@ -128,11 +169,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
         let lang = lang_of(parts);
         let q = parts.uri.query().unwrap_or("");
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
-        serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
-            let field = e.path().to_string();
-            let field = if field == "." { "query".to_owned() } else { field };
-            ApiError::bad_request(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", Some((field, "invalid_type")), lang)
-        })
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let field = e.path().to_string();
+                let field = if field == "." {
+                    "query".to_owned()
+                } else {
+                    field
+                };
+                ApiError::bad_request(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_failed",
+                    Some((field, "invalid_type")),
+                    lang,
+                )
+            })
     }
 }
 
@@ -152,7 +204,14 @@ mod tests {
     #[test]
     fn json_errors_name_the_field() {
         let e = parse_json::<Probe>(br#"{"name": "x", "parent_id": "abc"}"#).unwrap_err();
-        assert_eq!((e.0, e.2.as_str(), e.3), (StatusCode::UNPROCESSABLE_ENTITY, "parent_id", "invalid_type"));
+        assert_eq!(
+            (e.0, e.2.as_str(), e.3),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "parent_id",
+                "invalid_type"
+            )
+        );
         let e = parse_json::<Probe>(br#"{"parent_id": 1}"#).unwrap_err();
         assert_eq!((e.2.as_str(), e.3), ("name", "required"));
         let e = parse_json::<Probe>(br#"{"name": "#).unwrap_err();

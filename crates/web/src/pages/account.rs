@@ -11,7 +11,9 @@ use super::see_other;
 use crate::AppState;
 use crate::form::FormData;
 use crate::i18n::Lang;
-use crate::session::{Ctx, LANG_COOKIE, SESSION_COOKIE, User, clear_session_cookie, cookie, session_cookie};
+use crate::session::{
+    Ctx, LANG_COOKIE, SESSION_COOKIE, User, clear_session_cookie, cookie, session_cookie,
+};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -32,14 +34,23 @@ pub struct NextQuery {
 
 /// Only local paths are followed after sign-in, never another site.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
 }
 
 pub async fn login_form(Ctx(ctx): Ctx, Query(q): Query<NextQuery>) -> Response {
     if ctx.identity.is_some() {
         return see_other(safe_next(&q.next));
     }
-    render(&LoginPage { l: Layout::new(ctx.lang, None, "login.title", "/login"), username: String::new(), next: q.next, errors: FormErrors::new(ctx.lang) })
+    render(&LoginPage {
+        l: Layout::new(ctx.lang, None, "login.title", "/login"),
+        username: String::new(),
+        next: q.next,
+        errors: FormErrors::new(ctx.lang),
+    })
 }
 
 pub async fn login(State(state): State<AppState>, Ctx(ctx): Ctx, form: FormData) -> Response {
@@ -47,7 +58,11 @@ pub async fn login(State(state): State<AppState>, Ctx(ctx): Ctx, form: FormData)
     let next = form.get("next").to_owned();
     match state.app.login(&username, form.get("password")).await {
         Ok(outcome) => {
-            let target = if outcome.must_change_password { "/account/password" } else { safe_next(&next) };
+            let target = if outcome.must_change_password {
+                "/account/password"
+            } else {
+                safe_next(&next)
+            };
             let mut res = see_other(target);
             if let Ok(v) = session_cookie(&outcome.session_token, state.secure_cookies).parse() {
                 res.headers_mut().append(header::SET_COOKIE, v);
@@ -57,7 +72,12 @@ pub async fn login(State(state): State<AppState>, Ctx(ctx): Ctx, form: FormData)
         Err(e) => {
             let status = crate::error::status_of(&e);
             let errors = FormErrors::from_app(ctx.lang, &e, &["username", "password"]);
-            let page = LoginPage { l: Layout::new(ctx.lang, None, "login.title", "/login"), username, next, errors };
+            let page = LoginPage {
+                l: Layout::new(ctx.lang, None, "login.title", "/login"),
+                username,
+                next,
+                errors,
+            };
             (status, render(&page)).into_response()
         }
     }
@@ -79,10 +99,13 @@ pub async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMa
 pub async fn set_lang(Path(lang): Path<String>, Query(q): Query<NextQuery>) -> Response {
     let lang = Lang::parse(&lang).unwrap_or_default();
     let mut res = see_other(safe_next(&q.next));
-    let value = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", match lang {
-        Lang::Zh => "zh",
-        Lang::En => "en",
-    });
+    let value = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        match lang {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    );
     if let Ok(v) = value.parse() {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -98,16 +121,52 @@ struct PasswordPage {
 }
 
 pub async fn password_form(user: User, Query(q): Query<NextQuery>) -> Response {
-    let l = Layout::new(user.lang, Some(&user.identity), "password.title", "/account/password").with_notice(Some(q.ok.as_str()).filter(|s| !s.is_empty()));
-    render(&PasswordPage { l, must_change: user.identity.must_change_password, errors: FormErrors::new(user.lang) })
+    let l = Layout::new(
+        user.lang,
+        Some(&user.identity),
+        "password.title",
+        "/account/password",
+    )
+    .with_notice(Some(q.ok.as_str()).filter(|s| !s.is_empty()));
+    render(&PasswordPage {
+        l,
+        must_change: user.identity.must_change_password,
+        errors: FormErrors::new(user.lang),
+    })
 }
 
-pub async fn change_password(State(state): State<AppState>, user: User, form: FormData) -> Response {
-    match state.app.change_password(&user.identity, form.get("current_password"), form.get("new_password"), form.get("confirm_password")).await {
+pub async fn change_password(
+    State(state): State<AppState>,
+    user: User,
+    form: FormData,
+) -> Response {
+    match state
+        .app
+        .change_password(
+            &user.identity,
+            form.get("current_password"),
+            form.get("new_password"),
+            form.get("confirm_password"),
+        )
+        .await
+    {
         Ok(()) => see_other("/account/password?ok=password.changed"),
         Err(e) => {
-            let errors = FormErrors::from_app(user.lang, &e, &["current_password", "new_password", "confirm_password"]);
-            let page = PasswordPage { l: Layout::new(user.lang, Some(&user.identity), "password.title", "/account/password"), must_change: user.identity.must_change_password, errors };
+            let errors = FormErrors::from_app(
+                user.lang,
+                &e,
+                &["current_password", "new_password", "confirm_password"],
+            );
+            let page = PasswordPage {
+                l: Layout::new(
+                    user.lang,
+                    Some(&user.identity),
+                    "password.title",
+                    "/account/password",
+                ),
+                must_change: user.identity.must_change_password,
+                errors,
+            };
             (crate::error::status_of(&e), render(&page)).into_response()
         }
     }
@@ -126,11 +185,20 @@ struct HomePage {
 
 pub async fn home(State(state): State<AppState>, user: User) -> Response {
     let i = &user.identity;
-    let led_units = match state.app.get_person(user.caller(), i.actor.person_id.0).await {
+    let led_units = match state
+        .app
+        .get_person(user.caller(), i.actor.person_id.0)
+        .await
+    {
         Ok(d) => d.led_units,
         Err(e) => return user.fail(e).into_response(),
     };
-    let roles = i.actor.roles().into_iter().map(|r| r.as_str().to_owned()).collect();
+    let roles = i
+        .actor
+        .roles()
+        .into_iter()
+        .map(|r| r.as_str().to_owned())
+        .collect();
     let page = HomePage {
         l: Layout::new(user.lang, Some(i), "nav.home", "/"),
         name: i.display_name.clone(),

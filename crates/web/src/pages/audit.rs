@@ -44,7 +44,11 @@ fn date(v: &mut Validator, field: &str, raw: &str, add_day: bool) -> Option<chro
     }
     match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
         Ok(d) => {
-            let d = if add_day { d.succ_opt().unwrap_or(d) } else { d };
+            let d = if add_day {
+                d.succ_opt().unwrap_or(d)
+            } else {
+                d
+            };
             d.and_hms_opt(0, 0, 0).map(|t| Utc.from_utc_datetime(&t))
         }
         Err(_) => {
@@ -80,21 +84,68 @@ struct AuditPage {
     errors: FormErrors,
 }
 
-pub async fn list(State(state): State<AppState>, user: User, Query(q): Query<AuditQuery>) -> Response {
-    let org = q.org.parse().unwrap_or(user.identity.actor.organization_id.0);
+pub async fn list(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<AuditQuery>,
+) -> Response {
+    let org = q
+        .org
+        .parse()
+        .unwrap_or(user.identity.actor.organization_id.0);
     let l = Layout::new(user.lang, Some(&user.identity), "audit.title", "/audit");
     let filter = match q.filter() {
         Ok(f) => f,
         Err(e) => {
-            let errors = FormErrors::from_app(user.lang, &app::AppError::Invalid(e), &["from", "to", "actor_id", "entity_id"]);
-            return (axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&AuditPage { l, rows: vec![], pager: None, q, errors })).into_response();
+            let errors = FormErrors::from_app(
+                user.lang,
+                &app::AppError::Invalid(e),
+                &["from", "to", "actor_id", "entity_id"],
+            );
+            return (
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                render(&AuditPage {
+                    l,
+                    rows: vec![],
+                    pager: None,
+                    q,
+                    errors,
+                }),
+            )
+                .into_response();
         }
     };
-    match state.app.list_audit(user.caller(), org, &filter, PageRequest::new(q.page.parse().ok(), q.per_page.parse().ok())).await {
+    match state
+        .app
+        .list_audit(
+            user.caller(),
+            org,
+            &filter,
+            PageRequest::new(q.page.parse().ok(), q.per_page.parse().ok()),
+        )
+        .await
+    {
         Ok(page) => {
-            let base = query("/audit", &[("entity", &q.entity), ("entity_id", &q.entity_id), ("action", &q.action), ("actor", &q.actor), ("from", &q.from), ("to", &q.to), ("org", &q.org)]);
+            let base = query(
+                "/audit",
+                &[
+                    ("entity", &q.entity),
+                    ("entity_id", &q.entity_id),
+                    ("action", &q.action),
+                    ("actor", &q.actor),
+                    ("from", &q.from),
+                    ("to", &q.to),
+                    ("org", &q.org),
+                ],
+            );
             let pager = Some(Pager::new(&page, &base));
-            render(&AuditPage { l, rows: page.items, pager, q, errors: FormErrors::new(user.lang) })
+            render(&AuditPage {
+                l,
+                rows: page.items,
+                pager,
+                q,
+                errors: FormErrors::new(user.lang),
+            })
         }
         Err(e) => user.fail(e).into_response(),
     }

@@ -32,9 +32,16 @@ impl Layout {
     pub fn new(lang: Lang, identity: Option<&Identity>, title_key: &str, path: &str) -> Layout {
         let mut nav = Vec::new();
         if let Some(i) = identity {
-            let mut add = |href: &'static str, key: &str| nav.push(NavItem { href, label: lang.t(key), active: path == href || (href != "/" && path.starts_with(href)) });
+            let mut add = |href: &'static str, key: &str| {
+                nav.push(NavItem {
+                    href,
+                    label: lang.t(key),
+                    active: path == href || (href != "/" && path.starts_with(href)),
+                })
+            };
             add("/", "nav.home");
-            let only_display = i.actor.grants.iter().all(|g| g.role == Role::Display) && !i.actor.grants.is_empty();
+            let only_display = i.actor.grants.iter().all(|g| g.role == Role::Display)
+                && !i.actor.grants.is_empty();
             if !only_display {
                 add("/units", "nav.units");
                 add("/people", "nav.people");
@@ -48,8 +55,12 @@ impl Layout {
             lang,
             title: lang.t(title_key).to_owned(),
             user_name: identity.map(|i| i.display_name.clone()),
-            org_name: identity.map(|i| i.organization_name.clone()).unwrap_or_default(),
-            csrf: identity.map(|i| i.csrf_token().to_owned()).unwrap_or_default(),
+            org_name: identity
+                .map(|i| i.organization_name.clone())
+                .unwrap_or_default(),
+            csrf: identity
+                .map(|i| i.csrf_token().to_owned())
+                .unwrap_or_default(),
             nav,
             notice: None,
             path: path.to_owned(),
@@ -76,7 +87,9 @@ impl Layout {
     }
 
     pub fn with_notice(mut self, key: Option<&str>) -> Self {
-        self.notice = key.filter(|k| crate::i18n::has_key(k)).map(|k| self.lang.t(k).to_owned());
+        self.notice = key
+            .filter(|k| crate::i18n::has_key(k))
+            .map(|k| self.lang.t(k).to_owned());
         self
     }
 }
@@ -92,19 +105,21 @@ pub struct FormErrors {
 
 impl FormErrors {
     pub fn new(lang: Lang) -> Self {
-        FormErrors { lang, ..Default::default() }
+        FormErrors {
+            lang,
+            ..Default::default()
+        }
     }
 
     pub fn from_app(lang: Lang, err: &app::AppError, shown_fields: &[&str]) -> Self {
         let mut f = FormErrors::new(lang);
         match err {
             app::AppError::Invalid(v) => {
-                let hidden: Vec<String> = v
-                    .0
-                    .iter()
-                    .filter(|e| !shown_fields.contains(&e.field.as_str()))
-                    .map(|e| format!("{}: {}", lang.field(&e.field), lang.err(e.code)))
-                    .collect();
+                let hidden: Vec<String> =
+                    v.0.iter()
+                        .filter(|e| !shown_fields.contains(&e.field.as_str()))
+                        .map(|e| format!("{}: {}", lang.field(&e.field), lang.err(e.code)))
+                        .collect();
                 if !hidden.is_empty() {
                     f.general = Some(hidden.join("；"));
                 }
@@ -124,7 +139,9 @@ impl FormErrors {
     }
 
     pub fn get(&self, field: &str) -> &'static str {
-        self.errors.for_field(field).map_or("", |c| self.lang.err(c))
+        self.errors
+            .for_field(field)
+            .map_or("", |c| self.lang.err(c))
     }
 }
 
@@ -156,9 +173,18 @@ pub fn query(base: &str, pairs: &[(&str, &str)]) -> String {
     let qs: Vec<String> = pairs
         .iter()
         .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()))
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+            )
+        })
         .collect();
-    if qs.is_empty() { base.to_owned() } else { format!("{base}?{}", qs.join("&")) }
+    if qs.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", qs.join("&"))
+    }
 }
 
 #[derive(Template)]
@@ -171,7 +197,11 @@ pub struct ErrorPage {
 
 impl ErrorPage {
     pub fn render(lang: Lang, status: StatusCode, message: &str) -> Response {
-        let page = ErrorPage { l: Layout::new(lang, None, "error.title", ""), status: status.as_u16(), message: message.to_owned() };
+        let page = ErrorPage {
+            l: Layout::new(lang, None, "error.title", ""),
+            status: status.as_u16(),
+            message: message.to_owned(),
+        };
         (status, render(&page)).into_response()
     }
 }

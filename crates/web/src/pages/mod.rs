@@ -23,7 +23,10 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
         .route("/lang/{lang}", get(account::set_lang))
-        .route("/account/password", get(account::password_form).post(account::change_password))
+        .route(
+            "/account/password",
+            get(account::password_form).post(account::change_password),
+        )
         .route("/organizations", get(orgs::list).post(orgs::create))
         .route("/organizations/{id}", get(orgs::show).post(orgs::update))
         .route("/organizations/{id}/disable", post(orgs::disable))
@@ -53,9 +56,17 @@ pub fn router() -> Router<AppState> {
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
     if state.app.healthy().await {
-        (StatusCode::OK, axum::Json(serde_json::json!({ "status": "ok" }))).into_response()
+        (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({ "status": "ok" })),
+        )
+            .into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({ "status": "database_unreachable" }))).into_response()
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({ "status": "database_unreachable" })),
+        )
+            .into_response()
     }
 }
 
@@ -63,13 +74,20 @@ pub async fn not_found(Ctx(ctx): Ctx) -> Response {
     if ctx.is_api {
         crate::error::ApiError::new(app::AppError::NotFound, ctx.lang).into_response()
     } else {
-        layout::ErrorPage::render(ctx.lang, StatusCode::NOT_FOUND, ctx.lang.t("error.not_found"))
+        layout::ErrorPage::render(
+            ctx.lang,
+            StatusCode::NOT_FOUND,
+            ctx.lang.t("error.not_found"),
+        )
     }
 }
 
 /// Parses a path or query id leniently: anything that is not a positive integer is "not found".
 pub fn parse_id(raw: &str) -> Result<i64, app::AppError> {
-    raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or(app::AppError::NotFound)
+    raw.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or(app::AppError::NotFound)
 }
 
 /// A redirect after a successful POST (303, so the browser GETs the target).

@@ -48,20 +48,56 @@ struct ListPage {
 
 const FIELDS: &[&str] = &["name", "code", "parent_id"];
 
-async fn list_page(state: &AppState, user: &User, q: ListQuery, errors: FormErrors, draft: (String, String, Option<i64>)) -> Response {
+async fn list_page(
+    state: &AppState,
+    user: &User,
+    q: ListQuery,
+    errors: FormErrors,
+    draft: (String, String, Option<i64>),
+) -> Response {
     if !user.identity.actor.is_admin() {
         return user.fail(AppError::Forbidden).into_response();
     }
-    let filter = ListFilter { search: Some(q.q.clone()), include_disabled: q.disabled == "1" };
-    let page = match state.app.list_organizations(user.caller(), &filter, PageRequest::new(q.page.parse().ok(), None)).await {
+    let filter = ListFilter {
+        search: Some(q.q.clone()),
+        include_disabled: q.disabled == "1",
+    };
+    let page = match state
+        .app
+        .list_organizations(
+            user.caller(),
+            &filter,
+            PageRequest::new(q.page.parse().ok(), None),
+        )
+        .await
+    {
         Ok(p) => p,
         Err(e) => return user.fail(e).into_response(),
     };
-    let parents = state.app.list_organizations(user.caller(), &ListFilter::default(), PageRequest::new(Some(1), Some(domain::page::MAX_PAGE_SIZE))).await.map(|p| p.items).unwrap_or_default();
+    let parents = state
+        .app
+        .list_organizations(
+            user.caller(),
+            &ListFilter::default(),
+            PageRequest::new(Some(1), Some(domain::page::MAX_PAGE_SIZE)),
+        )
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default();
     let base = query("/organizations", &[("q", &q.q), ("disabled", &q.disabled)]);
-    let status = if errors.any() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
+    let status = if errors.any() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
     let page = ListPage {
-        l: Layout::new(user.lang, Some(&user.identity), "org.list", "/organizations").with_notice(Some(q.ok.as_str())),
+        l: Layout::new(
+            user.lang,
+            Some(&user.identity),
+            "org.list",
+            "/organizations",
+        )
+        .with_notice(Some(q.ok.as_str())),
         pager: Pager::new(&page, &base),
         orgs: page.items,
         q: q.q,
@@ -75,7 +111,11 @@ async fn list_page(state: &AppState, user: &User, q: ListQuery, errors: FormErro
     (status, render(&page)).into_response()
 }
 
-pub async fn list(State(state): State<AppState>, user: User, Query(q): Query<ListQuery>) -> Response {
+pub async fn list(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<ListQuery>,
+) -> Response {
     let lang = user.lang;
     list_page(&state, &user, q, FormErrors::new(lang), Default::default()).await
 }
@@ -83,17 +123,37 @@ pub async fn list(State(state): State<AppState>, user: User, Query(q): Query<Lis
 fn org_input(form: &FormData) -> (OrganizationInput, Validator) {
     let mut v = Validator::new();
     let parent_id = opt_id(&mut v, "parent_id", form.get("parent_id")).map(OrganizationId);
-    (OrganizationInput { name: form.get("name").into(), code: form.get("code").into(), parent_id }, v)
+    (
+        OrganizationInput {
+            name: form.get("name").into(),
+            code: form.get("code").into(),
+            parent_id,
+        },
+        v,
+    )
 }
 
 pub async fn create(State(state): State<AppState>, user: User, form: FormData) -> Response {
     let (input, v) = org_input(&form);
-    let result = if v.is_ok() { state.app.create_organization(user.caller(), &input).await } else { Err(AppError::Invalid(input.validate().err().unwrap_or_default())) };
+    let result = if v.is_ok() {
+        state.app.create_organization(user.caller(), &input).await
+    } else {
+        Err(AppError::Invalid(
+            input.validate().err().unwrap_or_default(),
+        ))
+    };
     match merge_parse_errors(v, result) {
         Ok(id) => see_other(&format!("/organizations/{id}?ok=common.saved")),
         Err(e @ AppError::Invalid(_)) => {
             let errors = FormErrors::from_app(user.lang, &e, FIELDS);
-            list_page(&state, &user, ListQuery::default(), errors, (input.name, input.code, input.parent_id.map(|p| p.0))).await
+            list_page(
+                &state,
+                &user,
+                ListQuery::default(),
+                errors,
+                (input.name, input.code, input.parent_id.map(|p| p.0)),
+            )
+            .await
         }
         Err(e) => user.fail(e).into_response(),
     }
@@ -111,7 +171,14 @@ struct ShowPage {
     parents: Vec<OrganizationView>,
 }
 
-async fn show_page(state: &AppState, user: &User, id: i64, notice: Option<&str>, errors: FormErrors, draft: Option<(String, String, Option<i64>)>) -> Response {
+async fn show_page(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    notice: Option<&str>,
+    errors: FormErrors,
+    draft: Option<(String, String, Option<i64>)>,
+) -> Response {
     let org = match state.app.get_organization(user.caller(), id).await {
         Ok(o) => o,
         Err(e) => return user.fail(e).into_response(),
@@ -119,33 +186,106 @@ async fn show_page(state: &AppState, user: &User, id: i64, notice: Option<&str>,
     if !state.app.can_administer(user.caller(), id) {
         return user.fail(AppError::Forbidden).into_response();
     }
-    let parents = state.app.list_organizations(user.caller(), &ListFilter::default(), PageRequest::new(Some(1), Some(domain::page::MAX_PAGE_SIZE))).await.map(|p| p.items).unwrap_or_default();
-    let parents = parents.into_iter().filter(|p| !p.org.path.starts_with(&org.path)).collect();
-    let (name, code, parent_id) = draft.unwrap_or_else(|| (org.name.clone(), org.code.clone().unwrap_or_default(), org.parent_id));
-    let status = if errors.any() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
-    let page = ShowPage { l: Layout::new(user.lang, Some(&user.identity), "org.edit", "/organizations").with_notice(notice), org, errors, name, code, parent_id, parents };
+    let parents = state
+        .app
+        .list_organizations(
+            user.caller(),
+            &ListFilter::default(),
+            PageRequest::new(Some(1), Some(domain::page::MAX_PAGE_SIZE)),
+        )
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default();
+    let parents = parents
+        .into_iter()
+        .filter(|p| !p.org.path.starts_with(&org.path))
+        .collect();
+    let (name, code, parent_id) = draft.unwrap_or_else(|| {
+        (
+            org.name.clone(),
+            org.code.clone().unwrap_or_default(),
+            org.parent_id,
+        )
+    });
+    let status = if errors.any() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let page = ShowPage {
+        l: Layout::new(
+            user.lang,
+            Some(&user.identity),
+            "org.edit",
+            "/organizations",
+        )
+        .with_notice(notice),
+        org,
+        errors,
+        name,
+        code,
+        parent_id,
+        parents,
+    };
     (status, render(&page)).into_response()
 }
 
-pub async fn show(State(state): State<AppState>, user: User, Path(id): Path<String>, Query(q): Query<ListQuery>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Response {
     match parse_id(&id) {
-        Ok(id) => show_page(&state, &user, id, Some(q.ok.as_str()), FormErrors::new(user.lang), None).await,
+        Ok(id) => {
+            show_page(
+                &state,
+                &user,
+                id,
+                Some(q.ok.as_str()),
+                FormErrors::new(user.lang),
+                None,
+            )
+            .await
+        }
         Err(e) => user.fail(e).into_response(),
     }
 }
 
-pub async fn update(State(state): State<AppState>, user: User, Path(id): Path<String>, form: FormData) -> Response {
+pub async fn update(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Response {
     let id = match parse_id(&id) {
         Ok(id) => id,
         Err(e) => return user.fail(e).into_response(),
     };
     let (input, v) = org_input(&form);
-    let result = if v.is_ok() { state.app.update_organization(user.caller(), id, &input).await } else { Err(AppError::Invalid(input.validate().err().unwrap_or_default())) };
+    let result = if v.is_ok() {
+        state
+            .app
+            .update_organization(user.caller(), id, &input)
+            .await
+    } else {
+        Err(AppError::Invalid(
+            input.validate().err().unwrap_or_default(),
+        ))
+    };
     match merge_parse_errors(v, result) {
         Ok(()) => see_other(&format!("/organizations/{id}?ok=common.saved")),
         Err(e @ AppError::Invalid(_)) => {
             let errors = FormErrors::from_app(user.lang, &e, FIELDS);
-            show_page(&state, &user, id, None, errors, Some((input.name, input.code, input.parent_id.map(|p| p.0)))).await
+            show_page(
+                &state,
+                &user,
+                id,
+                None,
+                errors,
+                Some((input.name, input.code, input.parent_id.map(|p| p.0))),
+            )
+            .await
         }
         Err(e) => user.fail(e).into_response(),
     }
@@ -156,14 +296,32 @@ async fn toggle(state: &AppState, user: &User, id: &str, disabled: bool) -> Resp
         Ok(id) => id,
         Err(e) => return user.fail(e).into_response(),
     };
-    match state.app.set_organization_disabled(user.caller(), id, disabled).await {
+    match state
+        .app
+        .set_organization_disabled(user.caller(), id, disabled)
+        .await
+    {
         Ok(()) => see_other(&format!("/organizations/{id}?ok=common.saved")),
-        Err(e @ AppError::Invalid(_)) => show_page(state, user, id, None, FormErrors::from_app(user.lang, &e, &[]), None).await,
+        Err(e @ AppError::Invalid(_)) => {
+            show_page(
+                state,
+                user,
+                id,
+                None,
+                FormErrors::from_app(user.lang, &e, &[]),
+                None,
+            )
+            .await
+        }
         Err(e) => user.fail(e).into_response(),
     }
 }
 
-pub async fn disable(State(state): State<AppState>, user: User, Path(id): Path<String>) -> Response {
+pub async fn disable(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+) -> Response {
     toggle(&state, &user, &id, true).await
 }
 

@@ -49,18 +49,52 @@ struct ListPage {
     org: i64,
 }
 
-pub async fn list(State(state): State<AppState>, user: User, Query(q): Query<ListQuery>) -> Response {
-    let org = q.org.parse().unwrap_or(user.identity.actor.organization_id.0);
+pub async fn list(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let org = q
+        .org
+        .parse()
+        .unwrap_or(user.identity.actor.organization_id.0);
     let unit = q.unit.parse().ok();
-    let filter = PeopleFilter { search: Some(q.q.clone()), unit_id: unit, include_disabled: q.disabled == "1", ..Default::default() };
-    let page = match state.app.list_people(user.caller(), org, &filter, PageRequest::new(q.page.parse().ok(), None)).await {
+    let filter = PeopleFilter {
+        search: Some(q.q.clone()),
+        unit_id: unit,
+        include_disabled: q.disabled == "1",
+        ..Default::default()
+    };
+    let page = match state
+        .app
+        .list_people(
+            user.caller(),
+            org,
+            &filter,
+            PageRequest::new(q.page.parse().ok(), None),
+        )
+        .await
+    {
         Ok(p) => p,
         Err(e) => return user.fail(e).into_response(),
     };
-    let tree = state.app.unit_tree(user.caller(), org).await.unwrap_or_default();
-    let base = query("/people", &[("q", &q.q), ("unit", &q.unit), ("disabled", &q.disabled), ("org", &q.org)]);
+    let tree = state
+        .app
+        .unit_tree(user.caller(), org)
+        .await
+        .unwrap_or_default();
+    let base = query(
+        "/people",
+        &[
+            ("q", &q.q),
+            ("unit", &q.unit),
+            ("disabled", &q.disabled),
+            ("org", &q.org),
+        ],
+    );
     render(&ListPage {
-        l: Layout::new(user.lang, Some(&user.identity), "person.list", "/people").with_notice(Some(q.ok.as_str())),
+        l: Layout::new(user.lang, Some(&user.identity), "person.list", "/people")
+            .with_notice(Some(q.ok.as_str())),
         pager: Pager::new(&page, &base),
         people: page.items,
         q: q.q,
@@ -106,7 +140,15 @@ impl PersonForm {
     }
 }
 
-const FIELDS: &[&str] = &["username", "display_name", "unit_id", "post_id", "email", "phone", "password"];
+const FIELDS: &[&str] = &[
+    "username",
+    "display_name",
+    "unit_id",
+    "post_id",
+    "email",
+    "phone",
+    "password",
+];
 
 fn person_input(form: &FormData) -> (PersonInput, Validator) {
     let mut v = Validator::new();
@@ -134,27 +176,71 @@ fn form_of(input: &PersonInput) -> PersonForm {
     }
 }
 
-async fn form_page(state: &AppState, user: &User, org: i64, person_id: Option<i64>, f: PersonForm, errors: FormErrors) -> Response {
+async fn form_page(
+    state: &AppState,
+    user: &User,
+    org: i64,
+    person_id: Option<i64>,
+    f: PersonForm,
+    errors: FormErrors,
+) -> Response {
     let tree = match state.app.unit_tree(user.caller(), org).await {
         Ok(t) => t,
         Err(e) => return user.fail(e).into_response(),
     };
     let all = app::model::ListFilter::default();
-    let posts = state.app.list_posts(user.caller(), org, None, &all, PageRequest::new(Some(1), Some(domain::page::MAX_PAGE_SIZE))).await.map(|p| p.items).unwrap_or_default();
+    let posts = state
+        .app
+        .list_posts(
+            user.caller(),
+            org,
+            None,
+            &all,
+            PageRequest::new(Some(1), Some(domain::page::MAX_PAGE_SIZE)),
+        )
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default();
     let (title, action) = match person_id {
         Some(id) => ("person.edit", format!("/people/{id}")),
         None => ("person.new", format!("/people?org={org}")),
     };
-    let status = if errors.any() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
-    (status, render(&FormPage { l: Layout::new(user.lang, Some(&user.identity), title, "/people"), action, person_id, f, tree, posts, errors })).into_response()
+    let status = if errors.any() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    (
+        status,
+        render(&FormPage {
+            l: Layout::new(user.lang, Some(&user.identity), title, "/people"),
+            action,
+            person_id,
+            f,
+            tree,
+            posts,
+            errors,
+        }),
+    )
+        .into_response()
 }
 
-pub async fn new_form(State(state): State<AppState>, user: User, Query(q): Query<ListQuery>) -> Response {
-    let org = q.org.parse().unwrap_or(user.identity.actor.organization_id.0);
+pub async fn new_form(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let org = q
+        .org
+        .parse()
+        .unwrap_or(user.identity.actor.organization_id.0);
     if !state.app.can_administer(user.caller(), org) {
         return user.fail(AppError::Forbidden).into_response();
     }
-    let f = PersonForm { unit_id: q.unit.parse().ok(), ..Default::default() };
+    let f = PersonForm {
+        unit_id: q.unit.parse().ok(),
+        ..Default::default()
+    };
     form_page(&state, &user, org, None, f, FormErrors::new(user.lang)).await
 }
 
@@ -171,31 +257,81 @@ struct ShowPage {
     roles: Vec<&'static str>,
 }
 
-pub async fn create(State(state): State<AppState>, user: User, Query(q): Query<ListQuery>, form: FormData) -> Response {
-    let org = q.org.parse().unwrap_or(user.identity.actor.organization_id.0);
+pub async fn create(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<ListQuery>,
+    form: FormData,
+) -> Response {
+    let org = q
+        .org
+        .parse()
+        .unwrap_or(user.identity.actor.organization_id.0);
     let (input, v) = person_input(&form);
-    let new = NewPerson { profile: input.clone(), password: Some(form.get("password").to_owned()).filter(|p| !p.is_empty()) };
-    let result = if v.is_ok() { state.app.create_person(user.caller(), org, &new).await } else { Err(AppError::Invalid(input.validate().err().unwrap_or_default())) };
+    let new = NewPerson {
+        profile: input.clone(),
+        password: Some(form.get("password").to_owned()).filter(|p| !p.is_empty()),
+    };
+    let result = if v.is_ok() {
+        state.app.create_person(user.caller(), org, &new).await
+    } else {
+        Err(AppError::Invalid(
+            input.validate().err().unwrap_or_default(),
+        ))
+    };
     match merge_parse_errors(v, result) {
         Ok((id, generated)) => {
-            let secret = generated.map(|p| (user.lang.t("person.password_generated").to_owned(), p));
+            let secret =
+                generated.map(|p| (user.lang.t("person.password_generated").to_owned(), p));
             render_show(&state, &user, id, None, secret, FormErrors::new(user.lang)).await
         }
-        Err(e @ AppError::Invalid(_)) => form_page(&state, &user, org, None, form_of(&input), FormErrors::from_app(user.lang, &e, FIELDS)).await,
+        Err(e @ AppError::Invalid(_)) => {
+            form_page(
+                &state,
+                &user,
+                org,
+                None,
+                form_of(&input),
+                FormErrors::from_app(user.lang, &e, FIELDS),
+            )
+            .await
+        }
         Err(e) => user.fail(e).into_response(),
     }
 }
 
-async fn render_show(state: &AppState, user: &User, id: i64, notice: Option<&str>, secret: Option<(String, String)>, errors: FormErrors) -> Response {
+async fn render_show(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    notice: Option<&str>,
+    secret: Option<(String, String)>,
+    errors: FormErrors,
+) -> Response {
     let d = match state.app.get_person(user.caller(), id).await {
         Ok(d) => d,
         Err(e) => return user.fail(e).into_response(),
     };
-    let can_admin = state.app.can_administer(user.caller(), d.person.organization_id);
-    let tree = if can_admin { state.app.unit_tree(user.caller(), d.person.organization_id).await.unwrap_or_default() } else { vec![] };
-    let status = if errors.any() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
+    let can_admin = state
+        .app
+        .can_administer(user.caller(), d.person.organization_id);
+    let tree = if can_admin {
+        state
+            .app
+            .unit_tree(user.caller(), d.person.organization_id)
+            .await
+            .unwrap_or_default()
+    } else {
+        vec![]
+    };
+    let status = if errors.any() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
     let page = ShowPage {
-        l: Layout::new(user.lang, Some(&user.identity), "person.list", "/people").with_notice(notice),
+        l: Layout::new(user.lang, Some(&user.identity), "person.list", "/people")
+            .with_notice(notice),
         is_self: d.person.id == user.identity.actor.person_id.0,
         d,
         can_admin,
@@ -207,86 +343,235 @@ async fn render_show(state: &AppState, user: &User, id: i64, notice: Option<&str
     (status, render(&page)).into_response()
 }
 
-pub async fn show(State(state): State<AppState>, user: User, Path(id): Path<String>, Query(q): Query<ListQuery>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Response {
     match parse_id(&id) {
-        Ok(id) => render_show(&state, &user, id, Some(q.ok.as_str()), None, FormErrors::new(user.lang)).await,
+        Ok(id) => {
+            render_show(
+                &state,
+                &user,
+                id,
+                Some(q.ok.as_str()),
+                None,
+                FormErrors::new(user.lang),
+            )
+            .await
+        }
         Err(e) => user.fail(e).into_response(),
     }
 }
 
-pub async fn edit_form(State(state): State<AppState>, user: User, Path(id): Path<String>) -> Response {
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+) -> Response {
     let d = match async { state.app.get_person(user.caller(), parse_id(&id)?).await }.await {
         Ok(d) => d,
         Err(e) => return user.fail(e).into_response(),
     };
-    if !state.app.can_administer(user.caller(), d.person.organization_id) {
+    if !state
+        .app
+        .can_administer(user.caller(), d.person.organization_id)
+    {
         return user.fail(AppError::Forbidden).into_response();
     }
     let p = d.person;
-    let f = PersonForm { username: p.username, display_name: p.display_name, unit_id: p.unit_id, post_id: p.post_id, email: p.email.unwrap_or_default(), phone: p.phone.unwrap_or_default() };
-    form_page(&state, &user, p.organization_id, Some(p.id), f, FormErrors::new(user.lang)).await
+    let f = PersonForm {
+        username: p.username,
+        display_name: p.display_name,
+        unit_id: p.unit_id,
+        post_id: p.post_id,
+        email: p.email.unwrap_or_default(),
+        phone: p.phone.unwrap_or_default(),
+    };
+    form_page(
+        &state,
+        &user,
+        p.organization_id,
+        Some(p.id),
+        f,
+        FormErrors::new(user.lang),
+    )
+    .await
 }
 
-pub async fn update(State(state): State<AppState>, user: User, Path(id): Path<String>, form: FormData) -> Response {
+pub async fn update(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Response {
     let d = match async { state.app.get_person(user.caller(), parse_id(&id)?).await }.await {
         Ok(d) => d,
         Err(e) => return user.fail(e).into_response(),
     };
     let (input, v) = person_input(&form);
-    let result = if v.is_ok() { state.app.update_person(user.caller(), d.person.id, &input).await } else { Err(AppError::Invalid(input.validate().err().unwrap_or_default())) };
+    let result = if v.is_ok() {
+        state
+            .app
+            .update_person(user.caller(), d.person.id, &input)
+            .await
+    } else {
+        Err(AppError::Invalid(
+            input.validate().err().unwrap_or_default(),
+        ))
+    };
     match merge_parse_errors(v, result) {
         Ok(()) => see_other(&format!("/people/{}?ok=common.saved", d.person.id)),
-        Err(e @ AppError::Invalid(_)) => form_page(&state, &user, d.person.organization_id, Some(d.person.id), form_of(&input), FormErrors::from_app(user.lang, &e, FIELDS)).await,
+        Err(e @ AppError::Invalid(_)) => {
+            form_page(
+                &state,
+                &user,
+                d.person.organization_id,
+                Some(d.person.id),
+                form_of(&input),
+                FormErrors::from_app(user.lang, &e, FIELDS),
+            )
+            .await
+        }
         Err(e) => user.fail(e).into_response(),
     }
 }
 
 /// Runs a person action and shows the person again: on success with a notice, on a
 /// validation error with the message.
-async fn act(state: &AppState, user: &User, id: &str, f: impl AsyncFnOnce(i64) -> Result<Option<(String, String)>, AppError>) -> Response {
+async fn act(
+    state: &AppState,
+    user: &User,
+    id: &str,
+    f: impl AsyncFnOnce(i64) -> Result<Option<(String, String)>, AppError>,
+) -> Response {
     let id = match parse_id(id) {
         Ok(id) => id,
         Err(e) => return user.fail(e).into_response(),
     };
     match f(id).await {
         Ok(None) => see_other(&format!("/people/{id}?ok=common.saved")),
-        Ok(Some(secret)) => render_show(state, user, id, None, Some(secret), FormErrors::new(user.lang)).await,
-        Err(e @ AppError::Invalid(_)) => render_show(state, user, id, None, None, FormErrors::from_app(user.lang, &e, &[])).await,
+        Ok(Some(secret)) => {
+            render_show(
+                state,
+                user,
+                id,
+                None,
+                Some(secret),
+                FormErrors::new(user.lang),
+            )
+            .await
+        }
+        Err(e @ AppError::Invalid(_)) => {
+            render_show(
+                state,
+                user,
+                id,
+                None,
+                None,
+                FormErrors::from_app(user.lang, &e, &[]),
+            )
+            .await
+        }
         Err(e) => user.fail(e).into_response(),
     }
 }
 
-pub async fn disable(State(state): State<AppState>, user: User, Path(id): Path<String>) -> Response {
-    act(&state, &user, &id, async |id| state.app.set_person_disabled(user.caller(), id, true).await.map(|()| None)).await
+pub async fn disable(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+) -> Response {
+    act(&state, &user, &id, async |id| {
+        state
+            .app
+            .set_person_disabled(user.caller(), id, true)
+            .await
+            .map(|()| None)
+    })
+    .await
 }
 
 pub async fn enable(State(state): State<AppState>, user: User, Path(id): Path<String>) -> Response {
-    act(&state, &user, &id, async |id| state.app.set_person_disabled(user.caller(), id, false).await.map(|()| None)).await
+    act(&state, &user, &id, async |id| {
+        state
+            .app
+            .set_person_disabled(user.caller(), id, false)
+            .await
+            .map(|()| None)
+    })
+    .await
 }
 
-pub async fn reset_password(State(state): State<AppState>, user: User, Path(id): Path<String>) -> Response {
+pub async fn reset_password(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+) -> Response {
     let label = user.lang.t("person.password_reset_done").to_owned();
-    act(&state, &user, &id, async |id| state.app.reset_password(user.caller(), id).await.map(|p| Some((label, p)))).await
+    act(&state, &user, &id, async |id| {
+        state
+            .app
+            .reset_password(user.caller(), id)
+            .await
+            .map(|p| Some((label, p)))
+    })
+    .await
 }
 
-pub async fn grant_role(State(state): State<AppState>, user: User, Path(id): Path<String>, form: FormData) -> Response {
+pub async fn grant_role(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Response {
     let mut v = Validator::new();
     let unit = opt_id(&mut v, "unit_id", form.get("unit_id")).map(UnitId);
     let role = Role::parse(form.get("role"));
-    act(&state, &user, &id, async |id| merge_parse_errors(v, state.app.grant_role(user.caller(), id, role, unit).await).map(|_| None)).await
+    act(&state, &user, &id, async |id| {
+        merge_parse_errors(v, state.app.grant_role(user.caller(), id, role, unit).await)
+            .map(|_| None)
+    })
+    .await
 }
 
-pub async fn revoke_role(State(state): State<AppState>, user: User, Path(id): Path<String>, form: FormData) -> Response {
+pub async fn revoke_role(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Response {
     let person = form.get("person_id").to_owned();
     let id = match parse_id(&id) {
         Ok(id) => id,
         Err(e) => return user.fail(e).into_response(),
     };
-    act(&state, &user, &person, async |_| state.app.revoke_role(user.caller(), id).await.map(|()| None)).await
+    act(&state, &user, &person, async |_| {
+        state
+            .app
+            .revoke_role(user.caller(), id)
+            .await
+            .map(|()| None)
+    })
+    .await
 }
 
-pub async fn set_led_units(State(state): State<AppState>, user: User, Path(id): Path<String>, form: FormData) -> Response {
+pub async fn set_led_units(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Response {
     let mut v = Validator::new();
-    let units: Vec<i64> = form.all("unit_ids").into_iter().filter_map(|u| opt_id(&mut v, "unit_ids", u)).collect();
-    act(&state, &user, &id, async |id| merge_parse_errors(v, state.app.set_led_units(user.caller(), id, &units).await).map(|()| None)).await
+    let units: Vec<i64> = form
+        .all("unit_ids")
+        .into_iter()
+        .filter_map(|u| opt_id(&mut v, "unit_ids", u))
+        .collect();
+    act(&state, &user, &id, async |id| {
+        merge_parse_errors(v, state.app.set_led_units(user.caller(), id, &units).await)
+            .map(|()| None)
+    })
+    .await
 }
