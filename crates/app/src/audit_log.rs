@@ -1,9 +1,9 @@
 //! Reading and verifying the audit ledger.
 
+use domain::OrganizationId;
 use domain::audit::{ChainBreak, ChainVerifier};
 use domain::page::{Page, PageRequest};
 use domain::policy::Action;
-use domain::OrganizationId;
 use store::audit::{AuditFilter, AuditRow};
 
 use crate::{App, Caller, Result};
@@ -27,9 +27,17 @@ impl VerifyReport {
 const BATCH: i64 = 2_000;
 
 impl App {
-    pub async fn list_audit(&self, caller: Caller<'_>, org: i64, filter: &AuditFilter, page: PageRequest) -> Result<AuditPage> {
+    pub async fn list_audit(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        filter: &AuditFilter,
+        page: PageRequest,
+    ) -> Result<AuditPage> {
         self.organization(org).await?;
-        caller.authorize(Action::ViewAudit { org: OrganizationId(org) })?;
+        caller.authorize(Action::ViewAudit {
+            org: OrganizationId(org),
+        })?;
         let (rows, total) = store::audit::list(&self.db, org, filter, page).await?;
         Ok(Page::new(rows, page, total))
     }

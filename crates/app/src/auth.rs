@@ -52,12 +52,16 @@ pub struct LoginOutcome {
 }
 
 pub(crate) fn hash_password(password: &str) -> Result<String> {
-    let hash: PasswordHash = Argon2::default().hash_password(password.as_bytes()).map_err(|e| AppError::Internal(e.to_string()))?;
+    let hash: PasswordHash = Argon2::default()
+        .hash_password(password.as_bytes())
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(hash.to_string())
 }
 
 fn verify_password(hash: &str, password: &str) -> bool {
-    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
 }
 
 /// A readable random password for new accounts and resets: 16 characters without look-alikes.
@@ -94,11 +98,17 @@ impl App {
         let key = format!("user:{username}");
         let state = store::auth::get_throttle(&self.db, &key).await?;
         if let Some(until) = domain::throttle::locked_until(state.as_ref(), now) {
-            return Err(AppError::Throttled { until, retry_after_secs: (until - now).num_seconds().max(1) });
+            return Err(AppError::Throttled {
+                until,
+                retry_after_secs: (until - now).num_seconds().max(1),
+            });
         }
         let creds = store::people::credentials(&self.db, &username).await?;
         let ok = match &creds {
-            Some(c) => c.password_hash.as_deref().is_some_and(|h| verify_password(h, password)),
+            Some(c) => c
+                .password_hash
+                .as_deref()
+                .is_some_and(|h| verify_password(h, password)),
             None => {
                 verify_password(dummy_hash(), password);
                 false
@@ -106,44 +116,93 @@ impl App {
         };
         let person = creds.as_ref().map(|c| c.id);
         let chain = match person {
-            Some(id) => store::people::get_person(&self.db, id).await?.map_or(0, |p| p.organization_id),
+            Some(id) => store::people::get_person(&self.db, id)
+                .await?
+                .map_or(0, |p| p.organization_id),
             None => 0,
         };
         let mut tx = self.db.begin().await?;
-        let usable = creds.as_ref().is_some_and(|c| !c.disabled && !c.org_disabled);
+        let usable = creds
+            .as_ref()
+            .is_some_and(|c| !c.disabled && !c.org_disabled);
         if !ok || !usable {
             let next = domain::throttle::after_failure(state.as_ref(), now, self.config.throttle);
             store::auth::put_throttle(&mut tx, &key, &next).await?;
-            self.audit(&mut tx, Caller::System, chain, "auth.login_failed", "person", person, None, Some(json!({ "username": username }))).await?;
+            self.audit(
+                &mut tx,
+                Caller::System,
+                chain,
+                "auth.login_failed",
+                "person",
+                person,
+                None,
+                Some(json!({ "username": username })),
+            )
+            .await?;
             tx.commit().await?;
             return Err(AppError::InvalidCredentials);
         }
         let person = person.unwrap_or_default();
         let token = random_hex(32);
         let csrf = random_hex(32);
-        store::auth::insert_session(&mut tx, &sha256_hex(&token), person, &csrf, now, now + self.config.session_idle).await?;
+        store::auth::insert_session(
+            &mut tx,
+            &sha256_hex(&token),
+            person,
+            &csrf,
+            now,
+            now + self.config.session_idle,
+        )
+        .await?;
         store::auth::clear_throttle(&mut tx, &key).await?;
-        let must_change = store::people::get_person(&mut tx, person).await?.is_some_and(|p| p.must_change_password);
+        let must_change = store::people::get_person(&mut tx, person)
+            .await?
+            .is_some_and(|p| p.must_change_password);
         let caller_actor = Some(person);
         store::audit::append(
             &mut tx,
-            store::audit::NewEntry { chain, at: now, actor_id: caller_actor, action: "auth.login", entity: "person", entity_id: Some(person), before: None, after: None },
+            store::audit::NewEntry {
+                chain,
+                at: now,
+                actor_id: caller_actor,
+                action: "auth.login",
+                entity: "person",
+                entity_id: Some(person),
+                before: None,
+                after: None,
+            },
         )
         .await?;
         tx.commit().await?;
-        Ok(LoginOutcome { session_token: token, must_change_password: must_change })
+        Ok(LoginOutcome {
+            session_token: token,
+            must_change_password: must_change,
+        })
     }
 
     /// Ends a session. Unknown or expired ids are ignored.
     pub async fn logout(&self, session_token: &str) -> Result<()> {
         let id = sha256_hex(session_token);
-        let Some(s) = store::auth::find_session(&self.db, &id, self.now()).await? else { return Ok(()) };
-        let chain = store::people::get_person(&self.db, s.person_id).await?.map_or(0, |p| p.organization_id);
+        let Some(s) = store::auth::find_session(&self.db, &id, self.now()).await? else {
+            return Ok(());
+        };
+        let chain = store::people::get_person(&self.db, s.person_id)
+            .await?
+            .map_or(0, |p| p.organization_id);
         let mut tx = self.db.begin().await?;
         store::auth::delete_session(&mut tx, &id).await?;
         store::audit::append(
             &mut tx,
-            store::audit::NewEntry { chain, at: self.now(), actor_id: Some(s.person_id), action: "auth.logout", entity: "person", entity_id: Some(s.person_id), before: None, after: None },
+            store::audit::NewEntry {
+                chain,
+                at: self.now(),
+                actor_id: Some(s.person_id),
+                action: "auth.logout",
+                entity: "person",
+                entity_id: Some(s.person_id),
+                before: None,
+                after: None,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -155,28 +214,41 @@ impl App {
     pub async fn identify_session(&self, session_token: &str) -> Result<Option<Identity>> {
         let now = self.now();
         let id = sha256_hex(session_token);
-        let Some(s) = store::auth::find_session(&self.db, &id, now).await? else { return Ok(None) };
-        let Some(mut identity) = self.load_identity(s.person_id).await? else { return Ok(None) };
+        let Some(s) = store::auth::find_session(&self.db, &id, now).await? else {
+            return Ok(None);
+        };
+        let Some(mut identity) = self.load_identity(s.person_id).await? else {
+            return Ok(None);
+        };
         if now - s.last_seen_at > chrono::Duration::minutes(1) {
             // Session bookkeeping, not a business change: not audited.
             let mut tx = self.db.begin().await?;
             store::auth::touch_session(&mut tx, &id, now, now + self.config.session_idle).await?;
             tx.commit().await?;
         }
-        identity.session = Some(SessionMeta { id_hash: id, csrf_token: s.csrf_token });
+        identity.session = Some(SessionMeta {
+            id_hash: id,
+            csrf_token: s.csrf_token,
+        });
         Ok(Some(identity))
     }
 
     /// The identity behind an API bearer token.
     pub async fn identify_token(&self, token: &str) -> Result<Option<Identity>> {
-        let Some((_, person)) = store::auth::find_token(&self.db, &sha256_hex(token)).await? else { return Ok(None) };
+        let Some((_, person)) = store::auth::find_token(&self.db, &sha256_hex(token)).await? else {
+            return Ok(None);
+        };
         self.load_identity(person).await
     }
 
     /// Loads a person's roles and scope; `None` if the person or their organization is disabled.
     pub(crate) async fn load_identity(&self, person: i64) -> Result<Option<Identity>> {
-        let Some(p) = store::people::get_person(&self.db, person).await? else { return Ok(None) };
-        let Some(org) = store::org::get_organization(&self.db, p.organization_id).await? else { return Ok(None) };
+        let Some(p) = store::people::get_person(&self.db, person).await? else {
+            return Ok(None);
+        };
+        let Some(org) = store::org::get_organization(&self.db, p.organization_id).await? else {
+            return Ok(None);
+        };
         if p.disabled || org.disabled {
             return Ok(None);
         }
@@ -185,7 +257,12 @@ impl App {
         let below = store::org::descendant_organization_ids(&self.db, &org.path).await?;
         let grants = roles
             .iter()
-            .filter_map(|r| Role::parse(&r.role).map(|role| RoleGrant { role, unit_id: r.unit_id.map(UnitId) }))
+            .filter_map(|r| {
+                Role::parse(&r.role).map(|role| RoleGrant {
+                    role,
+                    unit_id: r.unit_id.map(UnitId),
+                })
+            })
             .collect();
         Ok(Some(Identity {
             actor: Actor {
@@ -206,7 +283,13 @@ impl App {
     }
 
     /// Changes one's own password after checking the current one; ends one's other sessions.
-    pub async fn change_password(&self, who: &Identity, current: &str, new: &str, confirm: &str) -> Result<()> {
+    pub async fn change_password(
+        &self,
+        who: &Identity,
+        current: &str,
+        new: &str,
+        confirm: &str,
+    ) -> Result<()> {
         let mut v = Validator::new();
         let new = v.password("new_password", new);
         if new != confirm {
@@ -218,7 +301,10 @@ impl App {
         v.finish()?;
         let person = who.actor.person_id.0;
         let stored = store::people::password_hash(&self.db, person).await?;
-        if !stored.as_deref().is_some_and(|h| verify_password(h, current)) {
+        if !stored
+            .as_deref()
+            .is_some_and(|h| verify_password(h, current))
+        {
             return Err(AppError::field("current_password", "wrong_password"));
         }
         if new == current {
@@ -229,33 +315,79 @@ impl App {
         store::people::set_password(&mut tx, person, &hash, false, self.now()).await?;
         let keep = who.session.as_ref().map(|s| s.id_hash.as_str());
         store::auth::delete_sessions_of(&mut tx, person, keep).await?;
-        self.audit(&mut tx, Caller::Person(who), who.actor.organization_id.0, "person.change_password", "person", Some(person), None, None).await?;
+        self.audit(
+            &mut tx,
+            Caller::Person(who),
+            who.actor.organization_id.0,
+            "person.change_password",
+            "person",
+            Some(person),
+            None,
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Issues an API token for a person; returns the token, shown once (only its hash is kept).
-    pub async fn create_api_token(&self, caller: Caller<'_>, username: &str, name: &str) -> Result<String> {
+    pub async fn create_api_token(
+        &self,
+        caller: Caller<'_>,
+        username: &str,
+        name: &str,
+    ) -> Result<String> {
         let mut v = Validator::new();
         let name = v.name("name", name);
         v.finish()?;
         let person = self.person_by_username(username).await?;
-        caller.authorize(domain::policy::Action::Administer { org: OrganizationId(person.organization_id) })?;
+        caller.authorize(domain::policy::Action::Administer {
+            org: OrganizationId(person.organization_id),
+        })?;
         let token = format!("xh_{}", random_hex(32));
         let mut tx = self.db.begin().await?;
-        let id = store::auth::insert_token(&mut tx, person.id, &name, &sha256_hex(&token), self.now()).await?;
-        self.audit(&mut tx, caller, person.organization_id, "api_token.create", "api_token", Some(id), None, Some(json!({ "person_id": person.id, "name": name }))).await?;
+        let id =
+            store::auth::insert_token(&mut tx, person.id, &name, &sha256_hex(&token), self.now())
+                .await?;
+        self.audit(
+            &mut tx,
+            caller,
+            person.organization_id,
+            "api_token.create",
+            "api_token",
+            Some(id),
+            None,
+            Some(json!({ "person_id": person.id, "name": name })),
+        )
+        .await?;
         tx.commit().await?;
         Ok(token)
     }
 
     /// Revokes a person's API tokens (all, or those with `name`); returns how many.
-    pub async fn revoke_api_tokens(&self, caller: Caller<'_>, username: &str, name: Option<&str>) -> Result<u64> {
+    pub async fn revoke_api_tokens(
+        &self,
+        caller: Caller<'_>,
+        username: &str,
+        name: Option<&str>,
+    ) -> Result<u64> {
         let person = self.person_by_username(username).await?;
-        caller.authorize(domain::policy::Action::Administer { org: OrganizationId(person.organization_id) })?;
+        caller.authorize(domain::policy::Action::Administer {
+            org: OrganizationId(person.organization_id),
+        })?;
         let mut tx = self.db.begin().await?;
         let n = store::auth::revoke_tokens(&mut tx, person.id, name, self.now()).await?;
-        self.audit(&mut tx, caller, person.organization_id, "api_token.revoke", "person", Some(person.id), None, Some(json!({ "name": name, "revoked": n }))).await?;
+        self.audit(
+            &mut tx,
+            caller,
+            person.organization_id,
+            "api_token.revoke",
+            "person",
+            Some(person.id),
+            None,
+            Some(json!({ "name": name, "revoked": n })),
+        )
+        .await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -265,9 +397,16 @@ impl App {
         Ok(self.person_by_username(username).await?.id)
     }
 
-    pub(crate) async fn person_by_username(&self, username: &str) -> Result<store::people::PersonRow> {
-        let id = store::people::person_id_by_username(&self.db, &username.trim().to_lowercase()).await?.ok_or(AppError::NotFound)?;
-        store::people::get_person(&self.db, id).await?.ok_or(AppError::NotFound)
+    pub(crate) async fn person_by_username(
+        &self,
+        username: &str,
+    ) -> Result<store::people::PersonRow> {
+        let id = store::people::person_id_by_username(&self.db, &username.trim().to_lowercase())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        store::people::get_person(&self.db, id)
+            .await?
+            .ok_or(AppError::NotFound)
     }
 }
 

@@ -27,9 +27,24 @@ pub struct DemoSummary {
 const UNITS: &[(&str, &str, Role, Role)] = &[
     ("dzb", "党政办", Role::UnitHead, Role::Staff),
     ("dcs", "督查室", Role::Supervisor, Role::Supervisor),
-    ("xnjc", "效能监察室", Role::EfficiencyOfficer, Role::EfficiencyOfficer),
-    ("jkb", "绩考办", Role::PerformanceOfficer, Role::PerformanceOfficer),
-    ("jgw", "纪工委", Role::DisciplineOfficer, Role::DisciplineOfficer),
+    (
+        "xnjc",
+        "效能监察室",
+        Role::EfficiencyOfficer,
+        Role::EfficiencyOfficer,
+    ),
+    (
+        "jkb",
+        "绩考办",
+        Role::PerformanceOfficer,
+        Role::PerformanceOfficer,
+    ),
+    (
+        "jgw",
+        "纪工委",
+        Role::DisciplineOfficer,
+        Role::DisciplineOfficer,
+    ),
     ("zzrs", "组织人事部", Role::UnitHead, Role::Staff),
     ("xczt", "宣传统战部", Role::UnitHead, Role::Staff),
     ("jjfz", "经济发展局", Role::UnitHead, Role::Staff),
@@ -53,13 +68,27 @@ const UNITS: &[(&str, &str, Role, Role)] = &[
 ];
 
 /// Sub-units: (code, name, parent code).
-const SUB_UNITS: &[(&str, &str, &str)] = &[("xmgl", "重点项目办", "ghjs"), ("qyfw", "企业服务科", "jjfz")];
+const SUB_UNITS: &[(&str, &str, &str)] = &[
+    ("xmgl", "重点项目办", "ghjs"),
+    ("qyfw", "企业服务科", "jjfz"),
+];
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗", "梁", "宋", "郑", "谢", "唐", "韩", "曹", "彭", "曾", "邓"];
-const GIVEN: &[&str] = &["建国", "志强", "海燕", "丽华", "国平", "小军", "晓东", "春梅", "立新", "文斌", "红霞", "勇", "敏", "静", "磊", "婷", "洋", "芳", "杰", "娟", "伟", "涛", "艳", "鹏", "慧", "斌", "雪", "刚", "琳", "超"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
+    "何", "郭", "马", "罗", "梁", "宋", "郑", "谢", "唐", "韩", "曹", "彭", "曾", "邓",
+];
+const GIVEN: &[&str] = &[
+    "建国", "志强", "海燕", "丽华", "国平", "小军", "晓东", "春梅", "立新", "文斌", "红霞", "勇",
+    "敏", "静", "磊", "婷", "洋", "芳", "杰", "娟", "伟", "涛", "艳", "鹏", "慧", "斌", "雪", "刚",
+    "琳", "超",
+];
 
 fn demo_name(i: usize) -> String {
-    format!("{}{}", SURNAMES[i % SURNAMES.len()], GIVEN[(i * 7 + i / SURNAMES.len()) % GIVEN.len()])
+    format!(
+        "{}{}",
+        SURNAMES[i % SURNAMES.len()],
+        GIVEN[(i * 7 + i / SURNAMES.len()) % GIVEN.len()]
+    )
 }
 
 /// Leaders in charge and the units each one leads.
@@ -82,12 +111,49 @@ impl App {
         let password = generate_password();
         let hash = hash_password(&password)?;
         let mut tx = self.db.begin().await?;
-        let org = store::org::insert_organization(&mut tx, &OrganizationDraft { name: org_name.to_owned(), code: None, parent_id: None }, None, now).await?;
-        self.audit(&mut tx, Caller::System, org, "organization.create", "organization", Some(org), None, Some(json!({ "name": org_name }))).await?;
-        let draft = PersonDraft { username: "admin".into(), display_name: "系统管理员".into(), unit_id: None, post_id: None, email: None, phone: None };
+        let org = store::org::insert_organization(
+            &mut tx,
+            &OrganizationDraft {
+                name: org_name.to_owned(),
+                code: None,
+                parent_id: None,
+            },
+            None,
+            now,
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            Caller::System,
+            org,
+            "organization.create",
+            "organization",
+            Some(org),
+            None,
+            Some(json!({ "name": org_name })),
+        )
+        .await?;
+        let draft = PersonDraft {
+            username: "admin".into(),
+            display_name: "系统管理员".into(),
+            unit_id: None,
+            post_id: None,
+            email: None,
+            phone: None,
+        };
         let id = store::people::insert_person(&mut tx, org, &draft, &hash, true, now).await?;
         store::people::insert_role(&mut tx, id, org, Role::Admin.as_str(), None, now).await?;
-        self.audit(&mut tx, Caller::System, org, "person.create", "person", Some(id), None, Some(json!({ "username": "admin", "roles": ["admin"] }))).await?;
+        self.audit(
+            &mut tx,
+            Caller::System,
+            org,
+            "person.create",
+            "person",
+            Some(id),
+            None,
+            Some(json!({ "username": "admin", "roles": ["admin"] })),
+        )
+        .await?;
         tx.commit().await?;
         Ok(Some(("admin".into(), password)))
     }
@@ -98,26 +164,66 @@ impl App {
         v.password("password", password);
         v.finish()?;
         if let Some(id) = store::org::organization_id_by_code(&self.db, DEMO_ORG_CODE).await? {
-            return Ok(DemoSummary { organization_id: id, created: false, units: 0, people: 0 });
+            return Ok(DemoSummary {
+                organization_id: id,
+                created: false,
+                units: 0,
+                people: 0,
+            });
         }
         let now = self.now();
         // One hash for every demo account: the demo is for trying the system, not for real use.
         let hash = hash_password(password)?;
         let mut tx = self.db.begin().await?;
-        let org = store::org::insert_organization(&mut tx, &OrganizationDraft { name: DEMO_ORG_NAME.into(), code: Some(DEMO_ORG_CODE.into()), parent_id: None }, None, now)
-            .await
-            .map_err(|e| if e.is_unique("organizations_name_key", "organizations.name") { AppError::field("name", "already_taken") } else { e.into() })?;
-        self.audit(&mut tx, Caller::System, org, "demo.load", "organization", Some(org), None, Some(json!({ "name": DEMO_ORG_NAME }))).await?;
+        let org = store::org::insert_organization(
+            &mut tx,
+            &OrganizationDraft {
+                name: DEMO_ORG_NAME.into(),
+                code: Some(DEMO_ORG_CODE.into()),
+                parent_id: None,
+            },
+            None,
+            now,
+        )
+        .await
+        .map_err(|e| {
+            if e.is_unique("organizations_name_key", "organizations.name") {
+                AppError::field("name", "already_taken")
+            } else {
+                e.into()
+            }
+        })?;
+        self.audit(
+            &mut tx,
+            Caller::System,
+            org,
+            "demo.load",
+            "organization",
+            Some(org),
+            None,
+            Some(json!({ "name": DEMO_ORG_NAME })),
+        )
+        .await?;
 
         let mut unit_ids = std::collections::HashMap::new();
         for (i, (code, name, _, _)) in UNITS.iter().enumerate() {
-            let d = UnitDraft { name: (*name).into(), code: Some((*code).into()), parent_id: None, sort_order: i32::try_from(i * 10).unwrap_or(0) };
+            let d = UnitDraft {
+                name: (*name).into(),
+                code: Some((*code).into()),
+                parent_id: None,
+                sort_order: i32::try_from(i * 10).unwrap_or(0),
+            };
             let id = store::org::insert_unit(&mut tx, org, &d, None, now).await?;
             unit_ids.insert(*code, (id, format!("/{id}/")));
         }
         for (code, name, parent) in SUB_UNITS {
             let (pid, ppath) = unit_ids[parent].clone();
-            let d = UnitDraft { name: (*name).into(), code: Some((*code).into()), parent_id: Some(UnitId(pid)), sort_order: 0 };
+            let d = UnitDraft {
+                name: (*name).into(),
+                code: Some((*code).into()),
+                parent_id: Some(UnitId(pid)),
+                sort_order: 0,
+            };
             let id = store::org::insert_unit(&mut tx, org, &d, Some(&ppath), now).await?;
             unit_ids.insert(*code, (id, format!("{ppath}{id}/")));
         }
@@ -125,39 +231,120 @@ impl App {
         let mut people = 0usize;
         let mut add = |username: String, name: String, unit: Option<i64>, post: Option<i64>| {
             people += 1;
-            (PersonDraft { username, display_name: name, unit_id: unit.map(UnitId), post_id: post.map(domain::PostId), email: None, phone: None }, people)
+            (
+                PersonDraft {
+                    username,
+                    display_name: name,
+                    unit_id: unit.map(UnitId),
+                    post_id: post.map(domain::PostId),
+                    email: None,
+                    phone: None,
+                },
+                people,
+            )
         };
         let mut persons = Vec::new();
         // Organization-wide accounts.
-        persons.push((add("demo.admin".into(), "系统管理员".into(), None, None), vec![(Role::Admin, None)]));
-        persons.push((add("demo.director".into(), "管委会主任".into(), None, None), vec![(Role::Director, None), (Role::LeadingGroup, None)]));
+        persons.push((
+            add("demo.admin".into(), "系统管理员".into(), None, None),
+            vec![(Role::Admin, None)],
+        ));
+        persons.push((
+            add("demo.director".into(), "管委会主任".into(), None, None),
+            vec![(Role::Director, None), (Role::LeadingGroup, None)],
+        ));
         for (i, (username, _)) in LEADERS.iter().enumerate() {
             let name = format!("{}（副主任）", demo_name(200 + i));
-            persons.push((add((*username).into(), name, None, None), vec![(Role::LeaderInCharge, None), (Role::LeadingGroup, None)]));
+            persons.push((
+                add((*username).into(), name, None, None),
+                vec![(Role::LeaderInCharge, None), (Role::LeadingGroup, None)],
+            ));
         }
-        persons.push((add("demo.display".into(), "电子显示屏".into(), None, None), vec![(Role::Display, None)]));
+        persons.push((
+            add("demo.display".into(), "电子显示屏".into(), None, None),
+            vec![(Role::Display, None)],
+        ));
 
         let mut n = 0usize;
-        for (code, _, head_role, staff_role) in UNITS.iter().map(|(c, nm, h, s)| (*c, *nm, *h, *s)).chain(SUB_UNITS.iter().map(|(c, nm, _)| (*c, *nm, Role::UnitHead, Role::Staff))) {
+        for (code, _, head_role, staff_role) in
+            UNITS.iter().map(|(c, nm, h, s)| (*c, *nm, *h, *s)).chain(
+                SUB_UNITS
+                    .iter()
+                    .map(|(c, nm, _)| (*c, *nm, Role::UnitHead, Role::Staff)),
+            )
+        {
             let (uid, _) = unit_ids[code].clone();
-            let head_post = store::org::insert_post(&mut tx, org, &PostDraft { unit_id: UnitId(uid), name: "单位负责人".into() }, now).await?;
-            let general = store::org::insert_post(&mut tx, org, &PostDraft { unit_id: UnitId(uid), name: "综合岗".into() }, now).await?;
-            let business = store::org::insert_post(&mut tx, org, &PostDraft { unit_id: UnitId(uid), name: "业务岗".into() }, now).await?;
-            let staff_count = if SUB_UNITS.iter().any(|s| s.0 == code) { 2 } else { 4 + n % 2 };
+            let head_post = store::org::insert_post(
+                &mut tx,
+                org,
+                &PostDraft {
+                    unit_id: UnitId(uid),
+                    name: "单位负责人".into(),
+                },
+                now,
+            )
+            .await?;
+            let general = store::org::insert_post(
+                &mut tx,
+                org,
+                &PostDraft {
+                    unit_id: UnitId(uid),
+                    name: "综合岗".into(),
+                },
+                now,
+            )
+            .await?;
+            let business = store::org::insert_post(
+                &mut tx,
+                org,
+                &PostDraft {
+                    unit_id: UnitId(uid),
+                    name: "业务岗".into(),
+                },
+                now,
+            )
+            .await?;
+            let staff_count = if SUB_UNITS.iter().any(|s| s.0 == code) {
+                2
+            } else {
+                4 + n % 2
+            };
             n += 1;
-            let grant = |r: Role| if r.needs_unit() { (r, Some(uid)) } else { (r, None) };
+            let grant = |r: Role| {
+                if r.needs_unit() {
+                    (r, Some(uid))
+                } else {
+                    (r, None)
+                }
+            };
             let mut head_grants = vec![grant(head_role)];
             if head_role != Role::UnitHead {
                 head_grants.push((Role::UnitHead, Some(uid)));
             }
-            persons.push((add(format!("{code}.head"), demo_name(n * 10), Some(uid), Some(head_post)), head_grants));
+            persons.push((
+                add(
+                    format!("{code}.head"),
+                    demo_name(n * 10),
+                    Some(uid),
+                    Some(head_post),
+                ),
+                head_grants,
+            ));
             for s in 1..=staff_count {
                 let post = if s % 2 == 1 { general } else { business };
                 let mut grants = vec![grant(staff_role)];
                 if staff_role != Role::Staff {
                     grants.push((Role::Staff, Some(uid)));
                 }
-                persons.push((add(format!("{code}.s{s}"), demo_name(n * 10 + s), Some(uid), Some(post)), grants));
+                persons.push((
+                    add(
+                        format!("{code}.s{s}"),
+                        demo_name(n * 10 + s),
+                        Some(uid),
+                        Some(post),
+                    ),
+                    grants,
+                ));
             }
         }
 
@@ -173,8 +360,23 @@ impl App {
             let units: Vec<i64> = codes.iter().map(|c| unit_ids[c].0).collect();
             store::people::set_led_units(&mut tx, ids[*username], org, &units).await?;
         }
-        self.audit(&mut tx, Caller::System, org, "demo.load", "person", None, None, Some(json!({ "units": unit_ids.len(), "people": persons.len() }))).await?;
+        self.audit(
+            &mut tx,
+            Caller::System,
+            org,
+            "demo.load",
+            "person",
+            None,
+            None,
+            Some(json!({ "units": unit_ids.len(), "people": persons.len() })),
+        )
+        .await?;
         tx.commit().await?;
-        Ok(DemoSummary { organization_id: org, created: true, units: unit_ids.len(), people: persons.len() })
+        Ok(DemoSummary {
+            organization_id: org,
+            created: true,
+            units: unit_ids.len(),
+            people: persons.len(),
+        })
     }
 }

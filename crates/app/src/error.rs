@@ -17,7 +17,10 @@ pub enum AppError {
     #[error("wrong username or password")]
     InvalidCredentials,
     #[error("too many failed sign-ins; locked until {until}")]
-    Throttled { until: DateTime<Utc>, retry_after_secs: i64 },
+    Throttled {
+        until: DateTime<Utc>,
+        retry_after_secs: i64,
+    },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -53,6 +56,15 @@ impl From<store::StoreError> for AppError {
 }
 
 /// Maps a unique violation on `index`/`columns` to a field error; anything else stays internal.
-pub(crate) fn unique_as_field(e: store::StoreError, index: &str, columns: &str, field: &str) -> AppError {
-    if e.is_unique(index, columns) { AppError::field(field, "already_taken") } else { e.into() }
+pub(crate) fn unique_as_field(
+    e: store::StoreError,
+    index: &str,
+    columns: &str,
+    field: &str,
+) -> AppError {
+    if e.is_unique(index, columns) {
+        AppError::field(field, "already_taken")
+    } else {
+        e.into()
+    }
 }

@@ -86,7 +86,10 @@ pub struct AppConfig {
 
 impl Default for AppConfig {
     fn default() -> Self {
-        AppConfig { session_idle: Duration::hours(8), throttle: ThrottleRule::default() }
+        AppConfig {
+            session_idle: Duration::hours(8),
+            throttle: ThrottleRule::default(),
+        }
     }
 }
 
@@ -109,7 +112,9 @@ impl Caller<'_> {
     fn authorize(&self, action: domain::policy::Action<'_>) -> Result<()> {
         match self {
             Caller::System => Ok(()),
-            Caller::Person(i) => domain::policy::authorize(&i.actor, action).map_err(|_| AppError::Forbidden),
+            Caller::Person(i) => {
+                domain::policy::authorize(&i.actor, action).map_err(|_| AppError::Forbidden)
+            }
         }
     }
 }

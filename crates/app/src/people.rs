@@ -48,15 +48,29 @@ fn person_json(p: &PersonRow) -> serde_json::Value {
 
 impl App {
     pub(crate) async fn person(&self, id: i64) -> Result<PersonRow> {
-        store::people::get_person(&self.db, id).await?.ok_or(AppError::NotFound)
+        store::people::get_person(&self.db, id)
+            .await?
+            .ok_or(AppError::NotFound)
     }
 
     fn person_path(p: &PersonRow) -> Vec<UnitId> {
-        p.unit_path.as_deref().map(store::org::path_ids).unwrap_or_default().into_iter().map(UnitId).collect()
+        p.unit_path
+            .as_deref()
+            .map(store::org::path_ids)
+            .unwrap_or_default()
+            .into_iter()
+            .map(UnitId)
+            .collect()
     }
 
     /// The people of an organization the caller may see, with their roles.
-    pub async fn list_people(&self, caller: Caller<'_>, org: i64, filter: &PeopleFilter, page: PageRequest) -> Result<Page<PersonView>> {
+    pub async fn list_people(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        filter: &PeopleFilter,
+        page: PageRequest,
+    ) -> Result<Page<PersonView>> {
         self.organization(org).await?;
         let mut f = filter.clone();
         match caller {
@@ -81,7 +95,11 @@ impl App {
         let items = rows
             .into_iter()
             .map(|p| {
-                let roles = roles.iter().filter(|r| r.person_id == p.id).cloned().collect();
+                let roles = roles
+                    .iter()
+                    .filter(|r| r.person_id == p.id)
+                    .cloned()
+                    .collect();
                 PersonView { person: p, roles }
             })
             .collect();
@@ -91,19 +109,45 @@ impl App {
     pub async fn get_person(&self, caller: Caller<'_>, id: i64) -> Result<PersonDetail> {
         let person = self.person(id).await?;
         let path = Self::person_path(&person);
-        caller.authorize(Action::ViewPerson { org: OrganizationId(person.organization_id), person: domain::PersonId(id), unit_path: &path })?;
+        caller.authorize(Action::ViewPerson {
+            org: OrganizationId(person.organization_id),
+            person: domain::PersonId(id),
+            unit_path: &path,
+        })?;
         let roles = store::people::roles_of(&self.db, id).await?;
         let led_units = store::people::led_units(&self.db, id).await?;
-        let administer = caller.authorize(Action::Administer { org: OrganizationId(person.organization_id) }).is_ok();
-        let api_tokens = if administer { store::auth::tokens_of(&self.db, id).await? } else { vec![] };
-        Ok(PersonDetail { person, roles, led_units, api_tokens })
+        let administer = caller
+            .authorize(Action::Administer {
+                org: OrganizationId(person.organization_id),
+            })
+            .is_ok();
+        let api_tokens = if administer {
+            store::auth::tokens_of(&self.db, id).await?
+        } else {
+            vec![]
+        };
+        Ok(PersonDetail {
+            person,
+            roles,
+            led_units,
+            api_tokens,
+        })
     }
 
     /// Checks that a unit and post belong to the organization and fit together.
-    async fn check_placement(&self, tx: &mut store::Tx, org: i64, unit: Option<UnitId>, post: Option<domain::PostId>) -> Result<()> {
+    async fn check_placement(
+        &self,
+        tx: &mut store::Tx,
+        org: i64,
+        unit: Option<UnitId>,
+        post: Option<domain::PostId>,
+    ) -> Result<()> {
         let mut v = Validator::new();
         if let Some(u) = unit {
-            match store::org::get_unit(&mut *tx, u.0).await?.filter(|x| x.organization_id == org) {
+            match store::org::get_unit(&mut *tx, u.0)
+                .await?
+                .filter(|x| x.organization_id == org)
+            {
                 None => v.fail("unit_id", "not_found"),
                 Some(x) if x.disabled => v.fail("unit_id", "disabled"),
                 Some(_) => {}
@@ -120,9 +164,18 @@ impl App {
     }
 
     /// Creates a person; returns the id and, if no password was given, the generated one.
-    pub async fn create_person(&self, caller: Caller<'_>, org: i64, input: &NewPerson) -> Result<(i64, Option<String>)> {
+    pub async fn create_person(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        input: &NewPerson,
+    ) -> Result<(i64, Option<String>)> {
         let mut v = Validator::new();
-        let password = input.password.as_deref().filter(|p| !p.is_empty()).map(|p| v.password("password", p));
+        let password = input
+            .password
+            .as_deref()
+            .filter(|p| !p.is_empty())
+            .map(|p| v.password("password", p));
         let draft = match (input.profile.validate(), v.finish()) {
             (Ok(d), Ok(())) => d,
             (Err(mut a), Err(b)) => {
@@ -132,7 +185,9 @@ impl App {
             (Err(e), _) | (_, Err(e)) => return Err(e.into()),
         };
         let o = self.organization(org).await?;
-        caller.authorize(Action::Administer { org: OrganizationId(org) })?;
+        caller.authorize(Action::Administer {
+            org: OrganizationId(org),
+        })?;
         if o.disabled {
             return Err(AppError::field("organization_id", "disabled"));
         }
@@ -145,37 +200,86 @@ impl App {
         };
         let hash = hash_password(&password)?;
         let mut tx = self.db.begin().await?;
-        self.check_placement(&mut tx, org, draft.unit_id, draft.post_id).await?;
-        let id = store::people::insert_person(&mut tx, org, &draft, &hash, generated.is_some(), self.now())
-            .await
-            .map_err(|e| unique_as_field(e, "persons_username_key", "persons.username", "username"))?;
-        let created = store::people::get_person(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-        self.audit(&mut tx, caller, org, "person.create", "person", Some(id), None, Some(person_json(&created))).await?;
+        self.check_placement(&mut tx, org, draft.unit_id, draft.post_id)
+            .await?;
+        let id = store::people::insert_person(
+            &mut tx,
+            org,
+            &draft,
+            &hash,
+            generated.is_some(),
+            self.now(),
+        )
+        .await
+        .map_err(|e| unique_as_field(e, "persons_username_key", "persons.username", "username"))?;
+        let created = store::people::get_person(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.audit(
+            &mut tx,
+            caller,
+            org,
+            "person.create",
+            "person",
+            Some(id),
+            None,
+            Some(person_json(&created)),
+        )
+        .await?;
         tx.commit().await?;
         Ok((id, generated))
     }
 
-    pub async fn update_person(&self, caller: Caller<'_>, id: i64, input: &PersonInput) -> Result<()> {
+    pub async fn update_person(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+        input: &PersonInput,
+    ) -> Result<()> {
         let draft = input.validate()?;
         let before = self.person(id).await?;
         let org = before.organization_id;
-        caller.authorize(Action::Administer { org: OrganizationId(org) })?;
+        caller.authorize(Action::Administer {
+            org: OrganizationId(org),
+        })?;
         let mut tx = self.db.begin().await?;
-        self.check_placement(&mut tx, org, draft.unit_id, draft.post_id).await?;
+        self.check_placement(&mut tx, org, draft.unit_id, draft.post_id)
+            .await?;
         store::people::update_person(&mut tx, id, &draft, self.now())
             .await
-            .map_err(|e| unique_as_field(e, "persons_username_key", "persons.username", "username"))?;
-        let after = store::people::get_person(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-        self.audit(&mut tx, caller, org, "person.update", "person", Some(id), Some(person_json(&before)), Some(person_json(&after))).await?;
+            .map_err(|e| {
+                unique_as_field(e, "persons_username_key", "persons.username", "username")
+            })?;
+        let after = store::people::get_person(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.audit(
+            &mut tx,
+            caller,
+            org,
+            "person.update",
+            "person",
+            Some(id),
+            Some(person_json(&before)),
+            Some(person_json(&after)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Disables (or re-enables) a person. Disabling ends their sessions and revokes nothing
     /// else: the record and its history stay.
-    pub async fn set_person_disabled(&self, caller: Caller<'_>, id: i64, disabled: bool) -> Result<()> {
+    pub async fn set_person_disabled(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+        disabled: bool,
+    ) -> Result<()> {
         let before = self.person(id).await?;
-        caller.authorize(Action::Administer { org: OrganizationId(before.organization_id) })?;
+        caller.authorize(Action::Administer {
+            org: OrganizationId(before.organization_id),
+        })?;
         if disabled && caller.actor_id() == Some(id) {
             return Err(AppError::field("disabled", "cannot_disable_self"));
         }
@@ -184,8 +288,22 @@ impl App {
         if disabled {
             store::auth::delete_sessions_of(&mut tx, id, None).await?;
         }
-        let action = if disabled { "person.disable" } else { "person.enable" };
-        self.audit(&mut tx, caller, before.organization_id, action, "person", Some(id), Some(person_json(&before)), Some(json!({ "disabled": disabled }))).await?;
+        let action = if disabled {
+            "person.disable"
+        } else {
+            "person.enable"
+        };
+        self.audit(
+            &mut tx,
+            caller,
+            before.organization_id,
+            action,
+            "person",
+            Some(id),
+            Some(person_json(&before)),
+            Some(json!({ "disabled": disabled })),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -194,69 +312,150 @@ impl App {
     /// ends the person's sessions.
     pub async fn reset_password(&self, caller: Caller<'_>, id: i64) -> Result<String> {
         let person = self.person(id).await?;
-        caller.authorize(Action::Administer { org: OrganizationId(person.organization_id) })?;
+        caller.authorize(Action::Administer {
+            org: OrganizationId(person.organization_id),
+        })?;
         let password = generate_password();
         let hash = hash_password(&password)?;
         let mut tx = self.db.begin().await?;
         store::people::set_password(&mut tx, id, &hash, true, self.now()).await?;
         store::auth::delete_sessions_of(&mut tx, id, None).await?;
         store::auth::clear_throttle(&mut tx, &format!("user:{}", person.username)).await?;
-        self.audit(&mut tx, caller, person.organization_id, "person.reset_password", "person", Some(id), None, None).await?;
+        self.audit(
+            &mut tx,
+            caller,
+            person.organization_id,
+            "person.reset_password",
+            "person",
+            Some(id),
+            None,
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(password)
     }
 
-    pub async fn grant_role(&self, caller: Caller<'_>, person: i64, role: Option<Role>, unit: Option<UnitId>) -> Result<i64> {
+    pub async fn grant_role(
+        &self,
+        caller: Caller<'_>,
+        person: i64,
+        role: Option<Role>,
+        unit: Option<UnitId>,
+    ) -> Result<i64> {
         let grant = RoleGrant::validate(role, unit)?;
         let p = self.person(person).await?;
         let org = p.organization_id;
-        caller.authorize(Action::Administer { org: OrganizationId(org) })?;
+        caller.authorize(Action::Administer {
+            org: OrganizationId(org),
+        })?;
         let mut tx = self.db.begin().await?;
         if let Some(u) = grant.unit_id
-            && store::org::get_unit(&mut tx, u.0).await?.filter(|x| x.organization_id == org).is_none()
+            && store::org::get_unit(&mut tx, u.0)
+                .await?
+                .filter(|x| x.organization_id == org)
+                .is_none()
         {
             return Err(AppError::field("unit_id", "not_found"));
         }
-        let id = store::people::insert_role(&mut tx, person, org, grant.role.as_str(), grant.unit_id.map(|u| u.0), self.now())
-            .await
-            .map_err(|e| unique_as_field(e, "role_assignments_key", "role_assignments.person_id", "role"))?;
-        self.audit(&mut tx, caller, org, "role.grant", "role_assignment", Some(id), None, Some(json!({ "person_id": person, "role": grant.role, "unit_id": grant.unit_id }))).await?;
+        let id = store::people::insert_role(
+            &mut tx,
+            person,
+            org,
+            grant.role.as_str(),
+            grant.unit_id.map(|u| u.0),
+            self.now(),
+        )
+        .await
+        .map_err(|e| {
+            unique_as_field(
+                e,
+                "role_assignments_key",
+                "role_assignments.person_id",
+                "role",
+            )
+        })?;
+        self.audit(
+            &mut tx,
+            caller,
+            org,
+            "role.grant",
+            "role_assignment",
+            Some(id),
+            None,
+            Some(json!({ "person_id": person, "role": grant.role, "unit_id": grant.unit_id })),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
 
     pub async fn revoke_role(&self, caller: Caller<'_>, assignment: i64) -> Result<()> {
-        let r = store::people::get_role(&self.db, assignment).await?.ok_or(AppError::NotFound)?;
-        caller.authorize(Action::Administer { org: OrganizationId(r.organization_id) })?;
+        let r = store::people::get_role(&self.db, assignment)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        caller.authorize(Action::Administer {
+            org: OrganizationId(r.organization_id),
+        })?;
         if r.role == Role::Admin.as_str() && caller.actor_id() == Some(r.person_id) {
             return Err(AppError::field("role", "cannot_remove_own_admin"));
         }
         let mut tx = self.db.begin().await?;
         store::people::delete_role(&mut tx, assignment).await?;
-        if r.role == Role::LeaderInCharge.as_str() && !store::people::roles_of(&mut tx, r.person_id).await?.iter().any(|x| x.role == r.role) {
+        if r.role == Role::LeaderInCharge.as_str()
+            && !store::people::roles_of(&mut tx, r.person_id)
+                .await?
+                .iter()
+                .any(|x| x.role == r.role)
+        {
             store::people::set_led_units(&mut tx, r.person_id, r.organization_id, &[]).await?;
         }
-        self.audit(&mut tx, caller, r.organization_id, "role.revoke", "role_assignment", Some(assignment), Some(json!({ "person_id": r.person_id, "role": r.role, "unit_id": r.unit_id })), None).await?;
+        self.audit(
+            &mut tx,
+            caller,
+            r.organization_id,
+            "role.revoke",
+            "role_assignment",
+            Some(assignment),
+            Some(json!({ "person_id": r.person_id, "role": r.role, "unit_id": r.unit_id })),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Replaces the set of units a leader is in charge of. The person must hold the
     /// leader_in_charge role.
-    pub async fn set_led_units(&self, caller: Caller<'_>, person: i64, units: &[i64]) -> Result<()> {
+    pub async fn set_led_units(
+        &self,
+        caller: Caller<'_>,
+        person: i64,
+        units: &[i64],
+    ) -> Result<()> {
         let p = self.person(person).await?;
         let org = p.organization_id;
-        caller.authorize(Action::Administer { org: OrganizationId(org) })?;
+        caller.authorize(Action::Administer {
+            org: OrganizationId(org),
+        })?;
         let mut tx = self.db.begin().await?;
         let roles = store::people::roles_of(&mut tx, person).await?;
-        if !units.is_empty() && !roles.iter().any(|r| r.role == Role::LeaderInCharge.as_str()) {
+        if !units.is_empty()
+            && !roles
+                .iter()
+                .any(|r| r.role == Role::LeaderInCharge.as_str())
+        {
             return Err(AppError::field("unit_ids", "not_a_leader"));
         }
         let mut units = units.to_vec();
         units.sort_unstable();
         units.dedup();
         for u in &units {
-            if store::org::get_unit(&mut tx, *u).await?.filter(|x| x.organization_id == org).is_none() {
+            if store::org::get_unit(&mut tx, *u)
+                .await?
+                .filter(|x| x.organization_id == org)
+                .is_none()
+            {
                 return Err(AppError::field("unit_ids", "not_found"));
             }
         }

@@ -20,14 +20,28 @@ pub struct TestApp {
 impl TestApp {
     /// Wraps a test database: migrates it and creates one organization.
     pub async fn new(db: TestDb) -> TestApp {
-        let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()));
+        let clock = Arc::new(FixedClock::new(
+            Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap(),
+        ));
         let app = App::new(db.db.clone(), clock.clone(), AppConfig::default());
         app.migrate().await.expect("migrate");
         let org = app
-            .create_organization(Caller::System, &domain::org::OrganizationInput { name: "测试工管委".into(), code: "test".into(), parent_id: None })
+            .create_organization(
+                Caller::System,
+                &domain::org::OrganizationInput {
+                    name: "测试工管委".into(),
+                    code: "test".into(),
+                    parent_id: None,
+                },
+            )
             .await
             .expect("organization");
-        TestApp { app, clock, org, db }
+        TestApp {
+            app,
+            clock,
+            org,
+            db,
+        }
     }
 
     pub async fn cleanup(self) {
@@ -36,26 +50,56 @@ impl TestApp {
 
     pub async fn unit(&self, name: &str, parent: Option<i64>) -> i64 {
         self.app
-            .create_unit(Caller::System, self.org, &UnitInput { name: name.into(), code: String::new(), parent_id: parent.map(UnitId), sort_order: 0 })
+            .create_unit(
+                Caller::System,
+                self.org,
+                &UnitInput {
+                    name: name.into(),
+                    code: String::new(),
+                    parent_id: parent.map(UnitId),
+                    sort_order: 0,
+                },
+            )
             .await
             .expect("unit")
     }
 
     /// A person with a known password and the given role grants; returns their identity.
-    pub async fn person(&self, username: &str, unit: Option<i64>, roles: &[(Role, Option<i64>)]) -> Identity {
+    pub async fn person(
+        &self,
+        username: &str,
+        unit: Option<i64>,
+        roles: &[(Role, Option<i64>)],
+    ) -> Identity {
         let input = NewPerson {
-            profile: PersonInput { username: username.into(), display_name: format!("测试{username}"), unit_id: unit.map(UnitId), ..Default::default() },
+            profile: PersonInput {
+                username: username.into(),
+                display_name: format!("测试{username}"),
+                unit_id: unit.map(UnitId),
+                ..Default::default()
+            },
             password: Some(TEST_PASSWORD.into()),
         };
-        let (id, _) = self.app.create_person(Caller::System, self.org, &input).await.expect("person");
+        let (id, _) = self
+            .app
+            .create_person(Caller::System, self.org, &input)
+            .await
+            .expect("person");
         for (role, u) in roles {
-            self.app.grant_role(Caller::System, id, Some(*role), u.map(UnitId)).await.expect("role");
+            self.app
+                .grant_role(Caller::System, id, Some(*role), u.map(UnitId))
+                .await
+                .expect("role");
         }
         self.identity(id).await
     }
 
     pub async fn identity(&self, person: i64) -> Identity {
-        self.app.load_identity(person).await.expect("load").expect("enabled person")
+        self.app
+            .load_identity(person)
+            .await
+            .expect("load")
+            .expect("enabled person")
     }
 }
 
@@ -71,7 +115,8 @@ macro_rules! app_test {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let $t = $crate::testing::TestApp::new(store::testing::TestDb::sqlite().await).await;
+                let $t =
+                    $crate::testing::TestApp::new(store::testing::TestDb::sqlite().await).await;
                 $body;
                 $t.cleanup().await;
             }
@@ -79,7 +124,10 @@ macro_rules! app_test {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 let Some(db) = store::testing::TestDb::postgres().await else {
-                    eprintln!("PostgreSQL run skipped: set {} to enable it", store::testing::POSTGRES_ENV);
+                    eprintln!(
+                        "PostgreSQL run skipped: set {} to enable it",
+                        store::testing::POSTGRES_ENV
+                    );
                     return;
                 };
                 let $t = $crate::testing::TestApp::new(db).await;

@@ -10,12 +10,26 @@ use domain::Role;
 
 app_test!(login_opens_a_session_that_identifies_the_person, |t| {
     let u = t.unit("督查室", None).await;
-    let me = t.person("li.si", Some(u), &[(Role::Supervisor, None)]).await;
+    let me = t
+        .person("li.si", Some(u), &[(Role::Supervisor, None)])
+        .await;
 
     let first = t.app.login("li.si", TEST_PASSWORD).await.unwrap();
-    assert!(!first.must_change_password, "a password set by the admin at creation need not be changed");
-    assert_eq!(first.session_token.len(), 64, "32 random bytes, hex-encoded");
-    let who = t.app.identify_session(&first.session_token).await.unwrap().expect("live session");
+    assert!(
+        !first.must_change_password,
+        "a password set by the admin at creation need not be changed"
+    );
+    assert_eq!(
+        first.session_token.len(),
+        64,
+        "32 random bytes, hex-encoded"
+    );
+    let who = t
+        .app
+        .identify_session(&first.session_token)
+        .await
+        .unwrap()
+        .expect("live session");
     assert_eq!(who.username, "li.si");
     assert_eq!(who.actor.person_id, me.actor.person_id);
     assert!(who.has(Role::Supervisor));
@@ -26,18 +40,51 @@ app_test!(login_opens_a_session_that_identifies_the_person, |t| {
     // Usernames are case-insensitive and trimmed; every login is a fresh session.
     let second = t.app.login("  Li.Si ", TEST_PASSWORD).await.unwrap();
     assert_ne!(first.session_token, second.session_token);
-    let who2 = t.app.identify_session(&second.session_token).await.unwrap().expect("second session");
-    assert_ne!(who.csrf_token(), who2.csrf_token(), "each session has its own CSRF token");
+    let who2 = t
+        .app
+        .identify_session(&second.session_token)
+        .await
+        .unwrap()
+        .expect("second session");
+    assert_ne!(
+        who.csrf_token(),
+        who2.csrf_token(),
+        "each session has its own CSRF token"
+    );
 
-    assert!(t.app.identify_session("not-a-session").await.unwrap().is_none());
+    assert!(
+        t.app
+            .identify_session("not-a-session")
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(t.app.identify_session("").await.unwrap().is_none());
     // A session id is not an API token.
-    assert!(t.app.identify_token(&first.session_token).await.unwrap().is_none());
+    assert!(
+        t.app
+            .identify_token(&first.session_token)
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     // Logout ends that session only.
     t.app.logout(&first.session_token).await.unwrap();
-    assert!(t.app.identify_session(&first.session_token).await.unwrap().is_none());
-    assert!(t.app.identify_session(&second.session_token).await.unwrap().is_some());
+    assert!(
+        t.app
+            .identify_session(&first.session_token)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        t.app
+            .identify_session(&second.session_token)
+            .await
+            .unwrap()
+            .is_some()
+    );
     // Logging out twice, or with garbage, is harmless.
     t.app.logout(&first.session_token).await.unwrap();
     t.app.logout("garbage").await.unwrap();
@@ -45,12 +92,20 @@ app_test!(login_opens_a_session_that_identifies_the_person, |t| {
 
 app_test!(sessions_expire_after_the_idle_time_unless_used, |t| {
     t.person("idle.user", None, &[]).await;
-    let s = t.app.login("idle.user", TEST_PASSWORD).await.unwrap().session_token;
+    let s = t
+        .app
+        .login("idle.user", TEST_PASSWORD)
+        .await
+        .unwrap()
+        .session_token;
     // Activity extends the session: seven hours, then seven more, still alive.
     t.clock.advance(Duration::hours(7));
     assert!(t.app.identify_session(&s).await.unwrap().is_some());
     t.clock.advance(Duration::hours(7));
-    assert!(t.app.identify_session(&s).await.unwrap().is_some(), "use extends the idle expiry");
+    assert!(
+        t.app.identify_session(&s).await.unwrap().is_some(),
+        "use extends the idle expiry"
+    );
     // Nine idle hours end it.
     t.clock.advance(Duration::hours(9));
     assert!(t.app.identify_session(&s).await.unwrap().is_none());
@@ -58,12 +113,36 @@ app_test!(sessions_expire_after_the_idle_time_unless_used, |t| {
 
 app_test!(wrong_passwords_and_unknown_users_are_refused_alike, |t| {
     t.person("wang.wu", None, &[]).await;
-    assert!(matches!(t.app.login("wang.wu", "wrong-password").await, Err(AppError::InvalidCredentials)));
-    assert!(matches!(t.app.login("nobody.here", TEST_PASSWORD).await, Err(AppError::InvalidCredentials)));
+    assert!(matches!(
+        t.app.login("wang.wu", "wrong-password").await,
+        Err(AppError::InvalidCredentials)
+    ));
+    assert!(matches!(
+        t.app.login("nobody.here", TEST_PASSWORD).await,
+        Err(AppError::InvalidCredentials)
+    ));
     let missing = fields(t.app.login("  ", "").await);
-    assert_eq!(missing, vec![("username".to_owned(), "required"), ("password".to_owned(), "required")]);
+    assert_eq!(
+        missing,
+        vec![
+            ("username".to_owned(), "required"),
+            ("password".to_owned(), "required")
+        ]
+    );
     // Failures are audited (chain of the person's organization).
-    let page = t.app.list_audit(Caller::System, t.org, &store::audit::AuditFilter { action: Some("auth.login_failed".into()), ..Default::default() }, all()).await.unwrap();
+    let page = t
+        .app
+        .list_audit(
+            Caller::System,
+            t.org,
+            &store::audit::AuditFilter {
+                action: Some("auth.login_failed".into()),
+                ..Default::default()
+            },
+            all(),
+        )
+        .await
+        .unwrap();
     assert_eq!(page.total, 1);
     assert!(t.app.login("wang.wu", TEST_PASSWORD).await.is_ok());
 });
@@ -73,26 +152,53 @@ app_test!(five_failures_lock_the_account_for_fifteen_minutes, |t| {
     t.person("bystander", None, &[]).await;
     for i in 0..5 {
         let r = t.app.login("zhao.liu", "wrong-password").await;
-        assert!(matches!(r, Err(AppError::InvalidCredentials)), "failure {i}: {r:?}");
+        assert!(
+            matches!(r, Err(AppError::InvalidCredentials)),
+            "failure {i}: {r:?}"
+        );
     }
     // The sixth attempt is refused even with the right password.
     match t.app.login("zhao.liu", TEST_PASSWORD).await {
-        Err(AppError::Throttled { until }) => assert_eq!(until, Utc.with_ymd_and_hms(2026, 11, 2, 9, 15, 0).unwrap()),
+        Err(AppError::Throttled { until, .. }) => {
+            assert_eq!(until, Utc.with_ymd_and_hms(2026, 11, 2, 9, 15, 0).unwrap())
+        }
         other => panic!("expected Throttled, got {other:?}"),
     }
     // The lock is per username, and case-folding cannot dodge it.
-    assert!(matches!(t.app.login("ZHAO.LIU", TEST_PASSWORD).await, Err(AppError::Throttled { .. })));
+    assert!(matches!(
+        t.app.login("ZHAO.LIU", TEST_PASSWORD).await,
+        Err(AppError::Throttled { .. })
+    ));
     assert!(t.app.login("bystander", TEST_PASSWORD).await.is_ok());
 
     t.clock.advance(Duration::minutes(14));
-    assert!(matches!(t.app.login("zhao.liu", TEST_PASSWORD).await, Err(AppError::Throttled { .. })), "still locked after 14 minutes");
+    assert!(
+        matches!(
+            t.app.login("zhao.liu", TEST_PASSWORD).await,
+            Err(AppError::Throttled { .. })
+        ),
+        "still locked after 14 minutes"
+    );
     t.clock.advance(Duration::minutes(2));
-    let ok = t.app.login("zhao.liu", TEST_PASSWORD).await.expect("unlocked after 16 minutes");
-    assert!(t.app.identify_session(&ok.session_token).await.unwrap().is_some());
+    let ok = t
+        .app
+        .login("zhao.liu", TEST_PASSWORD)
+        .await
+        .expect("unlocked after 16 minutes");
+    assert!(
+        t.app
+            .identify_session(&ok.session_token)
+            .await
+            .unwrap()
+            .is_some()
+    );
 
     // A success clears the count: four more failures do not lock.
     for _ in 0..4 {
-        assert!(matches!(t.app.login("zhao.liu", "wrong-password").await, Err(AppError::InvalidCredentials)));
+        assert!(matches!(
+            t.app.login("zhao.liu", "wrong-password").await,
+            Err(AppError::InvalidCredentials)
+        ));
     }
     assert!(t.app.login("zhao.liu", TEST_PASSWORD).await.is_ok());
 });
@@ -102,145 +208,415 @@ app_test!(an_admin_reset_lifts_a_lock, |t| {
     for _ in 0..5 {
         let _ = t.app.login("locked.out", "wrong-password").await;
     }
-    assert!(matches!(t.app.login("locked.out", TEST_PASSWORD).await, Err(AppError::Throttled { .. })));
+    assert!(matches!(
+        t.app.login("locked.out", TEST_PASSWORD).await,
+        Err(AppError::Throttled { .. })
+    ));
     let fresh = t.app.reset_password(Caller::System, id).await.unwrap();
     assert!(t.app.login("locked.out", &fresh).await.is_ok());
 });
 
-app_test!(a_disabled_person_cannot_sign_in_and_loses_their_sessions, |t| {
-    let id = t.person("chen.qi", None, &[(Role::Director, None)]).await.actor.person_id.0;
-    let s = t.app.login("chen.qi", TEST_PASSWORD).await.unwrap().session_token;
-    let token = t.app.create_api_token(Caller::System, "chen.qi", "script").await.unwrap();
-    assert!(t.app.identify_token(&token).await.unwrap().is_some());
+app_test!(
+    a_disabled_person_cannot_sign_in_and_loses_their_sessions,
+    |t| {
+        let id = t
+            .person("chen.qi", None, &[(Role::Director, None)])
+            .await
+            .actor
+            .person_id
+            .0;
+        let s = t
+            .app
+            .login("chen.qi", TEST_PASSWORD)
+            .await
+            .unwrap()
+            .session_token;
+        let token = t
+            .app
+            .create_api_token(Caller::System, "chen.qi", "script")
+            .await
+            .unwrap();
+        assert!(t.app.identify_token(&token).await.unwrap().is_some());
 
-    t.app.set_person_disabled(Caller::System, id, true).await.unwrap();
-    assert!(t.app.identify_session(&s).await.unwrap().is_none(), "disabling ends the session");
-    assert!(t.app.identify_token(&token).await.unwrap().is_none(), "a disabled person's token identifies no one");
-    assert!(matches!(t.app.login("chen.qi", TEST_PASSWORD).await, Err(AppError::InvalidCredentials)));
+        t.app
+            .set_person_disabled(Caller::System, id, true)
+            .await
+            .unwrap();
+        assert!(
+            t.app.identify_session(&s).await.unwrap().is_none(),
+            "disabling ends the session"
+        );
+        assert!(
+            t.app.identify_token(&token).await.unwrap().is_none(),
+            "a disabled person's token identifies no one"
+        );
+        assert!(matches!(
+            t.app.login("chen.qi", TEST_PASSWORD).await,
+            Err(AppError::InvalidCredentials)
+        ));
 
-    t.app.set_person_disabled(Caller::System, id, false).await.unwrap();
-    // The old session stays ended; signing in again works.
-    assert!(t.app.identify_session(&s).await.unwrap().is_none());
-    let again = t.app.login("chen.qi", TEST_PASSWORD).await.unwrap();
-    assert!(t.app.identify_session(&again.session_token).await.unwrap().is_some());
-});
+        t.app
+            .set_person_disabled(Caller::System, id, false)
+            .await
+            .unwrap();
+        // The old session stays ended; signing in again works.
+        assert!(t.app.identify_session(&s).await.unwrap().is_none());
+        let again = t.app.login("chen.qi", TEST_PASSWORD).await.unwrap();
+        assert!(
+            t.app
+                .identify_session(&again.session_token)
+                .await
+                .unwrap()
+                .is_some()
+        );
+    }
+);
 
 app_test!(an_admin_cannot_disable_themselves, |t| {
     let admin = t.person("self.admin", None, &[(Role::Admin, None)]).await;
     let id = admin.actor.person_id.0;
-    assert_field(t.app.set_person_disabled(Caller::Person(&admin), id, true).await, "disabled", "cannot_disable_self");
+    assert_field(
+        t.app
+            .set_person_disabled(Caller::Person(&admin), id, true)
+            .await,
+        "disabled",
+        "cannot_disable_self",
+    );
     assert!(t.app.login("self.admin", TEST_PASSWORD).await.is_ok());
 });
 
 app_test!(people_of_a_disabled_organization_cannot_sign_in, |t| {
-    let org2 = t.app.create_organization(Caller::System, &domain::org::OrganizationInput { name: "停用组织".into(), code: String::new(), parent_id: None }).await.unwrap();
-    let input = app::NewPerson { profile: person_input("org2.user", None), password: Some(TEST_PASSWORD.into()) };
-    t.app.create_person(Caller::System, org2, &input).await.unwrap();
-    let s = t.app.login("org2.user", TEST_PASSWORD).await.unwrap().session_token;
-    t.app.set_organization_disabled(Caller::System, org2, true).await.unwrap();
+    let org2 = t
+        .app
+        .create_organization(
+            Caller::System,
+            &domain::org::OrganizationInput {
+                name: "停用组织".into(),
+                code: String::new(),
+                parent_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    let input = app::NewPerson {
+        profile: person_input("org2.user", None),
+        password: Some(TEST_PASSWORD.into()),
+    };
+    t.app
+        .create_person(Caller::System, org2, &input)
+        .await
+        .unwrap();
+    let s = t
+        .app
+        .login("org2.user", TEST_PASSWORD)
+        .await
+        .unwrap()
+        .session_token;
+    t.app
+        .set_organization_disabled(Caller::System, org2, true)
+        .await
+        .unwrap();
     assert!(t.app.identify_session(&s).await.unwrap().is_none());
-    assert!(matches!(t.app.login("org2.user", TEST_PASSWORD).await, Err(AppError::InvalidCredentials)));
-    t.app.set_organization_disabled(Caller::System, org2, false).await.unwrap();
+    assert!(matches!(
+        t.app.login("org2.user", TEST_PASSWORD).await,
+        Err(AppError::InvalidCredentials)
+    ));
+    t.app
+        .set_organization_disabled(Caller::System, org2, false)
+        .await
+        .unwrap();
     assert!(t.app.login("org2.user", TEST_PASSWORD).await.is_ok());
 });
 
-app_test!(change_password_checks_its_input_and_ends_other_sessions, |t| {
-    t.person("sun.ba", None, &[]).await;
-    let here = t.app.login("sun.ba", TEST_PASSWORD).await.unwrap().session_token;
-    let elsewhere = t.app.login("sun.ba", TEST_PASSWORD).await.unwrap().session_token;
-    let me = t.app.identify_session(&here).await.unwrap().unwrap();
-    let audit_before = audit_total(&t, t.org).await;
+app_test!(
+    change_password_checks_its_input_and_ends_other_sessions,
+    |t| {
+        t.person("sun.ba", None, &[]).await;
+        let here = t
+            .app
+            .login("sun.ba", TEST_PASSWORD)
+            .await
+            .unwrap()
+            .session_token;
+        let elsewhere = t
+            .app
+            .login("sun.ba", TEST_PASSWORD)
+            .await
+            .unwrap()
+            .session_token;
+        let me = t.app.identify_session(&here).await.unwrap().unwrap();
+        let audit_before = audit_total(&t, t.org).await;
 
-    assert_field(t.app.change_password(&me, "not-my-password", "new-password-2", "new-password-2").await, "current_password", "wrong_password");
-    assert_field(t.app.change_password(&me, TEST_PASSWORD, "new-password-2", "new-password-3").await, "confirm_password", "passwords_differ");
-    assert_field(t.app.change_password(&me, TEST_PASSWORD, "short", "short").await, "new_password", "password_too_short");
-    assert_field(t.app.change_password(&me, "", "new-password-2", "new-password-2").await, "current_password", "required");
-    assert_field(t.app.change_password(&me, TEST_PASSWORD, TEST_PASSWORD, TEST_PASSWORD).await, "new_password", "password_unchanged");
-    // None of that changed anything.
-    assert_eq!(audit_total(&t, t.org).await, audit_before);
-    assert!(t.app.identify_session(&elsewhere).await.unwrap().is_some());
+        assert_field(
+            t.app
+                .change_password(&me, "not-my-password", "new-password-2", "new-password-2")
+                .await,
+            "current_password",
+            "wrong_password",
+        );
+        assert_field(
+            t.app
+                .change_password(&me, TEST_PASSWORD, "new-password-2", "new-password-3")
+                .await,
+            "confirm_password",
+            "passwords_differ",
+        );
+        assert_field(
+            t.app
+                .change_password(&me, TEST_PASSWORD, "short", "short")
+                .await,
+            "new_password",
+            "password_too_short",
+        );
+        assert_field(
+            t.app
+                .change_password(&me, "", "new-password-2", "new-password-2")
+                .await,
+            "current_password",
+            "required",
+        );
+        assert_field(
+            t.app
+                .change_password(&me, TEST_PASSWORD, TEST_PASSWORD, TEST_PASSWORD)
+                .await,
+            "new_password",
+            "password_unchanged",
+        );
+        // None of that changed anything.
+        assert_eq!(audit_total(&t, t.org).await, audit_before);
+        assert!(t.app.identify_session(&elsewhere).await.unwrap().is_some());
 
-    t.app.change_password(&me, TEST_PASSWORD, "new-password-2", "new-password-2").await.unwrap();
-    assert_eq!(audit_total(&t, t.org).await, audit_before + 1);
-    assert!(t.app.identify_session(&here).await.unwrap().is_some(), "the session that changed the password stays");
-    assert!(t.app.identify_session(&elsewhere).await.unwrap().is_none(), "other sessions end");
-    assert!(matches!(t.app.login("sun.ba", TEST_PASSWORD).await, Err(AppError::InvalidCredentials)));
-    assert!(t.app.login("sun.ba", "new-password-2").await.is_ok());
-});
+        t.app
+            .change_password(&me, TEST_PASSWORD, "new-password-2", "new-password-2")
+            .await
+            .unwrap();
+        assert_eq!(audit_total(&t, t.org).await, audit_before + 1);
+        assert!(
+            t.app.identify_session(&here).await.unwrap().is_some(),
+            "the session that changed the password stays"
+        );
+        assert!(
+            t.app.identify_session(&elsewhere).await.unwrap().is_none(),
+            "other sessions end"
+        );
+        assert!(matches!(
+            t.app.login("sun.ba", TEST_PASSWORD).await,
+            Err(AppError::InvalidCredentials)
+        ));
+        assert!(t.app.login("sun.ba", "new-password-2").await.is_ok());
+    }
+);
 
 app_test!(reset_password_forces_a_change_at_next_sign_in, |t| {
     let id = t.person("zhou.jiu", None, &[]).await.actor.person_id.0;
-    let old = t.app.login("zhou.jiu", TEST_PASSWORD).await.unwrap().session_token;
+    let old = t
+        .app
+        .login("zhou.jiu", TEST_PASSWORD)
+        .await
+        .unwrap()
+        .session_token;
     let staff = t.person("plain.staff", None, &[]).await;
     assert_forbidden(t.app.reset_password(Caller::Person(&staff), id).await);
-    assert!(t.app.identify_session(&old).await.unwrap().is_some(), "a refused reset ends nothing");
+    assert!(
+        t.app.identify_session(&old).await.unwrap().is_some(),
+        "a refused reset ends nothing"
+    );
 
     let fresh = t.app.reset_password(Caller::System, id).await.unwrap();
     assert_eq!(fresh.len(), 16);
-    assert!(t.app.identify_session(&old).await.unwrap().is_none(), "a reset ends the sessions");
-    assert!(matches!(t.app.login("zhou.jiu", TEST_PASSWORD).await, Err(AppError::InvalidCredentials)));
+    assert!(
+        t.app.identify_session(&old).await.unwrap().is_none(),
+        "a reset ends the sessions"
+    );
+    assert!(matches!(
+        t.app.login("zhou.jiu", TEST_PASSWORD).await,
+        Err(AppError::InvalidCredentials)
+    ));
     let out = t.app.login("zhou.jiu", &fresh).await.unwrap();
     assert!(out.must_change_password);
-    let me = t.app.identify_session(&out.session_token).await.unwrap().unwrap();
+    let me = t
+        .app
+        .identify_session(&out.session_token)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(me.must_change_password);
 
-    t.app.change_password(&me, &fresh, "my-own-password", "my-own-password").await.unwrap();
+    t.app
+        .change_password(&me, &fresh, "my-own-password", "my-own-password")
+        .await
+        .unwrap();
     let out = t.app.login("zhou.jiu", "my-own-password").await.unwrap();
-    assert!(!out.must_change_password, "changing the password clears the flag");
-    assert!(!t.app.identify_session(&out.session_token).await.unwrap().unwrap().must_change_password);
+    assert!(
+        !out.must_change_password,
+        "changing the password clears the flag"
+    );
+    assert!(
+        !t.app
+            .identify_session(&out.session_token)
+            .await
+            .unwrap()
+            .unwrap()
+            .must_change_password
+    );
 });
 
 app_test!(a_generated_first_password_must_be_changed, |t| {
-    let input = app::NewPerson { profile: person_input("new.hire", None), password: None };
-    let (_, generated) = t.app.create_person(Caller::System, t.org, &input).await.unwrap();
+    let input = app::NewPerson {
+        profile: person_input("new.hire", None),
+        password: None,
+    };
+    let (_, generated) = t
+        .app
+        .create_person(Caller::System, t.org, &input)
+        .await
+        .unwrap();
     let generated = generated.expect("a generated password is returned");
-    assert!(t.app.login("new.hire", &generated).await.unwrap().must_change_password);
+    assert!(
+        t.app
+            .login("new.hire", &generated)
+            .await
+            .unwrap()
+            .must_change_password
+    );
 });
 
 app_test!(api_tokens_identify_until_revoked, |t| {
     let admin = t.person("tok.admin", None, &[(Role::Admin, None)]).await;
-    let director = t.person("tok.director", None, &[(Role::Director, None)]).await;
-    t.person("tok.user", None, &[(Role::Staff, Some(t.unit("财政局", None).await))]).await;
+    let director = t
+        .person("tok.director", None, &[(Role::Director, None)])
+        .await;
+    t.person(
+        "tok.user",
+        None,
+        &[(Role::Staff, Some(t.unit("财政局", None).await))],
+    )
+    .await;
 
     // Only admins issue and revoke tokens.
-    assert_forbidden(t.app.create_api_token(Caller::Person(&director), "tok.user", "ci").await);
-    assert_forbidden(t.app.revoke_api_tokens(Caller::Person(&director), "tok.user", None).await);
-    assert_field(t.app.create_api_token(Caller::Person(&admin), "tok.user", "  ").await, "name", "required");
-    assert!(matches!(t.app.create_api_token(Caller::Person(&admin), "no.such.user", "ci").await, Err(AppError::NotFound)));
+    assert_forbidden(
+        t.app
+            .create_api_token(Caller::Person(&director), "tok.user", "ci")
+            .await,
+    );
+    assert_forbidden(
+        t.app
+            .revoke_api_tokens(Caller::Person(&director), "tok.user", None)
+            .await,
+    );
+    assert_field(
+        t.app
+            .create_api_token(Caller::Person(&admin), "tok.user", "  ")
+            .await,
+        "name",
+        "required",
+    );
+    assert!(matches!(
+        t.app
+            .create_api_token(Caller::Person(&admin), "no.such.user", "ci")
+            .await,
+        Err(AppError::NotFound)
+    ));
 
-    let ci = t.app.create_api_token(Caller::Person(&admin), "tok.user", "ci").await.unwrap();
-    let report = t.app.create_api_token(Caller::Person(&admin), "TOK.USER", "report").await.unwrap();
+    let ci = t
+        .app
+        .create_api_token(Caller::Person(&admin), "tok.user", "ci")
+        .await
+        .unwrap();
+    let report = t
+        .app
+        .create_api_token(Caller::Person(&admin), "TOK.USER", "report")
+        .await
+        .unwrap();
     assert!(ci.starts_with("xh_"));
     assert_ne!(ci, report);
-    let who = t.app.identify_token(&ci).await.unwrap().expect("token identifies");
+    let who = t
+        .app
+        .identify_token(&ci)
+        .await
+        .unwrap()
+        .expect("token identifies");
     assert_eq!(who.username, "tok.user");
     assert!(who.session.is_none(), "a token is not a browser session");
     assert!(who.has(Role::Staff));
     assert!(t.app.identify_token("xh_0000").await.unwrap().is_none());
-    assert!(t.app.identify_session(&ci).await.unwrap().is_none(), "a token is not a session id");
+    assert!(
+        t.app.identify_session(&ci).await.unwrap().is_none(),
+        "a token is not a session id"
+    );
 
     // The admin sees the tokens (not their secrets) on the person; others don't.
     let uid = who.actor.person_id.0;
-    assert_eq!(t.app.get_person(Caller::Person(&admin), uid).await.unwrap().api_tokens.len(), 2);
-    assert!(t.app.get_person(Caller::Person(&director), uid).await.unwrap().api_tokens.is_empty());
+    assert_eq!(
+        t.app
+            .get_person(Caller::Person(&admin), uid)
+            .await
+            .unwrap()
+            .api_tokens
+            .len(),
+        2
+    );
+    assert!(
+        t.app
+            .get_person(Caller::Person(&director), uid)
+            .await
+            .unwrap()
+            .api_tokens
+            .is_empty()
+    );
 
     // Revoking by name leaves the others.
-    assert_eq!(t.app.revoke_api_tokens(Caller::Person(&admin), "tok.user", Some("ci")).await.unwrap(), 1);
+    assert_eq!(
+        t.app
+            .revoke_api_tokens(Caller::Person(&admin), "tok.user", Some("ci"))
+            .await
+            .unwrap(),
+        1
+    );
     assert!(t.app.identify_token(&ci).await.unwrap().is_none());
     assert!(t.app.identify_token(&report).await.unwrap().is_some());
-    assert_eq!(t.app.revoke_api_tokens(Caller::Person(&admin), "tok.user", None).await.unwrap(), 1);
+    assert_eq!(
+        t.app
+            .revoke_api_tokens(Caller::Person(&admin), "tok.user", None)
+            .await
+            .unwrap(),
+        1
+    );
     assert!(t.app.identify_token(&report).await.unwrap().is_none());
-    assert_eq!(t.app.revoke_api_tokens(Caller::Person(&admin), "tok.user", None).await.unwrap(), 0);
+    assert_eq!(
+        t.app
+            .revoke_api_tokens(Caller::Person(&admin), "tok.user", None)
+            .await
+            .unwrap(),
+        0
+    );
 });
 
 app_test!(first_start_creates_one_admin_once, |t| {
     // The harness creates no person, so the database counts as fresh.
-    let (username, password) = t.app.ensure_first_admin("初始组织").await.unwrap().expect("first admin");
+    let (username, password) = t
+        .app
+        .ensure_first_admin("初始组织")
+        .await
+        .unwrap()
+        .expect("first admin");
     assert_eq!(username, "admin");
-    assert!(t.app.ensure_first_admin("初始组织").await.unwrap().is_none(), "only once");
+    assert!(
+        t.app
+            .ensure_first_admin("初始组织")
+            .await
+            .unwrap()
+            .is_none(),
+        "only once"
+    );
     let out = t.app.login("admin", &password).await.unwrap();
     assert!(out.must_change_password);
-    let me = t.app.identify_session(&out.session_token).await.unwrap().unwrap();
+    let me = t
+        .app
+        .identify_session(&out.session_token)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(me.has(Role::Admin));
     assert_eq!(me.organization_name, "初始组织");
     assert!(t.app.verify_audit().await.unwrap().ok());

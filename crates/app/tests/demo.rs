@@ -14,16 +14,41 @@ use store::people::PeopleFilter;
 const PASSWORD: &str = "demo-pass-123";
 
 async fn sign_in(t: &TestApp, username: &str) -> Identity {
-    let out = t.app.login(username, PASSWORD).await.unwrap_or_else(|e| panic!("{username} signs in: {e:?}"));
+    let out = t
+        .app
+        .login(username, PASSWORD)
+        .await
+        .unwrap_or_else(|e| panic!("{username} signs in: {e:?}"));
     assert!(!out.must_change_password, "{username}");
-    t.app.identify_session(&out.session_token).await.unwrap().expect("session")
+    t.app
+        .identify_session(&out.session_token)
+        .await
+        .unwrap()
+        .expect("session")
 }
 
 /// The unit names of the people `who` may list, and how many people that is.
-async fn visible(t: &TestApp, who: &Identity, org: i64) -> Result<(BTreeSet<String>, u64), AppError> {
-    let page = t.app.list_people(Caller::Person(who), org, &PeopleFilter::default(), all()).await?;
-    assert_eq!(page.items.len() as u64, page.total, "one page holds them all");
-    Ok((page.items.into_iter().filter_map(|p| p.person.unit_name).collect(), page.total))
+async fn visible(
+    t: &TestApp,
+    who: &Identity,
+    org: i64,
+) -> Result<(BTreeSet<String>, u64), AppError> {
+    let page = t
+        .app
+        .list_people(Caller::Person(who), org, &PeopleFilter::default(), all())
+        .await?;
+    assert_eq!(
+        page.items.len() as u64,
+        page.total,
+        "one page holds them all"
+    );
+    Ok((
+        page.items
+            .into_iter()
+            .filter_map(|p| p.person.unit_name)
+            .collect(),
+        page.total,
+    ))
 }
 
 fn set(names: &[&str]) -> BTreeSet<String> {
@@ -33,11 +58,24 @@ fn set(names: &[&str]) -> BTreeSet<String> {
 app_test!(the_demo_loads_once_with_working_accounts, |t| {
     let orgs = |t: &TestApp| {
         let app = t.app.clone();
-        async move { app.list_organizations(Caller::System, &store::org::ListFilter::default(), all()).await.unwrap().total }
+        async move {
+            app.list_organizations(Caller::System, &store::org::ListFilter::default(), all())
+                .await
+                .unwrap()
+                .total
+        }
     };
     let orgs_before = orgs(&t).await;
-    assert_field(t.app.load_demo("short").await, "password", "password_too_short");
-    assert_eq!(orgs(&t).await, orgs_before, "a refused load creates nothing");
+    assert_field(
+        t.app.load_demo("short").await,
+        "password",
+        "password_too_short",
+    );
+    assert_eq!(
+        orgs(&t).await,
+        orgs_before,
+        "a refused load creates nothing"
+    );
 
     let demo = t.app.load_demo(PASSWORD).await.unwrap();
     assert!(demo.created);
@@ -48,7 +86,11 @@ app_test!(the_demo_loads_once_with_working_accounts, |t| {
     assert_eq!(orgs(&t).await, orgs_before + 1);
     assert_eq!(unit_count(&t, org).await, demo.units as u64);
     assert_eq!(people_count(&t, org).await, demo.people as u64);
-    assert_eq!(unit_count_all(&t, t.org).await, 0, "the test organization is untouched");
+    assert_eq!(
+        unit_count_all(&t, t.org).await,
+        0,
+        "the test organization is untouched"
+    );
 
     let report = t.app.verify_audit().await.unwrap();
     assert!(report.ok(), "{:?}", report.breaks);
@@ -66,13 +108,30 @@ app_test!(the_demo_loads_once_with_working_accounts, |t| {
     assert_eq!(orgs(&t).await, orgs_before + 1);
 
     // The demo admin signs in with the given password, and only with it.
-    assert!(matches!(t.app.login("demo.admin", "demo-pass-124").await, Err(AppError::InvalidCredentials)));
+    assert!(matches!(
+        t.app.login("demo.admin", "demo-pass-124").await,
+        Err(AppError::InvalidCredentials)
+    ));
     let admin = sign_in(&t, "demo.admin").await;
     assert!(admin.has(Role::Admin));
     assert_eq!(admin.organization_name, "湘潭高新区工管委");
-    assert!(t.app.list_audit(Caller::Person(&admin), org, &Default::default(), all()).await.is_ok());
-    assert!(t.app.create_unit(Caller::Person(&admin), org, &unit_input("演示新单位", None)).await.is_ok());
-    assert_forbidden(t.app.create_unit(Caller::Person(&admin), t.org, &unit_input("越界", None)).await);
+    assert!(
+        t.app
+            .list_audit(Caller::Person(&admin), org, &Default::default(), all())
+            .await
+            .is_ok()
+    );
+    assert!(
+        t.app
+            .create_unit(Caller::Person(&admin), org, &unit_input("演示新单位", None))
+            .await
+            .is_ok()
+    );
+    assert_forbidden(
+        t.app
+            .create_unit(Caller::Person(&admin), t.org, &unit_input("越界", None))
+            .await,
+    );
 
     // 督查室 staff are supervisors and see everyone.
     let dcs = sign_in(&t, "dcs.s1").await;
@@ -81,7 +140,11 @@ app_test!(the_demo_loads_once_with_working_accounts, |t| {
     assert!(!dcs.has(Role::Admin));
     let (_, seen) = visible(&t, &dcs, org).await.unwrap();
     assert_eq!(seen, demo.people as u64);
-    assert_forbidden(t.app.create_unit(Caller::Person(&dcs), org, &unit_input("督查新单位", None)).await);
+    assert_forbidden(
+        t.app
+            .create_unit(Caller::Person(&dcs), org, &unit_input("督查新单位", None))
+            .await,
+    );
 
     // Ordinary staff see their own unit only; a unit head also sees the sub-units.
     let dzb = sign_in(&t, "dzb.s1").await;
@@ -99,6 +162,19 @@ app_test!(the_demo_loads_once_with_working_accounts, |t| {
     assert!(leader.has(Role::LeaderInCharge));
     assert_eq!(leader.actor.led_units.len(), 5);
     let display = sign_in(&t, "demo.display").await;
-    assert_forbidden(t.app.list_people(Caller::Person(&display), org, &PeopleFilter::default(), all()).await);
-    assert_forbidden(t.app.list_units(Caller::Person(&display), org, &Default::default(), all()).await);
+    assert_forbidden(
+        t.app
+            .list_people(
+                Caller::Person(&display),
+                org,
+                &PeopleFilter::default(),
+                all(),
+            )
+            .await,
+    );
+    assert_forbidden(
+        t.app
+            .list_units(Caller::Person(&display), org, &Default::default(), all())
+            .await,
+    );
 });

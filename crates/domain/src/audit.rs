@@ -52,10 +52,20 @@ pub fn entry_hash(
     field(&chain.to_be_bytes());
     field(&seq.to_be_bytes());
     field(&at.timestamp_micros().to_be_bytes());
-    field(actor_id.map(|a| a.to_string()).unwrap_or_default().as_bytes());
+    field(
+        actor_id
+            .map(|a| a.to_string())
+            .unwrap_or_default()
+            .as_bytes(),
+    );
     field(action.as_bytes());
     field(entity.as_bytes());
-    field(entity_id.map(|a| a.to_string()).unwrap_or_default().as_bytes());
+    field(
+        entity_id
+            .map(|a| a.to_string())
+            .unwrap_or_default()
+            .as_bytes(),
+    );
     field(before.unwrap_or("\u{0}").as_bytes());
     field(after.unwrap_or("\u{0}").as_bytes());
     field(prev_hash.as_bytes());
@@ -85,7 +95,11 @@ pub enum ChainBreak {
     /// The entry's content no longer matches its hash: it was altered.
     Altered { id: i64, chain: i64, seq: i64 },
     /// One or more entries before this one are missing: the sequence has a gap.
-    Removed { before_id: i64, chain: i64, expected_seq: i64 },
+    Removed {
+        before_id: i64,
+        chain: i64,
+        expected_seq: i64,
+    },
 }
 
 /// Walks the entries of one chain in sequence order and keeps the running state.
@@ -99,20 +113,37 @@ pub struct ChainVerifier {
 
 impl ChainVerifier {
     pub fn new(chain: i64) -> Self {
-        ChainVerifier { chain, next_seq: 1, prev_hash: GENESIS.to_owned(), prev: None }
+        ChainVerifier {
+            chain,
+            next_seq: 1,
+            prev_hash: GENESIS.to_owned(),
+            prev: None,
+        }
     }
 
     pub fn check(&mut self, rec: &AuditRecord) -> Result<(), ChainBreak> {
         if rec.computed_hash() != rec.hash {
-            return Err(ChainBreak::Altered { id: rec.id, chain: rec.chain, seq: rec.seq });
+            return Err(ChainBreak::Altered {
+                id: rec.id,
+                chain: rec.chain,
+                seq: rec.seq,
+            });
         }
         if rec.seq != self.next_seq {
-            return Err(ChainBreak::Removed { before_id: rec.id, chain: self.chain, expected_seq: self.next_seq });
+            return Err(ChainBreak::Removed {
+                before_id: rec.id,
+                chain: self.chain,
+                expected_seq: self.next_seq,
+            });
         }
         if rec.prev_hash != self.prev_hash {
             // The predecessor was rewritten together with its own hash.
             let (id, seq) = self.prev.unwrap_or((rec.id, rec.seq));
-            return Err(ChainBreak::Altered { id, chain: self.chain, seq });
+            return Err(ChainBreak::Altered {
+                id,
+                chain: self.chain,
+                seq,
+            });
         }
         self.prev = Some((rec.id, rec.seq));
         self.next_seq += 1;
@@ -130,9 +161,21 @@ mod tests {
         let mut prev = GENESIS.to_owned();
         (1..=n)
             .map(|seq| {
-                let at = Utc.with_ymd_and_hms(2026, 11, 1, 8, 0, 0).unwrap() + chrono::Duration::seconds(seq);
+                let at = Utc.with_ymd_and_hms(2026, 11, 1, 8, 0, 0).unwrap()
+                    + chrono::Duration::seconds(seq);
                 let after = Some(format!("{{\"n\":{seq}}}"));
-                let hash = entry_hash(7, seq, at, Some(1), "unit.create", "unit", Some(seq), None, after.as_deref(), &prev);
+                let hash = entry_hash(
+                    7,
+                    seq,
+                    at,
+                    Some(1),
+                    "unit.create",
+                    "unit",
+                    Some(seq),
+                    None,
+                    after.as_deref(),
+                    &prev,
+                );
                 let rec = AuditRecord {
                     id: seq * 10,
                     chain: 7,
@@ -167,14 +210,28 @@ mod tests {
     fn an_altered_entry_is_found() {
         let mut c = chain(5);
         c[2].after = Some("{\"n\":99}".into());
-        assert_eq!(verify(&c), Err(ChainBreak::Altered { id: 30, chain: 7, seq: 3 }));
+        assert_eq!(
+            verify(&c),
+            Err(ChainBreak::Altered {
+                id: 30,
+                chain: 7,
+                seq: 3
+            })
+        );
     }
 
     #[test]
     fn a_removed_entry_is_found() {
         let mut c = chain(5);
         c.remove(1);
-        assert_eq!(verify(&c), Err(ChainBreak::Removed { before_id: 30, chain: 7, expected_seq: 2 }));
+        assert_eq!(
+            verify(&c),
+            Err(ChainBreak::Removed {
+                before_id: 30,
+                chain: 7,
+                expected_seq: 2
+            })
+        );
     }
 
     #[test]
@@ -182,6 +239,13 @@ mod tests {
         let mut c = chain(4);
         c[1].after = Some("{}".into());
         c[1].hash = c[1].computed_hash();
-        assert_eq!(verify(&c), Err(ChainBreak::Altered { id: 20, chain: 7, seq: 2 }));
+        assert_eq!(
+            verify(&c),
+            Err(ChainBreak::Altered {
+                id: 20,
+                chain: 7,
+                seq: 2
+            })
+        );
     }
 }

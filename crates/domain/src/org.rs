@@ -26,7 +26,11 @@ impl OrganizationInput {
         let name = v.name("name", &self.name);
         let code = v.code("code", &self.code);
         v.finish()?;
-        Ok(OrganizationDraft { name, code, parent_id: self.parent_id })
+        Ok(OrganizationDraft {
+            name,
+            code,
+            parent_id: self.parent_id,
+        })
     }
 }
 
@@ -53,7 +57,12 @@ impl UnitInput {
         let code = v.code("code", &self.code);
         let sort_order = v.sort_order("sort_order", self.sort_order);
         v.finish()?;
-        Ok(UnitDraft { name, code, parent_id: self.parent_id, sort_order })
+        Ok(UnitDraft {
+            name,
+            code,
+            parent_id: self.parent_id,
+            sort_order,
+        })
     }
 }
 
@@ -77,7 +86,10 @@ impl PostInput {
             v.fail("unit_id", "required");
         }
         v.finish()?;
-        Ok(PostDraft { unit_id: self.unit_id.unwrap_or(UnitId(0)), name })
+        Ok(PostDraft {
+            unit_id: self.unit_id.unwrap_or(UnitId(0)),
+            name,
+        })
     }
 }
 
@@ -113,7 +125,14 @@ impl PersonInput {
             v.fail("post_id", "post_needs_unit");
         }
         v.finish()?;
-        Ok(PersonDraft { username, display_name, unit_id: self.unit_id, post_id: self.post_id, email, phone })
+        Ok(PersonDraft {
+            username,
+            display_name,
+            unit_id: self.unit_id,
+            post_id: self.post_id,
+            email,
+            phone,
+        })
     }
 }
 
@@ -125,16 +144,24 @@ pub struct RoleGrant {
 }
 
 impl RoleGrant {
-    pub fn validate(role: Option<Role>, unit_id: Option<UnitId>) -> Result<RoleGrant, ValidationErrors> {
+    pub fn validate(
+        role: Option<Role>,
+        unit_id: Option<UnitId>,
+    ) -> Result<RoleGrant, ValidationErrors> {
         let mut v = Validator::new();
         match role {
             None => v.fail("role", "invalid_role"),
             Some(r) if r.needs_unit() && unit_id.is_none() => v.fail("unit_id", "role_needs_unit"),
-            Some(r) if !r.needs_unit() && unit_id.is_some() => v.fail("unit_id", "role_is_organization_wide"),
+            Some(r) if !r.needs_unit() && unit_id.is_some() => {
+                v.fail("unit_id", "role_is_organization_wide")
+            }
             Some(_) => {}
         }
         v.finish()?;
-        Ok(RoleGrant { role: role.unwrap_or(Role::Staff), unit_id })
+        Ok(RoleGrant {
+            role: role.unwrap_or(Role::Staff),
+            unit_id,
+        })
     }
 }
 
@@ -144,7 +171,11 @@ pub const MAX_DEPTH: usize = 16;
 
 /// Whether making `new_parent` the parent of `node` would create a cycle, or a tree deeper than
 /// [`MAX_DEPTH`]. `parent_of` returns a node's current parent.
-pub fn move_is_invalid<T: Copy + PartialEq>(node: T, new_parent: Option<T>, parent_of: impl Fn(T) -> Option<T>) -> Option<&'static str> {
+pub fn move_is_invalid<T: Copy + PartialEq>(
+    node: T,
+    new_parent: Option<T>,
+    parent_of: impl Fn(T) -> Option<T>,
+) -> Option<&'static str> {
     let mut cursor = new_parent;
     let mut depth = 0;
     while let Some(p) = cursor {
@@ -198,7 +229,10 @@ mod tests {
     #[test]
     fn paths_go_up_to_the_root() {
         let t = tree();
-        assert_eq!(path_to_root(4, |n| t.get(&n).copied().flatten()), vec![4, 2, 1]);
+        assert_eq!(
+            path_to_root(4, |n| t.get(&n).copied().flatten()),
+            vec![4, 2, 1]
+        );
     }
 
     #[test]
@@ -208,13 +242,22 @@ mod tests {
         assert!(RoleGrant::validate(None, None).is_err());
         assert_eq!(
             RoleGrant::validate(Some(Role::UnitHead), Some(UnitId(3))),
-            Ok(RoleGrant { role: Role::UnitHead, unit_id: Some(UnitId(3)) })
+            Ok(RoleGrant {
+                role: Role::UnitHead,
+                unit_id: Some(UnitId(3))
+            })
         );
     }
 
     #[test]
     fn person_input_reports_every_bad_field() {
-        let input = PersonInput { username: "x".into(), display_name: "".into(), email: "nope".into(), post_id: Some(PostId(1)), ..Default::default() };
+        let input = PersonInput {
+            username: "x".into(),
+            display_name: "".into(),
+            email: "nope".into(),
+            post_id: Some(PostId(1)),
+            ..Default::default()
+        };
         let err = input.validate().unwrap_err();
         for field in ["username", "display_name", "email", "post_id"] {
             assert!(err.for_field(field).is_some(), "{field} should be reported");

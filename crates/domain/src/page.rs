@@ -45,12 +45,19 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     pub fn new(items: Vec<T>, req: PageRequest, total: u64) -> Self {
-        Page { items, page: req.number, per_page: req.size, total }
+        Page {
+            items,
+            page: req.number,
+            per_page: req.size,
+            total,
+        }
     }
 
     pub fn total_pages(&self) -> u32 {
         let per = u64::from(self.per_page.max(1));
-        u32::try_from(self.total.div_ceil(per)).unwrap_or(u32::MAX).max(1)
+        u32::try_from(self.total.div_ceil(per))
+            .unwrap_or(u32::MAX)
+            .max(1)
     }
 
     pub fn has_prev(&self) -> bool {

@@ -33,9 +33,16 @@ pub enum Action<'a> {
     /// See the unit tree and the posts of an organization.
     ViewStructure { org: OrganizationId },
     /// See the people of a unit: `unit_path` is the unit followed by its ancestors.
-    ViewUnitPeople { org: OrganizationId, unit_path: &'a [UnitId] },
+    ViewUnitPeople {
+        org: OrganizationId,
+        unit_path: &'a [UnitId],
+    },
     /// See one person. `unit_path` is the path of the person's unit (empty if none).
-    ViewPerson { org: OrganizationId, person: PersonId, unit_path: &'a [UnitId] },
+    ViewPerson {
+        org: OrganizationId,
+        person: PersonId,
+        unit_path: &'a [UnitId],
+    },
     /// Read the audit ledger of an organization.
     ViewAudit { org: OrganizationId },
 }
@@ -113,7 +120,11 @@ impl Actor {
             Reach::Below => Visibility::Nothing,
             Reach::Own => {
                 let roots = self.unit_roots();
-                if roots.is_empty() { Visibility::Nothing } else { Visibility::Units(roots) }
+                if roots.is_empty() {
+                    Visibility::Nothing
+                } else {
+                    Visibility::Units(roots)
+                }
             }
         }
     }
@@ -129,10 +140,16 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denied> {
             Reach::None => false,
         },
         Action::ViewUnitPeople { org, unit_path } => unit_people_allowed(actor, org, unit_path),
-        Action::ViewPerson { org, person, unit_path } => {
+        Action::ViewPerson {
+            org,
+            person,
+            unit_path,
+        } => {
             (person == actor.person_id && org == actor.organization_id)
                 || (!unit_path.is_empty() && unit_people_allowed(actor, org, unit_path))
-                || (unit_path.is_empty() && actor.sees_all_units() && actor.reach(org) != Reach::None)
+                || (unit_path.is_empty()
+                    && actor.sees_all_units()
+                    && actor.reach(org) != Reach::None)
         }
     };
     if allowed { Ok(()) } else { Err(Denied) }
@@ -159,14 +176,25 @@ mod tests {
             person_id: PersonId(100),
             organization_id: ORG,
             unit_id: unit.map(UnitId),
-            grants: grants.iter().map(|(role, u)| RoleGrant { role: *role, unit_id: u.map(UnitId) }).collect(),
+            grants: grants
+                .iter()
+                .map(|(role, u)| RoleGrant {
+                    role: *role,
+                    unit_id: u.map(UnitId),
+                })
+                .collect(),
             led_units: led.iter().copied().map(UnitId).collect(),
             descendant_orgs: vec![CHILD],
         }
     }
 
     fn check(a: &Actor, action: Action<'_>, expected: bool) {
-        assert_eq!(authorize(a, action).is_ok(), expected, "{action:?} for {:?}", a.roles());
+        assert_eq!(
+            authorize(a, action).is_ok(),
+            expected,
+            "{action:?} for {:?}",
+            a.roles()
+        );
     }
 
     // Unit tree: 10 ─┬─ 11 ── 12
@@ -181,7 +209,12 @@ mod tests {
         check(&admin, Action::Administer { org: CHILD }, true);
         check(&admin, Action::Administer { org: OTHER }, false);
         check(&admin, Action::ViewAudit { org: ORG }, true);
-        for role in [Role::Director, Role::Supervisor, Role::LeadingGroup, Role::DisciplineOfficer] {
+        for role in [
+            Role::Director,
+            Role::Supervisor,
+            Role::LeadingGroup,
+            Role::DisciplineOfficer,
+        ] {
             let a = actor(&[(role, None)], None, &[]);
             check(&a, Action::Administer { org: ORG }, false);
             check(&a, Action::ViewAudit { org: ORG }, false);
@@ -193,31 +226,120 @@ mod tests {
     #[test]
     fn staff_see_their_own_unit_and_below_but_not_other_units() {
         let staff = actor(&[(Role::Staff, Some(11))], Some(11), &[]);
-        check(&staff, Action::ViewUnitPeople { org: ORG, unit_path: PATH_12 }, true);
-        check(&staff, Action::ViewUnitPeople { org: ORG, unit_path: PATH_20 }, false);
-        check(&staff, Action::ViewUnitPeople { org: ORG, unit_path: &[UnitId(10)] }, false);
+        check(
+            &staff,
+            Action::ViewUnitPeople {
+                org: ORG,
+                unit_path: PATH_12,
+            },
+            true,
+        );
+        check(
+            &staff,
+            Action::ViewUnitPeople {
+                org: ORG,
+                unit_path: PATH_20,
+            },
+            false,
+        );
+        check(
+            &staff,
+            Action::ViewUnitPeople {
+                org: ORG,
+                unit_path: &[UnitId(10)],
+            },
+            false,
+        );
         check(&staff, Action::ViewStructure { org: ORG }, true);
         check(&staff, Action::ViewStructure { org: CHILD }, false);
-        check(&staff, Action::ViewPerson { org: ORG, person: PersonId(100), unit_path: &[] }, true);
-        check(&staff, Action::ViewPerson { org: ORG, person: PersonId(5), unit_path: PATH_20 }, false);
-        check(&staff, Action::ViewPerson { org: ORG, person: PersonId(5), unit_path: &[] }, false);
+        check(
+            &staff,
+            Action::ViewPerson {
+                org: ORG,
+                person: PersonId(100),
+                unit_path: &[],
+            },
+            true,
+        );
+        check(
+            &staff,
+            Action::ViewPerson {
+                org: ORG,
+                person: PersonId(5),
+                unit_path: PATH_20,
+            },
+            false,
+        );
+        check(
+            &staff,
+            Action::ViewPerson {
+                org: ORG,
+                person: PersonId(5),
+                unit_path: &[],
+            },
+            false,
+        );
     }
 
     #[test]
     fn leaders_see_the_units_they_lead() {
         let leader = actor(&[(Role::LeaderInCharge, None)], None, &[20]);
-        check(&leader, Action::ViewUnitPeople { org: ORG, unit_path: PATH_20 }, true);
-        check(&leader, Action::ViewUnitPeople { org: ORG, unit_path: PATH_12 }, false);
-        assert_eq!(leader.people_visibility(ORG), Visibility::Units(vec![UnitId(20)]));
+        check(
+            &leader,
+            Action::ViewUnitPeople {
+                org: ORG,
+                unit_path: PATH_20,
+            },
+            true,
+        );
+        check(
+            &leader,
+            Action::ViewUnitPeople {
+                org: ORG,
+                unit_path: PATH_12,
+            },
+            false,
+        );
+        assert_eq!(
+            leader.people_visibility(ORG),
+            Visibility::Units(vec![UnitId(20)])
+        );
     }
 
     #[test]
     fn offices_see_everything_in_their_organization_and_below() {
-        for role in [Role::Director, Role::Supervisor, Role::EfficiencyOfficer, Role::PerformanceOfficer, Role::LeadingGroup] {
+        for role in [
+            Role::Director,
+            Role::Supervisor,
+            Role::EfficiencyOfficer,
+            Role::PerformanceOfficer,
+            Role::LeadingGroup,
+        ] {
             let a = actor(&[(role, None)], None, &[]);
-            check(&a, Action::ViewUnitPeople { org: ORG, unit_path: PATH_12 }, true);
-            check(&a, Action::ViewUnitPeople { org: CHILD, unit_path: PATH_12 }, true);
-            check(&a, Action::ViewUnitPeople { org: OTHER, unit_path: PATH_12 }, false);
+            check(
+                &a,
+                Action::ViewUnitPeople {
+                    org: ORG,
+                    unit_path: PATH_12,
+                },
+                true,
+            );
+            check(
+                &a,
+                Action::ViewUnitPeople {
+                    org: CHILD,
+                    unit_path: PATH_12,
+                },
+                true,
+            );
+            check(
+                &a,
+                Action::ViewUnitPeople {
+                    org: OTHER,
+                    unit_path: PATH_12,
+                },
+                false,
+            );
             check(&a, Action::ViewStructure { org: OTHER }, false);
         }
     }
@@ -229,6 +351,13 @@ mod tests {
         assert_eq!(display.people_visibility(ORG), Visibility::Nothing);
         let nobody = actor(&[], None, &[]);
         check(&nobody, Action::ViewStructure { org: ORG }, true);
-        check(&nobody, Action::ViewUnitPeople { org: ORG, unit_path: PATH_12 }, false);
+        check(
+            &nobody,
+            Action::ViewUnitPeople {
+                org: ORG,
+                unit_path: PATH_12,
+            },
+            false,
+        );
     }
 }

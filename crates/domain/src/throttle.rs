@@ -13,7 +13,11 @@ pub struct ThrottleRule {
 
 impl Default for ThrottleRule {
     fn default() -> Self {
-        ThrottleRule { max_failures: 5, window: Duration::minutes(15), lockout: Duration::minutes(15) }
+        ThrottleRule {
+            max_failures: 5,
+            window: Duration::minutes(15),
+            lockout: Duration::minutes(15),
+        }
     }
 }
 
@@ -26,11 +30,17 @@ pub struct ThrottleState {
 
 /// If the key is locked at `now`, until when.
 pub fn locked_until(state: Option<&ThrottleState>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    state.and_then(|s| s.locked_until).filter(|until| *until > now)
+    state
+        .and_then(|s| s.locked_until)
+        .filter(|until| *until > now)
 }
 
 /// The state after one more failed attempt.
-pub fn after_failure(state: Option<&ThrottleState>, now: DateTime<Utc>, rule: ThrottleRule) -> ThrottleState {
+pub fn after_failure(
+    state: Option<&ThrottleState>,
+    now: DateTime<Utc>,
+    rule: ThrottleRule,
+) -> ThrottleState {
     let (failures, window_start) = match state {
         Some(s) if now - s.window_start < rule.window && s.locked_until.is_none() => {
             (s.failures + 1, s.window_start)
@@ -38,7 +48,11 @@ pub fn after_failure(state: Option<&ThrottleState>, now: DateTime<Utc>, rule: Th
         _ => (1, now),
     };
     let locked_until = (failures >= rule.max_failures).then(|| now + rule.lockout);
-    ThrottleState { failures, window_start, locked_until }
+    ThrottleState {
+        failures,
+        window_start,
+        locked_until,
+    }
 }
 
 #[cfg(test)]
@@ -56,7 +70,11 @@ mod tests {
         let mut s: Option<ThrottleState> = None;
         for i in 0..4 {
             s = Some(after_failure(s.as_ref(), t(i), rule));
-            assert_eq!(locked_until(s.as_ref(), t(i)), None, "failure {i} must not lock");
+            assert_eq!(
+                locked_until(s.as_ref(), t(i)),
+                None,
+                "failure {i} must not lock"
+            );
         }
         s = Some(after_failure(s.as_ref(), t(4), rule));
         assert_eq!(locked_until(s.as_ref(), t(5)), Some(t(19)));

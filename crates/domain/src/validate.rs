@@ -15,7 +15,10 @@ pub struct ValidationErrors(pub Vec<FieldError>);
 
 impl ValidationErrors {
     pub fn single(field: &str, code: &'static str) -> Self {
-        ValidationErrors(vec![FieldError { field: field.to_owned(), code }])
+        ValidationErrors(vec![FieldError {
+            field: field.to_owned(),
+            code,
+        }])
     }
 
     pub fn for_field(&self, field: &str) -> Option<&'static str> {
@@ -40,7 +43,10 @@ impl Validator {
     }
 
     pub fn fail(&mut self, field: &str, code: &'static str) {
-        self.errors.push(FieldError { field: field.to_owned(), code });
+        self.errors.push(FieldError {
+            field: field.to_owned(),
+            code,
+        });
     }
 
     /// A required display name: trimmed, 1..=100 characters, no control characters.
@@ -64,7 +70,10 @@ impl Validator {
         }
         if v.len() > CODE_MAX {
             self.fail(field, "too_long");
-        } else if !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        } else if !v
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
             self.fail(field, "invalid_code");
         }
         Some(v.to_owned())
@@ -105,8 +114,12 @@ impl Validator {
         }
         let valid = v.len() <= 254
             && !v.chars().any(char::is_whitespace)
-            && v.split_once('@')
-                .is_some_and(|(local, host)| !local.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.'));
+            && v.split_once('@').is_some_and(|(local, host)| {
+                !local.is_empty()
+                    && host.contains('.')
+                    && !host.starts_with('.')
+                    && !host.ends_with('.')
+            });
         if !valid {
             self.fail(field, "invalid_email");
         }
@@ -119,7 +132,9 @@ impl Validator {
             return None;
         }
         let digits = v.chars().filter(char::is_ascii_digit).count();
-        let valid = v.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' '))
+        let valid = v
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' '))
             && (5..=20).contains(&digits);
         if !valid {
             self.fail(field, "invalid_phone");
@@ -142,7 +157,11 @@ impl Validator {
     }
 
     pub fn finish(self) -> Result<(), ValidationErrors> {
-        if self.errors.is_empty() { Ok(()) } else { Err(ValidationErrors(self.errors)) }
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ValidationErrors(self.errors))
+        }
     }
 }
 
@@ -157,7 +176,8 @@ mod tests {
             Ok(()) => vec![],
             Err(e) => e.0.into_iter().map(|e| (e.field, e.code)).collect(),
         };
-        let expected: Vec<(String, &str)> = expected.iter().map(|(f, c)| (f.to_string(), *c)).collect();
+        let expected: Vec<(String, &str)> =
+            expected.iter().map(|(f, c)| (f.to_string(), *c)).collect();
         assert_eq!(got, expected);
     }
 
@@ -165,31 +185,64 @@ mod tests {
     fn names() {
         check(|v| assert_eq!(v.name("name", "  督查室 "), "督查室"), &[]);
         check(|v| _ = v.name("name", "   "), &[("name", "required")]);
-        check(|v| _ = v.name("name", &"长".repeat(101)), &[("name", "too_long")]);
-        check(|v| _ = v.name("name", "a\u{7}b"), &[("name", "invalid_characters")]);
+        check(
+            |v| _ = v.name("name", &"长".repeat(101)),
+            &[("name", "too_long")],
+        );
+        check(
+            |v| _ = v.name("name", "a\u{7}b"),
+            &[("name", "invalid_characters")],
+        );
     }
 
     #[test]
     fn usernames_are_folded_and_checked() {
-        check(|v| assert_eq!(v.username("username", " Zhang.San "), "zhang.san"), &[]);
-        check(|v| _ = v.username("username", "ab"), &[("username", "invalid_username")]);
-        check(|v| _ = v.username("username", "_abc"), &[("username", "invalid_username")]);
-        check(|v| _ = v.username("username", "张三abc"), &[("username", "invalid_username")]);
-        check(|v| _ = v.username("username", ""), &[("username", "required")]);
+        check(
+            |v| assert_eq!(v.username("username", " Zhang.San "), "zhang.san"),
+            &[],
+        );
+        check(
+            |v| _ = v.username("username", "ab"),
+            &[("username", "invalid_username")],
+        );
+        check(
+            |v| _ = v.username("username", "_abc"),
+            &[("username", "invalid_username")],
+        );
+        check(
+            |v| _ = v.username("username", "张三abc"),
+            &[("username", "invalid_username")],
+        );
+        check(
+            |v| _ = v.username("username", ""),
+            &[("username", "required")],
+        );
     }
 
     #[test]
     fn passwords_emails_phones_codes() {
-        check(|v| _ = v.password("password", "short"), &[("password", "password_too_short")]);
+        check(
+            |v| _ = v.password("password", "short"),
+            &[("password", "password_too_short")],
+        );
         check(|v| _ = v.password("password", "long enough"), &[]);
         check(|v| assert_eq!(v.optional_email("email", " "), None), &[]);
-        check(|v| _ = v.optional_email("email", "a@b"), &[("email", "invalid_email")]);
+        check(
+            |v| _ = v.optional_email("email", "a@b"),
+            &[("email", "invalid_email")],
+        );
         check(|v| _ = v.optional_email("email", "li@xt.gov.cn"), &[]);
         check(|v| _ = v.optional_phone("phone", "0731-5858 1234"), &[]);
-        check(|v| _ = v.optional_phone("phone", "abc"), &[("phone", "invalid_phone")]);
+        check(
+            |v| _ = v.optional_phone("phone", "abc"),
+            &[("phone", "invalid_phone")],
+        );
         check(|v| _ = v.code("code", "dcs-01"), &[]);
         check(|v| _ = v.code("code", "督查"), &[("code", "invalid_code")]);
-        check(|v| _ = v.sort_order("sort_order", -1), &[("sort_order", "out_of_range")]);
+        check(
+            |v| _ = v.sort_order("sort_order", -1),
+            &[("sort_order", "out_of_range")],
+        );
     }
 
     #[test]

@@ -30,38 +30,79 @@ struct Reply {
 
 impl Web {
     fn new(t: TestApp) -> Web {
-        let router = web::router(web::AppState { app: t.app.clone(), secure_cookies: false });
+        let router = web::router(web::AppState {
+            app: t.app.clone(),
+            secure_cookies: false,
+        });
         Web { t, router }
     }
 
     async fn send(&self, req: Request<Body>) -> Reply {
         let res = self.router.clone().oneshot(req).await.expect("infallible");
         let status = res.status();
-        let location = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-        let body = String::from_utf8_lossy(&to_bytes(res.into_body(), 10 << 20).await.expect("body")).into_owned();
-        Reply { status, location, body }
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let body =
+            String::from_utf8_lossy(&to_bytes(res.into_body(), 10 << 20).await.expect("body"))
+                .into_owned();
+        Reply {
+            status,
+            location,
+            body,
+        }
     }
 
     /// Signs in through the login form and picks the CSRF token off a page, as a browser does.
     async fn login(&self, username: &str) -> Session {
         let req = Request::post("/login")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!("username={username}&password={TEST_PASSWORD}")))
+            .body(Body::from(format!(
+                "username={username}&password={TEST_PASSWORD}"
+            )))
             .unwrap();
         let res = self.router.clone().oneshot(req).await.unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "login of {username}");
-        let set = res.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).expect("session cookie").to_owned();
-        assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
+        let set = res
+            .headers()
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .expect("session cookie")
+            .to_owned();
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+            "{set}"
+        );
         let cookie = set.split(';').next().unwrap().to_owned();
-        let mut s = Session { cookie, ..Default::default() };
+        let mut s = Session {
+            cookie,
+            ..Default::default()
+        };
         let home = self.get("/account/password", &s).await;
-        s.csrf = home.body.split("name=\"_csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).expect("csrf field").to_owned();
+        s.csrf = home
+            .body
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("csrf field")
+            .to_owned();
         s
     }
 
     async fn token(&self, username: &str) -> Session {
-        let token = self.t.app.create_api_token(Caller::System, username, "test").await.unwrap();
-        Session { bearer: token, ..Default::default() }
+        let token = self
+            .t
+            .app
+            .create_api_token(Caller::System, username, "test")
+            .await
+            .unwrap();
+        Session {
+            bearer: token,
+            ..Default::default()
+        }
     }
 
     fn request(method: &str, path: &str, s: &Session) -> axum::http::request::Builder {
@@ -76,7 +117,8 @@ impl Web {
     }
 
     async fn get(&self, path: &str, s: &Session) -> Reply {
-        self.send(Self::request("GET", path, s).body(Body::empty()).unwrap()).await
+        self.send(Self::request("GET", path, s).body(Body::empty()).unwrap())
+            .await
     }
 
     async fn post_form(&self, path: &str, s: &Session, fields: &[(&str, &str)]) -> Reply {
@@ -84,8 +126,15 @@ impl Web {
         if !s.csrf.is_empty() {
             pairs.push(("_csrf", &s.csrf));
         }
-        let body: String = pairs.iter().map(|(k, v)| format!("{k}={}", url_encode(v))).collect::<Vec<_>>().join("&");
-        let req = Self::request("POST", path, s).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap();
+        let body: String = pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", url_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let req = Self::request("POST", path, s)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
         self.send(req).await
     }
 
@@ -97,13 +146,20 @@ impl Web {
         if !s.csrf.is_empty() {
             b = b.header("x-csrf-token", &s.csrf);
         }
-        self.send(b.body(Body::from(json.unwrap_or("").to_owned())).unwrap()).await
+        self.send(b.body(Body::from(json.unwrap_or("").to_owned())).unwrap())
+            .await
     }
 }
 
 fn url_encode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -121,7 +177,9 @@ macro_rules! web_test {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some(db) = store::testing::TestDb::postgres().await else { return };
+                let Some(db) = store::testing::TestDb::postgres().await else {
+                    return;
+                };
                 let $w = Web::new(TestApp::new(db).await);
                 $body;
                 $w.t.cleanup().await;
@@ -139,7 +197,11 @@ struct Cast {
 
 impl Cast {
     fn id(&self, name: &str) -> i64 {
-        self.people.iter().find(|(n, _)| *n == name).map(|(_, i)| i.actor.person_id.0).expect(name)
+        self.people
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, i)| i.actor.person_id.0)
+            .expect(name)
     }
 }
 
@@ -149,26 +211,88 @@ async fn cast(w: &Web) -> Cast {
     let unit_a1 = t.unit("企业服务科", Some(unit_a)).await;
     let unit_b = t.unit("财政局", None).await;
     let mut people = vec![
-        ("admin", t.person("admin", None, &[(Role::Admin, None)]).await),
-        ("director", t.person("director", None, &[(Role::Director, None)]).await),
-        ("supervisor", t.person("supervisor", None, &[(Role::Supervisor, None)]).await),
-        ("discipline", t.person("discipline", None, &[(Role::DisciplineOfficer, None)]).await),
-        ("leader", t.person("leader", None, &[(Role::LeaderInCharge, None)]).await),
-        ("head_a", t.person("head_a", Some(unit_a), &[(Role::UnitHead, Some(unit_a))]).await),
-        ("staff_a", t.person("staff_a", Some(unit_a), &[(Role::Staff, Some(unit_a))]).await),
-        ("staff_a1", t.person("staff_a1", Some(unit_a1), &[(Role::Staff, Some(unit_a1))]).await),
-        ("staff_b", t.person("staff_b", Some(unit_b), &[(Role::Staff, Some(unit_b))]).await),
-        ("display", t.person("display", None, &[(Role::Display, None)]).await),
+        (
+            "admin",
+            t.person("admin", None, &[(Role::Admin, None)]).await,
+        ),
+        (
+            "director",
+            t.person("director", None, &[(Role::Director, None)]).await,
+        ),
+        (
+            "supervisor",
+            t.person("supervisor", None, &[(Role::Supervisor, None)])
+                .await,
+        ),
+        (
+            "discipline",
+            t.person("discipline", None, &[(Role::DisciplineOfficer, None)])
+                .await,
+        ),
+        (
+            "leader",
+            t.person("leader", None, &[(Role::LeaderInCharge, None)])
+                .await,
+        ),
+        (
+            "head_a",
+            t.person("head_a", Some(unit_a), &[(Role::UnitHead, Some(unit_a))])
+                .await,
+        ),
+        (
+            "staff_a",
+            t.person("staff_a", Some(unit_a), &[(Role::Staff, Some(unit_a))])
+                .await,
+        ),
+        (
+            "staff_a1",
+            t.person("staff_a1", Some(unit_a1), &[(Role::Staff, Some(unit_a1))])
+                .await,
+        ),
+        (
+            "staff_b",
+            t.person("staff_b", Some(unit_b), &[(Role::Staff, Some(unit_b))])
+                .await,
+        ),
+        (
+            "display",
+            t.person("display", None, &[(Role::Display, None)]).await,
+        ),
     ];
-    let leader = people.iter().find(|(n, _)| *n == "leader").unwrap().1.actor.person_id.0;
-    t.app.set_led_units(Caller::System, leader, &[unit_b]).await.unwrap();
+    let leader = people
+        .iter()
+        .find(|(n, _)| *n == "leader")
+        .unwrap()
+        .1
+        .actor
+        .person_id
+        .0;
+    t.app
+        .set_led_units(Caller::System, leader, &[unit_b])
+        .await
+        .unwrap();
     // Reload the leader so that their identity carries the units in charge.
     let reloaded = t.identity(leader).await;
     people.iter_mut().find(|(n, _)| *n == "leader").unwrap().1 = reloaded;
-    Cast { unit_a, unit_b, people }
+    Cast {
+        unit_a,
+        unit_b,
+        people,
+    }
 }
 
-const ALL: &[&str] = &["admin", "director", "supervisor", "discipline", "leader", "head_a", "staff_a", "staff_a1", "staff_b", "display"];
+const ALL: &[&str] = &[
+    "admin",
+    "director",
+    "supervisor",
+    "discipline",
+    "leader",
+    "head_a",
+    "staff_a",
+    "staff_a1",
+    "staff_b",
+    "display",
+];
 
 // Reads: who gets which status on which page, through the HTML routes and the API alike.
 web_test!(read_matrix_through_pages_and_api, |w| {
@@ -177,18 +301,77 @@ web_test!(read_matrix_through_pages_and_api, |w| {
     let staff_a1 = c.id("staff_a1");
     // (path for pages, path for the API, roles allowed; everyone else is refused with 403)
     let rows: Vec<(String, String, &[&str])> = vec![
-        ("/units".into(), "/api/v1/units".into(), &["admin", "director", "supervisor", "discipline", "leader", "head_a", "staff_a", "staff_a1", "staff_b"]),
-        ("/people".into(), "/api/v1/people".into(), &["admin", "director", "supervisor", "discipline", "leader", "head_a", "staff_a", "staff_a1", "staff_b"]),
-        (format!("/people/{staff_b}"), format!("/api/v1/people/{staff_b}"), &["admin", "director", "supervisor", "discipline", "leader", "staff_b"]),
-        (format!("/people/{staff_a1}"), format!("/api/v1/people/{staff_a1}"), &["admin", "director", "supervisor", "discipline", "head_a", "staff_a", "staff_a1"]),
+        (
+            "/units".into(),
+            "/api/v1/units".into(),
+            &[
+                "admin",
+                "director",
+                "supervisor",
+                "discipline",
+                "leader",
+                "head_a",
+                "staff_a",
+                "staff_a1",
+                "staff_b",
+            ],
+        ),
+        (
+            "/people".into(),
+            "/api/v1/people".into(),
+            &[
+                "admin",
+                "director",
+                "supervisor",
+                "discipline",
+                "leader",
+                "head_a",
+                "staff_a",
+                "staff_a1",
+                "staff_b",
+            ],
+        ),
+        (
+            format!("/people/{staff_b}"),
+            format!("/api/v1/people/{staff_b}"),
+            &[
+                "admin",
+                "director",
+                "supervisor",
+                "discipline",
+                "leader",
+                "staff_b",
+            ],
+        ),
+        (
+            format!("/people/{staff_a1}"),
+            format!("/api/v1/people/{staff_a1}"),
+            &[
+                "admin",
+                "director",
+                "supervisor",
+                "discipline",
+                "head_a",
+                "staff_a",
+                "staff_a1",
+            ],
+        ),
         ("/audit".into(), "/api/v1/audit".into(), &["admin"]),
-        ("/organizations".into(), "/api/v1/organizations/".into(), &["admin"]),
+        (
+            "/organizations".into(),
+            "/api/v1/organizations/".into(),
+            &["admin"],
+        ),
     ];
     for who in ALL {
         let page_session = w.login(who).await;
         let api_session = w.token(who).await;
         for (page, api, allowed) in &rows {
-            let expected = if allowed.contains(who) { StatusCode::OK } else { StatusCode::FORBIDDEN };
+            let expected = if allowed.contains(who) {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
             let got = w.get(page, &page_session).await.status;
             assert_eq!(got, expected, "page {page} as {who}");
             if api.ends_with('/') {
@@ -201,17 +384,29 @@ web_test!(read_matrix_through_pages_and_api, |w| {
     // Scoped lists: staff of A see A and A1, not B; the leader of B sees B only.
     let staff_a = w.login("staff_a").await;
     let body = w.get("/people", &staff_a).await.body;
-    assert!(body.contains("data-username=\"staff_a1\"") && body.contains("data-username=\"head_a\""));
-    assert!(!body.contains("data-username=\"staff_b\"") && !body.contains("data-username=\"admin\""));
+    assert!(
+        body.contains("data-username=\"staff_a1\"") && body.contains("data-username=\"head_a\"")
+    );
+    assert!(
+        !body.contains("data-username=\"staff_b\"") && !body.contains("data-username=\"admin\"")
+    );
     let leader = w.token("leader").await;
     let json = w.api("GET", "/api/v1/people", &leader, None).await.body;
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let names: Vec<&str> = v["items"].as_array().unwrap().iter().map(|p| p["username"].as_str().unwrap()).collect();
+    let names: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["username"].as_str().unwrap())
+        .collect();
     assert_eq!(names, vec!["staff_b"]);
     // Unit pages show people only to those entitled.
     let b_page = w.get(&format!("/units/{}", c.unit_b), &staff_a).await;
     assert_eq!(b_page.status, StatusCode::OK);
-    assert!(!b_page.body.contains("/people/") || !b_page.body.contains("staff_b"), "staff of A must not see B's people");
+    assert!(
+        !b_page.body.contains("/people/") || !b_page.body.contains("staff_b"),
+        "staff of A must not see B's people"
+    );
 });
 
 // Writes: only administrators change the organization, through pages and API.
@@ -221,19 +416,83 @@ web_test!(write_matrix_through_pages_and_api, |w| {
     for who in ALL {
         let s = w.login(who).await;
         let allowed = *who == "admin";
-        let r = w.post_form("/units", &s, &[("name", &format!("{who}的新单位")), ("parent_id", "")]).await;
-        assert_eq!(r.status, if allowed { StatusCode::SEE_OTHER } else { StatusCode::FORBIDDEN }, "create unit page as {who}");
-        let r = w.post_form(&format!("/people/{target}/roles"), &s, &[("role", "unit_head"), ("unit_id", &c.unit_b.to_string())]).await;
-        assert_eq!(r.status, if allowed { StatusCode::SEE_OTHER } else { StatusCode::FORBIDDEN }, "grant role page as {who}");
+        let r = w
+            .post_form(
+                "/units",
+                &s,
+                &[("name", &format!("{who}的新单位")), ("parent_id", "")],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            if allowed {
+                StatusCode::SEE_OTHER
+            } else {
+                StatusCode::FORBIDDEN
+            },
+            "create unit page as {who}"
+        );
+        let r = w
+            .post_form(
+                &format!("/people/{target}/roles"),
+                &s,
+                &[("role", "unit_head"), ("unit_id", &c.unit_b.to_string())],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            if allowed {
+                StatusCode::SEE_OTHER
+            } else {
+                StatusCode::FORBIDDEN
+            },
+            "grant role page as {who}"
+        );
         let api = w.token(who).await;
-        let r = w.api("POST", "/api/v1/units", &api, Some(&format!(r#"{{"name": "{who}的API单位"}}"#))).await;
-        assert_eq!(r.status, if allowed { StatusCode::CREATED } else { StatusCode::FORBIDDEN }, "create unit API as {who}: {}", r.body);
-        let r = w.api("PATCH", &format!("/api/v1/units/{}", c.unit_a), &api, Some(r#"{"sort_order": 5}"#)).await;
-        assert_eq!(r.status, if allowed { StatusCode::OK } else { StatusCode::FORBIDDEN }, "edit unit API as {who}");
+        let r = w
+            .api(
+                "POST",
+                "/api/v1/units",
+                &api,
+                Some(&format!(r#"{{"name": "{who}的API单位"}}"#)),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            if allowed {
+                StatusCode::CREATED
+            } else {
+                StatusCode::FORBIDDEN
+            },
+            "create unit API as {who}: {}",
+            r.body
+        );
+        let r = w
+            .api(
+                "PATCH",
+                &format!("/api/v1/units/{}", c.unit_a),
+                &api,
+                Some(r#"{"sort_order": 5}"#),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            if allowed {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            },
+            "edit unit API as {who}"
+        );
     }
     // Exactly the admin's two units were added.
     let admin = w.token("admin").await;
-    let v: serde_json::Value = serde_json::from_str(&w.api("GET", "/api/v1/units?per_page=200", &admin, None).await.body).unwrap();
+    let v: serde_json::Value = serde_json::from_str(
+        &w.api("GET", "/api/v1/units?per_page=200", &admin, None)
+            .await
+            .body,
+    )
+    .unwrap();
     assert_eq!(v["total"], 5, "3 units of the cast + 2 by the admin");
 });
 
@@ -242,10 +501,25 @@ web_test!(csrf_is_required_for_cookie_sessions, |w| {
     let mut s = w.login("admin").await;
     let good = s.csrf.clone();
     s.csrf = String::new();
-    assert_eq!(w.post_form("/units", &s, &[("name", "无令牌单位")]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        w.post_form("/units", &s, &[("name", "无令牌单位")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
     s.csrf = "0".repeat(64);
-    assert_eq!(w.post_form("/units", &s, &[("name", "错令牌单位")]).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(w.api("POST", "/api/v1/units", &s, Some(r#"{"name":"错令牌API"}"#)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        w.post_form("/units", &s, &[("name", "错令牌单位")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        w.api("POST", "/api/v1/units", &s, Some(r#"{"name":"错令牌API"}"#))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
     // A cross-site request is refused even with the right token.
     s.csrf = good.clone();
     let req = Web::request("POST", "/units", &s)
@@ -258,50 +532,124 @@ web_test!(csrf_is_required_for_cookie_sessions, |w| {
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ORIGIN, "http://evil.example")
         .header(header::HOST, "xiaohao.local")
-        .body(Body::from(format!("username=admin&password={TEST_PASSWORD}")))
+        .body(Body::from(format!(
+            "username=admin&password={TEST_PASSWORD}"
+        )))
         .unwrap();
     assert_eq!(w.send(req).await.status, StatusCode::FORBIDDEN);
     // Nothing was created by the refused requests; the genuine one works.
     let admin = w.token("admin").await;
-    let v: serde_json::Value = serde_json::from_str(&w.api("GET", "/api/v1/units", &admin, None).await.body).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&w.api("GET", "/api/v1/units", &admin, None).await.body).unwrap();
     assert_eq!(v["total"], 3);
-    assert_eq!(w.post_form("/units", &s, &[("name", "有令牌单位")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        w.post_form("/units", &s, &[("name", "有令牌单位")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
 });
 
 web_test!(bad_input_is_a_clear_4xx_and_changes_nothing, |w| {
     let c = cast(&w).await;
     let s = w.login("admin").await;
-    let r = w.post_form("/units", &s, &[("name", "  "), ("code", "中文"), ("parent_id", "abc"), ("sort_order", "x")]).await;
+    let r = w
+        .post_form(
+            "/units",
+            &s,
+            &[
+                ("name", "  "),
+                ("code", "中文"),
+                ("parent_id", "abc"),
+                ("sort_order", "x"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     for msg in ["必填", "只能包含字母", "须为整数"] {
         assert!(r.body.contains(msg), "form shows {msg}");
     }
-    let r = w.post_form("/people", &s, &[("username", "x"), ("display_name", "某人"), ("email", "bad")]).await;
+    let r = w
+        .post_form(
+            "/people",
+            &s,
+            &[
+                ("username", "x"),
+                ("display_name", "某人"),
+                ("email", "bad"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("邮箱格式不正确") && r.body.contains("value=\"某人\""), "errors inline, input kept");
-    let r = w.post_form(&format!("/units/{}", c.unit_a), &s, &[("name", "经济发展局"), ("parent_id", &c.unit_a.to_string())]).await;
+    assert!(
+        r.body.contains("邮箱格式不正确") && r.body.contains("value=\"某人\""),
+        "errors inline, input kept"
+    );
+    let r = w
+        .post_form(
+            &format!("/units/{}", c.unit_a),
+            &s,
+            &[("name", "经济发展局"), ("parent_id", &c.unit_a.to_string())],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     let api = w.token("admin").await;
-    let r = w.api("POST", "/api/v1/units", &api, Some(r#"{"name": "#)).await;
+    let r = w
+        .api("POST", "/api/v1/units", &api, Some(r#"{"name": "#))
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.body.contains("\"invalid_json\""));
-    let r = w.api("POST", "/api/v1/units", &api, Some(r#"{"name": "好", "parent_id": "one"}"#)).await;
+    let r = w
+        .api(
+            "POST",
+            "/api/v1/units",
+            &api,
+            Some(r#"{"name": "好", "parent_id": "one"}"#),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("\"field\":\"parent_id\""), "{}", r.body);
-    let r = w.api("POST", "/api/v1/people", &api, Some(r#"{"display_name": "缺用户名"}"#)).await;
-    assert!(r.body.contains("\"field\":\"username\"") && r.status == StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    let r = w.api("POST", "/api/v1/units", &api, Some(r#"{"name": "经济发展局"}"#)).await;
+    let r = w
+        .api(
+            "POST",
+            "/api/v1/people",
+            &api,
+            Some(r#"{"display_name": "缺用户名"}"#),
+        )
+        .await;
+    assert!(
+        r.body.contains("\"field\":\"username\"") && r.status == StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        r.body
+    );
+    let r = w
+        .api(
+            "POST",
+            "/api/v1/units",
+            &api,
+            Some(r#"{"name": "经济发展局"}"#),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("already_taken"));
-    let req = Web::request("POST", "/api/v1/units", &api).header(header::CONTENT_TYPE, "text/plain").body(Body::from("name=x")).unwrap();
+    let req = Web::request("POST", "/api/v1/units", &api)
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from("name=x"))
+        .unwrap();
     assert_eq!(w.send(req).await.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let r = w.api("GET", "/api/v1/units?page=first", &api, None).await;
     assert!(r.status == StatusCode::UNPROCESSABLE_ENTITY && r.body.contains("\"field\":\"page\""));
     // Nothing of the above was stored.
-    let v: serde_json::Value = serde_json::from_str(&w.api("GET", "/api/v1/units", &api, None).await.body).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&w.api("GET", "/api/v1/units", &api, None).await.body).unwrap();
     assert_eq!(v["total"], 3);
-    let unit: serde_json::Value = serde_json::from_str(&w.api("GET", &format!("/api/v1/units/{}", c.unit_a), &api, None).await.body).unwrap();
+    let unit: serde_json::Value = serde_json::from_str(
+        &w.api("GET", &format!("/api/v1/units/{}", c.unit_a), &api, None)
+            .await
+            .body,
+    )
+    .unwrap();
     assert_eq!(unit["parent_id"], serde_json::Value::Null);
 });
 
@@ -309,19 +657,42 @@ web_test!(error_pages_sessions_and_language, |w| {
     cast(&w).await;
     let anon = Session::default();
     let r = w.get("/units", &anon).await;
-    assert_eq!((r.status, r.location.starts_with("/login")), (StatusCode::SEE_OTHER, true));
-    assert_eq!(w.api("GET", "/api/v1/me", &anon, None).await.status, StatusCode::UNAUTHORIZED);
-    let bad = Session { bearer: "xh_nope".into(), ..Default::default() };
-    assert_eq!(w.api("GET", "/api/v1/me", &bad, None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        (r.status, r.location.starts_with("/login")),
+        (StatusCode::SEE_OTHER, true)
+    );
+    assert_eq!(
+        w.api("GET", "/api/v1/me", &anon, None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let bad = Session {
+        bearer: "xh_nope".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        w.api("GET", "/api/v1/me", &bad, None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     let s = w.login("admin").await;
     let r = w.get("/no/such/page", &s).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.body.contains("页面不存在"));
     assert_eq!(w.get("/units/abc", &s).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(w.get("/units/999999", &s).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        w.get("/units/999999", &s).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert!(w.get("/healthz", &anon).await.body.contains("\"ok\""));
-    let doc: serde_json::Value = serde_json::from_str(&w.get("/api/openapi.json", &anon).await.body).unwrap();
-    for path in ["/units", "/units/{id}", "/people", "/people/{id}/roles", "/audit", "/me"] {
+    let doc: serde_json::Value =
+        serde_json::from_str(&w.get("/api/openapi.json", &anon).await.body).unwrap();
+    for path in [
+        "/units",
+        "/units/{id}",
+        "/people",
+        "/people/{id}/roles",
+        "/audit",
+        "/me",
+    ] {
         assert!(doc["paths"][path].is_object(), "OpenAPI documents {path}");
     }
     // English on request, Chinese by default.
@@ -337,10 +708,18 @@ web_test!(error_pages_sessions_and_language, |w| {
     let r = w.send(req).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(r.body.contains("用户名或密码错误"));
-    assert_eq!(w.post_form("/logout", &s, &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        w.post_form("/logout", &s, &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(w.get("/units", &s).await.status, StatusCode::SEE_OTHER);
     // Every asset is served from the binary.
-    assert!(w.get("/assets/app.css", &anon).await.body.contains("--brand"));
+    assert!(
+        w.get("/assets/app.css", &anon)
+            .await
+            .body
+            .contains("--brand")
+    );
 });
 
 /// Every text key a template or handler asks for exists in both languages.
@@ -349,7 +728,13 @@ fn every_ui_text_key_is_translated() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/");
     let mut missing = Vec::new();
     let mut files = Vec::new();
-    for dir in ["templates", "templates/units", "templates/people", "templates/orgs", "src/pages"] {
+    for dir in [
+        "templates",
+        "templates/units",
+        "templates/people",
+        "templates/orgs",
+        "src/pages",
+    ] {
         for e in std::fs::read_dir(format!("{root}{dir}")).unwrap() {
             let p = e.unwrap().path();
             if p.is_file() {

@@ -12,7 +12,11 @@ use clap::{Args, Parser, Subcommand};
 use domain::{Role, UnitId};
 
 #[derive(Parser, Debug)]
-#[command(name = "xiaohao", version, about = "预安销号 — plan, supervise and sign off a government's monthly work")]
+#[command(
+    name = "xiaohao",
+    version,
+    about = "预安销号 — plan, supervise and sign off a government's monthly work"
+)]
 struct Cli {
     #[command(flatten)]
     db: DbArgs,
@@ -23,13 +27,23 @@ struct Cli {
 #[derive(Args, Debug, Clone)]
 struct DbArgs {
     /// Directory for the embedded SQLite database (created if missing).
-    #[arg(long, global = true, env = "XIAOHAO_DATA_DIR", default_value = "./data")]
+    #[arg(
+        long,
+        global = true,
+        env = "XIAOHAO_DATA_DIR",
+        default_value = "./data"
+    )]
     data_dir: PathBuf,
     /// Database URL: sqlite://PATH or postgres://USER@HOST:PORT/DB. Default: SQLite in --data-dir.
     #[arg(long, global = true, env = "XIAOHAO_DATABASE_URL")]
     database_url: Option<String>,
     /// Connections per server process to PostgreSQL.
-    #[arg(long, global = true, env = "XIAOHAO_DB_MAX_CONNECTIONS", default_value_t = 10)]
+    #[arg(
+        long,
+        global = true,
+        env = "XIAOHAO_DB_MAX_CONNECTIONS",
+        default_value_t = 10
+    )]
     db_max_connections: u32,
 }
 
@@ -124,8 +138,12 @@ enum AuditCommand {
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("XIAOHAO_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("XIAOHAO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// The database URL: the given one, or SQLite in the data directory (which must be writable).
@@ -134,21 +152,31 @@ fn database_url(args: &DbArgs) -> Result<String> {
         return Ok(url.clone());
     }
     ensure_writable(&args.data_dir)?;
-    Ok(format!("sqlite://{}", args.data_dir.join("xiaohao.db").display()))
+    Ok(format!(
+        "sqlite://{}",
+        args.data_dir.join("xiaohao.db").display()
+    ))
 }
 
 fn ensure_writable(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create data directory {}", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create data directory {}", dir.display()))?;
     let probe = dir.join(".write-test");
-    std::fs::write(&probe, b"ok").with_context(|| format!("data directory {} is not writable", dir.display()))?;
+    std::fs::write(&probe, b"ok")
+        .with_context(|| format!("data directory {} is not writable", dir.display()))?;
     let _ = std::fs::remove_file(probe);
     Ok(())
 }
 
 async fn open(args: &DbArgs, config: AppConfig) -> Result<App> {
     let url = database_url(args)?;
-    let opts = app::DbOptions { max_connections: args.db_max_connections, ..Default::default() };
-    let db = app::Db::connect(&url, &opts).await.map_err(|e| anyhow!("{e}"))?;
+    let opts = app::DbOptions {
+        max_connections: args.db_max_connections,
+        ..Default::default()
+    };
+    let db = app::Db::connect(&url, &opts)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
     let app = App::new(db, Arc::new(SystemClock), config);
     app.migrate().await.map_err(|e| anyhow!("{e}"))?;
     Ok(app)
@@ -157,7 +185,13 @@ async fn open(args: &DbArgs, config: AppConfig) -> Result<App> {
 /// One line for an app error, naming fields for validation errors.
 fn explain(e: AppError) -> anyhow::Error {
     match e {
-        AppError::Invalid(v) => anyhow!("invalid input: {}", v.0.iter().map(|f| format!("{} ({})", f.field, f.code)).collect::<Vec<_>>().join(", ")),
+        AppError::Invalid(v) => anyhow!(
+            "invalid input: {}",
+            v.0.iter()
+                .map(|f| format!("{} ({})", f.field, f.code))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         AppError::NotFound => anyhow!("not found"),
         other => anyhow!("{other}"),
     }
@@ -168,8 +202,13 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Serve(s) => serve(&cli.db, s).await,
         Command::Migrate => {
             let url = database_url(&cli.db)?;
-            let opts = app::DbOptions { max_connections: 2, ..Default::default() };
-            let db = app::Db::connect(&url, &opts).await.map_err(|e| anyhow!("{e}"))?;
+            let opts = app::DbOptions {
+                max_connections: 2,
+                ..Default::default()
+            };
+            let db = app::Db::connect(&url, &opts)
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
             let app = App::new(db, Arc::new(SystemClock), AppConfig::default());
             let applied = app.migrate().await.map_err(explain)?;
             if applied.is_empty() {
@@ -190,14 +229,25 @@ async fn run(cli: Cli) -> Result<()> {
             let app = open(&cli.db, AppConfig::default()).await?;
             let r = app.verify_audit().await.map_err(explain)?;
             if r.ok() {
-                println!("audit ledger intact: {} entries in {} chains", r.entries, r.chains);
+                println!(
+                    "audit ledger intact: {} entries in {} chains",
+                    r.entries, r.chains
+                );
                 Ok(())
             } else {
                 for b in &r.breaks {
                     match b {
-                        domain::audit::ChainBreak::Altered { id, chain, seq } => println!("altered: entry id {id} (chain {chain}, seq {seq})"),
-                        domain::audit::ChainBreak::Removed { before_id, chain, expected_seq } => {
-                            println!("removed: entry seq {expected_seq} of chain {chain} is missing (before entry id {before_id})")
+                        domain::audit::ChainBreak::Altered { id, chain, seq } => {
+                            println!("altered: entry id {id} (chain {chain}, seq {seq})")
+                        }
+                        domain::audit::ChainBreak::Removed {
+                            before_id,
+                            chain,
+                            expected_seq,
+                        } => {
+                            println!(
+                                "removed: entry seq {expected_seq} of chain {chain} is missing (before entry id {before_id})"
+                            )
                         }
                     }
                 }
@@ -209,31 +259,52 @@ async fn run(cli: Cli) -> Result<()> {
 
 fn print_demo(s: &app::DemoSummary, password: &str) {
     if s.created {
-        println!("demo organization loaded: {} units, {} people", s.units, s.people);
-        println!("demo accounts (password {password}): demo.admin, demo.director, demo.leader1..5, dcs.head (督查室), <unit>.head, <unit>.s1");
+        println!(
+            "demo organization loaded: {} units, {} people",
+            s.units, s.people
+        );
+        println!(
+            "demo accounts (password {password}): demo.admin, demo.director, demo.leader1..5, dcs.head (督查室), <unit>.head, <unit>.s1"
+        );
     } else {
-        println!("demo organization already present (id {}); nothing changed", s.organization_id);
+        println!(
+            "demo organization already present (id {}); nothing changed",
+            s.organization_id
+        );
     }
 }
 
 async fn serve(db: &DbArgs, s: ServeArgs) -> Result<()> {
-    let config = AppConfig { session_idle: chrono::Duration::minutes(s.session_minutes.max(5)), ..AppConfig::default() };
+    let config = AppConfig {
+        session_idle: chrono::Duration::minutes(s.session_minutes.max(5)),
+        ..AppConfig::default()
+    };
     let app = open(db, config).await?;
     if s.demo {
         let summary = app.load_demo(&s.demo_password).await.map_err(explain)?;
         print_demo(&summary, &s.demo_password);
     }
-    if let Some((username, password)) = app.ensure_first_admin(&s.org_name).await.map_err(explain)? {
+    if let Some((username, password)) =
+        app.ensure_first_admin(&s.org_name).await.map_err(explain)?
+    {
         println!("first administrator created — username: {username}  password: {password}");
         println!("(shown once; you will be asked to change it at first sign-in)");
     }
-    let listener = tokio::net::TcpListener::bind(&s.listen).await.with_context(|| format!("cannot listen on {}", s.listen))?;
+    let listener = tokio::net::TcpListener::bind(&s.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", s.listen))?;
     let addr = listener.local_addr()?;
-    println!("Xiaohao is serving on http://{addr}/  ({} database)", match app.db().backend() {
-        app::Backend::Sqlite => "SQLite",
-        app::Backend::Postgres => "PostgreSQL",
-    });
-    let state = web::AppState { app, secure_cookies: s.secure_cookies };
+    println!(
+        "Xiaohao is serving on http://{addr}/  ({} database)",
+        match app.db().backend() {
+            app::Backend::Sqlite => "SQLite",
+            app::Backend::Postgres => "PostgreSQL",
+        }
+    );
+    let state = web::AppState {
+        app,
+        secure_cookies: s.secure_cookies,
+    };
     web::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })
@@ -245,15 +316,35 @@ async fn user(db: &DbArgs, cmd: UserCommand) -> Result<()> {
     let app = open(db, AppConfig::default()).await?;
     let sys = Caller::System;
     match cmd {
-        UserCommand::Add { username, name, org, unit, roles, password } => {
+        UserCommand::Add {
+            username,
+            name,
+            org,
+            unit,
+            roles,
+            password,
+        } => {
             let org = match org {
                 Some(o) => o,
                 None => {
-                    let tops = app.list_organizations(sys, &Default::default(), domain::page::PageRequest::new(Some(1), Some(2))).await.map_err(explain)?;
-                    let roots: Vec<_> = tops.items.iter().filter(|o| o.org.parent_id.is_none()).collect();
+                    let tops = app
+                        .list_organizations(
+                            sys,
+                            &Default::default(),
+                            domain::page::PageRequest::new(Some(1), Some(2)),
+                        )
+                        .await
+                        .map_err(explain)?;
+                    let roots: Vec<_> = tops
+                        .items
+                        .iter()
+                        .filter(|o| o.org.parent_id.is_none())
+                        .collect();
                     match roots.as_slice() {
                         [one] if tops.total == 1 => one.org.id,
-                        [] => bail!("no organization yet: run `xiaohao serve` once or `xiaohao demo`"),
+                        [] => {
+                            bail!("no organization yet: run `xiaohao serve` once or `xiaohao demo`")
+                        }
                         _ => bail!("several organizations exist: pass --org ID"),
                     }
                 }
@@ -264,13 +355,24 @@ async fn user(db: &DbArgs, cmd: UserCommand) -> Result<()> {
                 grants.push(role);
             }
             let input = app::NewPerson {
-                profile: domain::org::PersonInput { username: username.clone(), display_name: name, unit_id: unit.map(UnitId), ..Default::default() },
+                profile: domain::org::PersonInput {
+                    username: username.clone(),
+                    display_name: name,
+                    unit_id: unit.map(UnitId),
+                    ..Default::default()
+                },
                 password,
             };
             let (id, generated) = app.create_person(sys, org, &input).await.map_err(explain)?;
             for role in grants {
-                let unit = if role.needs_unit() { unit.map(UnitId) } else { None };
-                app.grant_role(sys, id, Some(role), unit).await.map_err(explain)?;
+                let unit = if role.needs_unit() {
+                    unit.map(UnitId)
+                } else {
+                    None
+                };
+                app.grant_role(sys, id, Some(role), unit)
+                    .await
+                    .map_err(explain)?;
             }
             println!("created {username} (id {id})");
             if let Some(p) = generated {
@@ -280,24 +382,36 @@ async fn user(db: &DbArgs, cmd: UserCommand) -> Result<()> {
         UserCommand::ResetPassword { username } => {
             let id = app.person_id(&username).await.map_err(explain)?;
             let p = app.reset_password(sys, id).await.map_err(explain)?;
-            println!("new password for {username}: {p}  (shown once; must be changed at next sign-in)");
+            println!(
+                "new password for {username}: {p}  (shown once; must be changed at next sign-in)"
+            );
         }
         UserCommand::Disable { username } => {
             let id = app.person_id(&username).await.map_err(explain)?;
-            app.set_person_disabled(sys, id, true).await.map_err(explain)?;
+            app.set_person_disabled(sys, id, true)
+                .await
+                .map_err(explain)?;
             println!("{username} disabled; their sessions have ended");
         }
         UserCommand::Enable { username } => {
             let id = app.person_id(&username).await.map_err(explain)?;
-            app.set_person_disabled(sys, id, false).await.map_err(explain)?;
+            app.set_person_disabled(sys, id, false)
+                .await
+                .map_err(explain)?;
             println!("{username} enabled");
         }
         UserCommand::Token { username, name } => {
-            let token = app.create_api_token(sys, &username, &name).await.map_err(explain)?;
+            let token = app
+                .create_api_token(sys, &username, &name)
+                .await
+                .map_err(explain)?;
             println!("{token}");
         }
         UserCommand::RevokeTokens { username, name } => {
-            let n = app.revoke_api_tokens(sys, &username, name.as_deref()).await.map_err(explain)?;
+            let n = app
+                .revoke_api_tokens(sys, &username, name.as_deref())
+                .await
+                .map_err(explain)?;
             println!("revoked {n} token(s) of {username}");
         }
     }
@@ -307,7 +421,10 @@ async fn user(db: &DbArgs, cmd: UserCommand) -> Result<()> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");

@@ -28,42 +28,86 @@ pub fn fields<T: std::fmt::Debug>(r: Result<T, AppError>) -> Vec<(String, &'stat
 #[track_caller]
 pub fn assert_field<T: std::fmt::Debug>(r: Result<T, AppError>, field: &str, code: &str) {
     let got = fields(r);
-    assert_eq!(got, vec![(field.to_owned(), code)], "expected {field}: {code}");
+    assert_eq!(
+        got,
+        vec![(field.to_owned(), code)],
+        "expected {field}: {code}"
+    );
 }
 
 #[track_caller]
 pub fn assert_forbidden<T: std::fmt::Debug>(r: Result<T, AppError>) {
-    assert!(matches!(r, Err(AppError::Forbidden)), "expected Forbidden, got {r:?}");
+    assert!(
+        matches!(r, Err(AppError::Forbidden)),
+        "expected Forbidden, got {r:?}"
+    );
 }
 
 pub fn unit_input(name: &str, parent: Option<i64>) -> UnitInput {
-    UnitInput { name: name.into(), code: String::new(), parent_id: parent.map(UnitId), sort_order: 0 }
+    UnitInput {
+        name: name.into(),
+        code: String::new(),
+        parent_id: parent.map(UnitId),
+        sort_order: 0,
+    }
 }
 
 pub fn person_input(username: &str, unit: Option<i64>) -> PersonInput {
-    PersonInput { username: username.into(), display_name: format!("测试{username}"), unit_id: unit.map(UnitId), ..Default::default() }
+    PersonInput {
+        username: username.into(),
+        display_name: format!("测试{username}"),
+        unit_id: unit.map(UnitId),
+        ..Default::default()
+    }
 }
 
 /// Enabled units of an organization, as the system sees them.
 pub async fn unit_count(t: &TestApp, org: i64) -> u64 {
-    t.app.list_units(Caller::System, org, &ListFilter::default(), PageRequest::new(Some(1), Some(1))).await.expect("list units").total
+    t.app
+        .list_units(
+            Caller::System,
+            org,
+            &ListFilter::default(),
+            PageRequest::new(Some(1), Some(1)),
+        )
+        .await
+        .expect("list units")
+        .total
 }
 
 /// Every unit of an organization including disabled ones.
 pub async fn unit_count_all(t: &TestApp, org: i64) -> u64 {
-    let f = ListFilter { include_disabled: true, ..Default::default() };
-    t.app.list_units(Caller::System, org, &f, PageRequest::new(Some(1), Some(1))).await.expect("list units").total
+    let f = ListFilter {
+        include_disabled: true,
+        ..Default::default()
+    };
+    t.app
+        .list_units(Caller::System, org, &f, PageRequest::new(Some(1), Some(1)))
+        .await
+        .expect("list units")
+        .total
 }
 
 /// Every person of an organization including disabled ones.
 pub async fn people_count(t: &TestApp, org: i64) -> u64 {
-    let f = PeopleFilter { include_disabled: true, ..Default::default() };
-    t.app.list_people(Caller::System, org, &f, PageRequest::new(Some(1), Some(1))).await.expect("list people").total
+    let f = PeopleFilter {
+        include_disabled: true,
+        ..Default::default()
+    };
+    t.app
+        .list_people(Caller::System, org, &f, PageRequest::new(Some(1), Some(1)))
+        .await
+        .expect("list people")
+        .total
 }
 
 /// Usernames of the enabled people of an organization, as the system sees them, sorted.
 pub async fn usernames(t: &TestApp, org: i64) -> Vec<String> {
-    let page = t.app.list_people(Caller::System, org, &PeopleFilter::default(), all()).await.expect("list people");
+    let page = t
+        .app
+        .list_people(Caller::System, org, &PeopleFilter::default(), all())
+        .await
+        .expect("list people");
     let mut v: Vec<String> = page.items.into_iter().map(|p| p.person.username).collect();
     v.sort();
     v
@@ -71,5 +115,14 @@ pub async fn usernames(t: &TestApp, org: i64) -> Vec<String> {
 
 /// How many audit entries the chain of `org` holds.
 pub async fn audit_total(t: &TestApp, org: i64) -> u64 {
-    t.app.list_audit(Caller::System, org, &AuditFilter::default(), PageRequest::new(Some(1), Some(1))).await.expect("list audit").total
+    t.app
+        .list_audit(
+            Caller::System,
+            org,
+            &AuditFilter::default(),
+            PageRequest::new(Some(1), Some(1)),
+        )
+        .await
+        .expect("list audit")
+        .total
 }
