@@ -96,12 +96,14 @@ impl App {
         v.finish()?;
         let now = self.now();
         let key = format!("user:{username}");
+        let throttled = |until: chrono::DateTime<chrono::Utc>| AppError::Throttled {
+            until,
+            retry_after_secs: (until - now).num_seconds().max(1),
+        };
+        // A cheap check first, so that a locked account costs no password hashing.
         let state = store::auth::get_throttle(&self.db, &key).await?;
         if let Some(until) = domain::throttle::locked_until(state.as_ref(), now) {
-            return Err(AppError::Throttled {
-                until,
-                retry_after_secs: (until - now).num_seconds().max(1),
-            });
+            return Err(throttled(until));
         }
         let creds = store::people::credentials(&self.db, &username).await?;
         let ok = match &creds {
@@ -122,6 +124,12 @@ impl App {
             None => 0,
         };
         let mut tx = self.db.begin().await?;
+        // Re-read under a per-username lock: parallel attempts are counted one after another.
+        store::auth::lock_throttle_key(&mut tx, &key).await?;
+        let state = store::auth::get_throttle(&mut tx, &key).await?;
+        if let Some(until) = domain::throttle::locked_until(state.as_ref(), now) {
+            return Err(throttled(until));
+        }
         let usable = creds
             .as_ref()
             .is_some_and(|c| !c.disabled && !c.org_disabled);

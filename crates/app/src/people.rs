@@ -284,6 +284,16 @@ impl App {
             return Err(AppError::field("disabled", "cannot_disable_self"));
         }
         let mut tx = self.db.begin().await?;
+        if disabled {
+            let is_admin = store::people::roles_of(&mut tx, id)
+                .await?
+                .iter()
+                .any(|r| r.role == Role::Admin.as_str());
+            if is_admin && store::people::count_admins(&mut tx, before.organization_id).await? <= 1
+            {
+                return Err(AppError::field("disabled", "last_admin"));
+            }
+        }
         store::people::set_person_disabled(&mut tx, id, disabled, self.now()).await?;
         if disabled {
             store::auth::delete_sessions_of(&mut tx, id, None).await?;
@@ -401,6 +411,11 @@ impl App {
             return Err(AppError::field("role", "cannot_remove_own_admin"));
         }
         let mut tx = self.db.begin().await?;
+        if r.role == Role::Admin.as_str()
+            && store::people::count_admins(&mut tx, r.organization_id).await? <= 1
+        {
+            return Err(AppError::field("role", "last_admin"));
+        }
         store::people::delete_role(&mut tx, assignment).await?;
         if r.role == Role::LeaderInCharge.as_str()
             && !store::people::roles_of(&mut tx, r.person_id)

@@ -210,10 +210,8 @@ app_test!(concurrent_sign_ins_each_get_their_own_session, |t| {
     assert!(t.app.verify_audit().await.unwrap().ok());
 });
 
-/// KNOWN BUG, ignored until fixed: `App::login` reads the throttle state before the write
-/// transaction and writes `after_failure(stale state)` back with an overwriting upsert, so
-/// parallel failures lose each other's counts and ten parallel guesses do not lock the account.
-/// Run with `cargo test -p app --test concurrency -- --ignored`.
+/// Ten wrong passwords sent at once must all be counted: the throttle state is re-read under a
+/// per-username lock inside the sign-in transaction, so no failure overwrites another.
 async fn parallel_wrong_passwords_still_lock_the_account(t: &TestApp) {
     t.person("target.user", None, &[]).await;
     let mut tasks = Vec::new();
@@ -248,7 +246,6 @@ mod parallel_wrong_passwords {
     use super::*;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "known bug: login throttle loses parallel failures (lost update in App::login)"]
     async fn sqlite() {
         let t = TestApp::new(store::testing::TestDb::sqlite().await).await;
         parallel_wrong_passwords_still_lock_the_account(&t).await;
@@ -256,7 +253,6 @@ mod parallel_wrong_passwords {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "known bug: login throttle loses parallel failures (lost update in App::login)"]
     async fn postgres() {
         let Some(db) = store::testing::TestDb::postgres().await else {
             return;

@@ -150,3 +150,16 @@ pub async fn clear_throttle(tx: &mut Tx, key: &str) -> Result<()> {
     with_tx!(tx, c => sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(key).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// Serializes sign-in bookkeeping for one key until the transaction ends, so that parallel
+/// failures are all counted: an advisory lock on PostgreSQL; on SQLite the single writer
+/// already serializes write transactions.
+pub async fn lock_throttle_key(tx: &mut Tx, key: &str) -> Result<()> {
+    if let Tx::Postgres(t) = tx {
+        sqlx::query("SELECT pg_advisory_xact_lock(7202, hashtext($1))")
+            .bind(key)
+            .execute(&mut **t)
+            .await?;
+    }
+    Ok(())
+}
