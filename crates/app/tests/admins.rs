@@ -1,6 +1,5 @@
 //! An organization always keeps at least one enabled administrator.
 
-use app::testing::TestApp;
 use app::{AppError, Caller};
 use domain::Role;
 
