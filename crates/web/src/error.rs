@@ -142,13 +142,18 @@ impl IntoResponse for ApiError {
 pub struct PageError {
     pub err: AppError,
     pub lang: Lang,
+    /// The signed-in person, if any, so that the error page keeps their navigation.
+    pub identity: Option<std::sync::Arc<app::Identity>>,
+    /// The requested path and query, for the language switch and the way back after sign-in.
+    pub path: String,
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         log_internal(&self.err);
         if matches!(self.err, AppError::Unauthenticated) {
-            return Redirect::to("/login").into_response();
+            let next: String = form_urlencoded::byte_serialize(self.path.as_bytes()).collect();
+            return Redirect::to(&format!("/login?next={next}")).into_response();
         }
         let status = status_of(&self.err);
         let message_key = match status {
@@ -162,6 +167,12 @@ impl IntoResponse for PageError {
         } else {
             self.lang.t(message_key)
         };
-        ErrorPage::render(self.lang, status, message)
+        ErrorPage::render_for(
+            self.lang,
+            self.identity.as_deref(),
+            &self.path,
+            status,
+            message,
+        )
     }
 }

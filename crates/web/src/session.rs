@@ -74,11 +74,17 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
             == 0
 }
 
-fn refuse(is_api: bool, lang: Lang, err: AppError) -> Response {
+fn refuse(is_api: bool, lang: Lang, err: AppError, path: &str) -> Response {
     if is_api {
         ApiError::new(err, lang).into_response()
     } else {
-        PageError { err, lang }.into_response()
+        PageError {
+            err,
+            lang,
+            identity: None,
+            path: path.to_owned(),
+        }
+        .into_response()
     }
 }
 
@@ -99,6 +105,11 @@ pub async fn context_layer(
     mut req: Request,
     next: Next,
 ) -> Response {
+    let path = req
+        .uri()
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_owned();
     let headers = req.headers();
     let lang = cookie(headers, LANG_COOKIE)
         .and_then(Lang::parse)
@@ -113,13 +124,13 @@ pub async fn context_layer(
     let identity = if let Some(token) = bearer {
         match state.app.identify_token(&token).await {
             Ok(Some(i)) => Some(i),
-            Ok(None) => return refuse(is_api, lang, AppError::Unauthenticated),
-            Err(e) => return refuse(is_api, lang, e),
+            Ok(None) => return refuse(is_api, lang, AppError::Unauthenticated, &path),
+            Err(e) => return refuse(is_api, lang, e, &path),
         }
     } else if let Some(sid) = cookie(headers, SESSION_COOKIE) {
         match state.app.identify_session(sid).await {
             Ok(i) => i,
-            Err(e) => return refuse(is_api, lang, e),
+            Err(e) => return refuse(is_api, lang, e, &path),
         }
     } else {
         None
@@ -194,6 +205,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
 pub struct User {
     pub identity: Arc<Identity>,
     pub lang: Lang,
+    /// The requested path and query.
+    pub path: String,
 }
 
 impl User {
@@ -205,6 +218,8 @@ impl User {
         PageError {
             err,
             lang: self.lang,
+            identity: Some(self.identity.clone()),
+            path: self.path.clone(),
         }
     }
 }
@@ -226,9 +241,15 @@ impl<S: Send + Sync> FromRequestParts<S> for User {
         if identity.must_change_password && path != "/account/password" && path != "/logout" {
             return Err(Redirect::to("/account/password").into_response());
         }
+        let path = parts
+            .uri
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned();
         Ok(User {
             identity,
             lang: ctx.lang,
+            path,
         })
     }
 }

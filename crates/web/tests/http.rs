@@ -677,6 +677,12 @@ web_test!(error_pages_sessions_and_language, |w| {
     let r = w.get("/no/such/page", &s).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.body.contains("页面不存在"));
+    // The error page keeps the signed-in layout, and the language switch returns to the page.
+    assert!(r.body.contains("action=\"/logout\"") && r.body.contains("href=\"/units\""));
+    assert!(
+        r.body.contains("?next=/no/such/page"),
+        "language link keeps the path"
+    );
     assert_eq!(w.get("/units/abc", &s).await.status, StatusCode::NOT_FOUND);
     assert_eq!(
         w.get("/units/999999", &s).await.status,

@@ -196,9 +196,22 @@ pub struct ErrorPage {
 }
 
 impl ErrorPage {
+    /// The error page for an anonymous request.
     pub fn render(lang: Lang, status: StatusCode, message: &str) -> Response {
+        Self::render_for(lang, None, "/", status, message)
+    }
+
+    /// The error page inside the usual layout: a signed-in person keeps their navigation, and
+    /// the language switch returns to `path`.
+    pub fn render_for(
+        lang: Lang,
+        identity: Option<&Identity>,
+        path: &str,
+        status: StatusCode,
+        message: &str,
+    ) -> Response {
         let page = ErrorPage {
-            l: Layout::new(lang, None, "error.title", ""),
+            l: Layout::new(lang, identity, "error.title", path),
             status: status.as_u16(),
             message: message.to_owned(),
         };

@@ -70,12 +70,14 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
     }
 }
 
-pub async fn not_found(Ctx(ctx): Ctx) -> Response {
+pub async fn not_found(Ctx(ctx): Ctx, uri: axum::http::Uri) -> Response {
     if ctx.is_api {
         crate::error::ApiError::new(app::AppError::NotFound, ctx.lang).into_response()
     } else {
-        layout::ErrorPage::render(
+        layout::ErrorPage::render_for(
             ctx.lang,
+            ctx.identity.as_deref(),
+            uri.path_and_query().map_or("/", |p| p.as_str()),
             StatusCode::NOT_FOUND,
             ctx.lang.t("error.not_found"),
         )
