@@ -255,6 +255,8 @@ struct ShowPage {
     secret: Option<(String, String)>,
     errors: FormErrors,
     roles: Vec<&'static str>,
+    /// Only a leader in charge has units in charge.
+    is_leader: bool,
 }
 
 pub async fn create(
@@ -333,6 +335,10 @@ async fn render_show(
         l: Layout::new(user.lang, Some(&user.identity), "person.list", "/people")
             .with_notice(notice),
         is_self: d.person.id == user.identity.actor.person_id.0,
+        is_leader: d
+            .roles
+            .iter()
+            .any(|r| r.role == Role::LeaderInCharge.as_str()),
         d,
         can_admin,
         tree,
