@@ -10,6 +10,8 @@ pub mod audit;
 pub mod ids;
 pub mod org;
 pub mod page;
+pub mod plan;
+pub mod plan_table;
 pub mod policy;
 pub mod role;
 pub mod throttle;

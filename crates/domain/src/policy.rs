@@ -45,6 +45,32 @@ pub enum Action<'a> {
     },
     /// Read the audit ledger of an organization.
     ViewAudit { org: OrganizationId },
+    /// Propose, edit and submit a unit's tasks: the unit's heads and staff.
+    ProposeForUnit {
+        org: OrganizationId,
+        unit_path: &'a [UnitId],
+    },
+    /// Review a unit's proposals as its leader in charge.
+    ReviewAsLeader {
+        org: OrganizationId,
+        unit_path: &'a [UnitId],
+    },
+    /// The office meeting: decide proposals, add assigned items, arrange the month, decide
+    /// change requests (the director and the leading group).
+    ArrangeMonth { org: OrganizationId },
+    /// Keep the year's key points, the calendar and the month's phase (administrators, the
+    /// director and the leading group).
+    ManagePlanning { org: OrganizationId },
+    /// See a unit's proposals, tasks and plan tables.
+    ViewUnitPlan {
+        org: OrganizationId,
+        unit_path: &'a [UnitId],
+    },
+    /// Ask to change an arranged task of a unit: the unit's heads.
+    RequestChange {
+        org: OrganizationId,
+        unit_path: &'a [UnitId],
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -109,6 +135,13 @@ impl Actor {
         roots
     }
 
+    /// Whether one of `roles` is granted for a unit on `unit_path` (the unit or one above it).
+    fn member_of(&self, roles: &[Role], unit_path: &[UnitId]) -> bool {
+        self.grants
+            .iter()
+            .any(|g| roles.contains(&g.role) && g.unit_id.is_some_and(|u| unit_path.contains(&u)))
+    }
+
     fn only_display(&self) -> bool {
         !self.grants.is_empty() && self.grants.iter().all(|g| g.role == Role::Display)
     }
@@ -139,7 +172,30 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denied> {
             Reach::Below => actor.sees_all_units(),
             Reach::None => false,
         },
-        Action::ViewUnitPeople { org, unit_path } => unit_people_allowed(actor, org, unit_path),
+        Action::ViewUnitPeople { org, unit_path } | Action::ViewUnitPlan { org, unit_path } => {
+            unit_people_allowed(actor, org, unit_path)
+        }
+        Action::ProposeForUnit { org, unit_path } => {
+            actor.reach(org) == Reach::Own
+                && actor.member_of(&[Role::UnitHead, Role::Staff], unit_path)
+        }
+        Action::RequestChange { org, unit_path } => {
+            actor.reach(org) == Reach::Own && actor.member_of(&[Role::UnitHead], unit_path)
+        }
+        Action::ReviewAsLeader { org, unit_path } => {
+            actor.reach(org) == Reach::Own
+                && actor.has(Role::LeaderInCharge)
+                && unit_path.iter().any(|u| actor.led_units.contains(u))
+        }
+        Action::ArrangeMonth { org } => {
+            actor.reach(org) == Reach::Own
+                && (actor.has(Role::Director) || actor.has(Role::LeadingGroup))
+        }
+        Action::ManagePlanning { org } => {
+            (actor.reach(org) == Reach::Own
+                && (actor.has(Role::Director) || actor.has(Role::LeadingGroup)))
+                || (actor.is_admin() && actor.reach(org) != Reach::None)
+        }
         Action::ViewPerson {
             org,
             person,
@@ -341,6 +397,98 @@ mod tests {
                 false,
             );
             check(&a, Action::ViewStructure { org: OTHER }, false);
+        }
+    }
+
+    #[test]
+    fn planning_rights() {
+        let staff = actor(&[(Role::Staff, Some(11))], Some(11), &[]);
+        let head = actor(&[(Role::UnitHead, Some(11))], Some(11), &[]);
+        let leader = actor(&[(Role::LeaderInCharge, None)], None, &[20]);
+        let director = actor(&[(Role::Director, None)], None, &[]);
+        let admin = actor(&[(Role::Admin, None)], None, &[]);
+        let supervisor = actor(&[(Role::Supervisor, None)], None, &[]);
+        let cases: &[(&Actor, Action<'_>, bool)] = &[
+            (
+                &staff,
+                Action::ProposeForUnit {
+                    org: ORG,
+                    unit_path: PATH_12,
+                },
+                true,
+            ),
+            (
+                &staff,
+                Action::ProposeForUnit {
+                    org: ORG,
+                    unit_path: PATH_20,
+                },
+                false,
+            ),
+            (
+                &staff,
+                Action::RequestChange {
+                    org: ORG,
+                    unit_path: PATH_12,
+                },
+                false,
+            ),
+            (
+                &head,
+                Action::RequestChange {
+                    org: ORG,
+                    unit_path: PATH_12,
+                },
+                true,
+            ),
+            (
+                &leader,
+                Action::ReviewAsLeader {
+                    org: ORG,
+                    unit_path: PATH_20,
+                },
+                true,
+            ),
+            (
+                &leader,
+                Action::ReviewAsLeader {
+                    org: ORG,
+                    unit_path: PATH_12,
+                },
+                false,
+            ),
+            (
+                &leader,
+                Action::ProposeForUnit {
+                    org: ORG,
+                    unit_path: PATH_20,
+                },
+                false,
+            ),
+            (&director, Action::ArrangeMonth { org: ORG }, true),
+            (&director, Action::ArrangeMonth { org: CHILD }, false),
+            (&admin, Action::ArrangeMonth { org: ORG }, false),
+            (&admin, Action::ManagePlanning { org: ORG }, true),
+            (&supervisor, Action::ManagePlanning { org: ORG }, false),
+            (
+                &supervisor,
+                Action::ViewUnitPlan {
+                    org: ORG,
+                    unit_path: PATH_20,
+                },
+                true,
+            ),
+            (
+                &staff,
+                Action::ViewUnitPlan {
+                    org: ORG,
+                    unit_path: PATH_20,
+                },
+                false,
+            ),
+        ];
+        for (a, action, expected) in cases {
+            check(a, *action, *expected);
         }
     }
 
