@@ -23,6 +23,7 @@ pub mod auth;
 pub mod migrate;
 pub mod org;
 pub mod people;
+pub mod plan;
 pub mod schema;
 #[cfg(feature = "testing")]
 pub mod testing;

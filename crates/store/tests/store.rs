@@ -41,10 +41,10 @@ fn unit(name: &str, parent: Option<i64>) -> UnitDraft {
 
 db_test!(migrations_apply_once, |t| {
     let first = migrate::run(&t.db, now()).await.unwrap();
-    assert_eq!(first, vec![1]);
+    assert_eq!(first, vec![1, 2]);
     let second = migrate::run(&t.db, now()).await.unwrap();
     assert!(second.is_empty(), "a second run applies nothing");
-    assert_eq!(migrate::applied(&t.db).await.unwrap(), vec![1]);
+    assert_eq!(migrate::applied(&t.db).await.unwrap(), vec![1, 2]);
 });
 
 db_test!(unit_paths_follow_moves, |t| {
