@@ -21,6 +21,9 @@ pub enum AppError {
         until: DateTime<Utc>,
         retry_after_secs: i64,
     },
+    /// Rows of an imported file that cannot be taken, each with its row, column and reason.
+    #[error("{} rows of the file are invalid", .0.len())]
+    Rows(Vec<domain::plan_table::CellError>),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -34,6 +37,7 @@ impl AppError {
             AppError::Unauthenticated => "unauthenticated",
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::Throttled { .. } => "login_throttled",
+            AppError::Rows(_) => "invalid_rows",
             AppError::Internal(_) => "internal",
         }
     }

@@ -18,6 +18,7 @@ mod demo;
 mod error;
 mod org;
 mod people;
+mod plan;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -27,6 +28,7 @@ pub use demo::{DEMO_ORG_CODE, DemoSummary};
 pub use error::AppError;
 pub use org::{OrganizationView, UnitDetail, UnitNode};
 pub use people::{NewPerson, PersonDetail, PersonView};
+pub use plan::{LeaderDecision, MeetingDecision, MonthView, TaskDetail, UnitMonthCounts};
 
 /// The records and filters the use cases take and return, re-exported so that callers need
 /// not depend on the store.
@@ -35,6 +37,9 @@ pub mod model {
     pub use store::auth::ApiTokenRow;
     pub use store::org::{ListFilter, OrganizationRow, PostRow, UnitRow};
     pub use store::people::{PeopleFilter, PersonRow, RoleRow};
+    pub use store::plan::{
+        ChangeRequestRow, CycleRow, HistoryRow, KeyPointRow, TaskFilter, TaskRow,
+    };
 }
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
@@ -82,6 +87,9 @@ pub struct AppConfig {
     /// How long a session lives without activity.
     pub session_idle: Duration,
     pub throttle: ThrottleRule,
+    /// The organizations' local time zone as hours east of UTC (China: 8); dates such as
+    /// "today" for phases and deadlines are taken there.
+    pub utc_offset_hours: i32,
 }
 
 impl Default for AppConfig {
@@ -89,6 +97,7 @@ impl Default for AppConfig {
         AppConfig {
             session_idle: Duration::hours(8),
             throttle: ThrottleRule::default(),
+            utc_offset_hours: 8,
         }
     }
 }
@@ -139,6 +148,11 @@ impl App {
     pub fn now(&self) -> DateTime<Utc> {
         let t = self.clock.now();
         t.duration_trunc(Duration::microseconds(1)).unwrap_or(t)
+    }
+
+    /// Today's date in the organizations' time zone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        (self.now() + Duration::hours(i64::from(self.config.utc_offset_hours))).date_naive()
     }
 
     /// Applies pending migrations.

@@ -531,8 +531,58 @@ impl Change {
     }
 }
 
-/// Kinds of annual key points.
+/// Kinds of annual key points: a point of the year's 工作要点, or a leadership focus issue.
 pub const KEY_POINT_KINDS: [&str; 2] = ["key_point", "focus_issue"];
+
+/// An annual key point as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyPointInput {
+    pub year: i64,
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub sort_order: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyPointDraft {
+    pub year: i32,
+    pub kind: &'static str,
+    pub title: String,
+    pub description: String,
+    pub sort_order: i32,
+}
+
+impl KeyPointInput {
+    pub fn validate(&self) -> Result<KeyPointDraft, ValidationErrors> {
+        let mut v = Validator::new();
+        let year = match i32::try_from(self.year) {
+            Ok(y) if (2000..=2200).contains(&y) => y,
+            _ => {
+                v.fail("year", "out_of_range");
+                0
+            }
+        };
+        let kind = KEY_POINT_KINDS
+            .into_iter()
+            .find(|k| *k == self.kind.trim())
+            .unwrap_or_else(|| {
+                v.fail("kind", "invalid_kind");
+                KEY_POINT_KINDS[0]
+            });
+        let title = text(&mut v, "title", &self.title, TITLE_MAX, true);
+        let description = text(&mut v, "description", &self.description, TEXT_MAX, false);
+        let sort_order = v.sort_order("sort_order", self.sort_order);
+        v.finish()?;
+        Ok(KeyPointDraft {
+            year,
+            kind,
+            title,
+            description,
+            sort_order,
+        })
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -526,3 +526,26 @@ pub async fn set_task_scope(
         .bind(title).bind(content).bind(criterion).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// A leader in charge of the unit at `unit_path` or of a unit above it, if any.
+pub async fn leader_of_unit(ex: impl Into<Ex<'_>>, unit_path: &str) -> Result<Option<i64>> {
+    let ids = crate::org::path_ids(unit_path);
+    let mut ex = ex.into();
+    for unit in ids {
+        let leader: Option<i64> = with_ex!(&mut ex, c => sqlx::query_scalar(
+            "SELECT leader_id FROM leader_units WHERE unit_id = $1 ORDER BY leader_id LIMIT 1")
+            .bind(unit).fetch_optional(c).await)?;
+        if leader.is_some() {
+            return Ok(leader);
+        }
+    }
+    Ok(None)
+}
+
+/// The enabled leaders in charge of an organization: (id, display name).
+pub async fn leaders(ex: impl Into<Ex<'_>>, org: i64) -> Result<Vec<(i64, String)>> {
+    Ok(with_ex!(ex, c => sqlx::query_as::<_, (i64, String)>(
+        "SELECT DISTINCT p.id, p.display_name FROM persons p JOIN role_assignments r ON r.person_id = p.id \
+         WHERE p.organization_id = $1 AND r.role = 'leader_in_charge' AND NOT p.disabled ORDER BY p.id LIMIT 1000")
+        .bind(org).fetch_all(c).await)?)
+}

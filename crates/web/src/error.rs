@@ -16,6 +16,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Forbidden => StatusCode::FORBIDDEN,
         AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
         AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Rows(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

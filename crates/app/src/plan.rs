@@ -1,0 +1,1451 @@
+//! Use cases of the monthly plan (预安): key points, the calendar and the month's phase,
+//! proposals and their review by the leader in charge, the office meeting's decisions and
+//! assigned items, arranging the month, plan tables, imports, and change requests.
+//!
+//! Every change to a task writes a version into `task_history` and an audit entry, in the same
+//! transaction as the change.
+
+use std::collections::BTreeMap;
+
+use domain::page::{Page, PageRequest};
+use domain::plan::{
+    Calendar, Change, KeyPointInput, Phase, TaskDraft, TaskEvent, TaskInput, TaskStatus, YearMonth,
+    reason, transition,
+};
+use domain::plan_table::{
+    CATEGORY_ASSIGNED, CATEGORY_KEY_WORK, CATEGORY_REGULAR, CellError, PlanTable, PlanTableRow,
+};
+use domain::policy::{Action, Visibility};
+use domain::validate::ValidationErrors;
+use domain::{OrganizationId, Role, UnitId};
+use serde::Serialize;
+use serde_json::json;
+use store::plan::{
+    ChangeRequestRow, CycleRow, HistoryRow, KeyPointRow, NewKeyPoint, NewTask, TaskFilter, TaskRow,
+};
+
+use crate::error::unique_as_field;
+use crate::{App, AppError, Caller, Result};
+
+/// A leader in charge's review of a proposal.
+#[derive(Debug, Clone)]
+pub enum LeaderDecision {
+    Approve,
+    /// Approve with changes; the earlier version stays in the history.
+    Adjust(TaskInput),
+    Return {
+        reason: String,
+    },
+}
+
+/// The office meeting's decision on a proposal.
+#[derive(Debug, Clone)]
+pub enum MeetingDecision {
+    Accept,
+    /// Accept with changes.
+    Change(TaskInput),
+    Reject {
+        reason: String,
+    },
+    /// Fold into another proposal of the month.
+    Merge {
+        into: i64,
+        reason: String,
+    },
+}
+
+/// Counts of one unit's tasks for a month, by status.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct UnitMonthCounts {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub by_status: BTreeMap<String, i64>,
+    /// Proposals not yet submitted after the proposal deadline, or no proposal at all.
+    pub late: bool,
+}
+
+impl UnitMonthCounts {
+    pub fn count(&self, status: &str) -> i64 {
+        self.by_status.get(status).copied().unwrap_or(0)
+    }
+
+    pub fn total(&self) -> i64 {
+        self.by_status.values().sum()
+    }
+}
+
+/// The month page: its phase, calendar, and what is due from whom.
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthView {
+    pub month: YearMonth,
+    pub phase: Phase,
+    pub calendar: Calendar,
+    pub cycle: CycleRow,
+    pub units: Vec<UnitMonthCounts>,
+    pub totals: BTreeMap<String, i64>,
+    pub can_arrange: bool,
+    pub can_manage: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskDetail {
+    pub task: TaskRow,
+    pub history: Vec<HistoryRow>,
+    /// The tasks this one continues, newest first (carry-over chain).
+    pub chain: Vec<TaskRow>,
+    pub change_requests: Vec<ChangeRequestRow>,
+    pub can_edit: bool,
+    pub can_review: bool,
+    pub can_decide: bool,
+    pub can_request_change: bool,
+}
+
+fn snapshot(t: &TaskRow) -> String {
+    json!({
+        "title": t.title, "content": t.content, "criterion": t.criterion, "deadline": t.deadline,
+        "owner_id": t.owner_id, "post_id": t.post_id, "leader_id": t.leader_id, "key_point_id": t.key_point_id,
+        "is_key_work": t.is_key_work, "status": t.status,
+    })
+    .to_string()
+}
+
+fn unit_path(t: &TaskRow) -> Vec<UnitId> {
+    store::org::path_ids(&t.unit_path)
+        .into_iter()
+        .map(UnitId)
+        .collect()
+}
+
+fn parse_month(raw: &str) -> Result<YearMonth> {
+    YearMonth::parse(raw).ok_or_else(|| AppError::field("month", "invalid_month"))
+}
+
+fn status_of(t: &TaskRow) -> Result<TaskStatus> {
+    TaskStatus::parse(&t.status)
+        .ok_or_else(|| AppError::Internal(format!("unknown task status {}", t.status)))
+}
+
+impl App {
+    // ---- key points ----
+
+    pub async fn list_key_points(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        year: i32,
+        include_disabled: bool,
+    ) -> Result<Vec<KeyPointRow>> {
+        self.organization(org).await?;
+        caller.authorize(Action::ViewStructure {
+            org: OrganizationId(org),
+        })?;
+        Ok(store::plan::key_points(&self.db, org, year, include_disabled).await?)
+    }
+
+    pub async fn create_key_point(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        input: &KeyPointInput,
+    ) -> Result<i64> {
+        let d = input.validate()?;
+        self.organization(org).await?;
+        caller.authorize(Action::ManagePlanning {
+            org: OrganizationId(org),
+        })?;
+        let mut tx = self.db.begin().await?;
+        let k = NewKeyPoint {
+            year: d.year,
+            kind: d.kind.into(),
+            title: d.title,
+            description: d.description,
+            sort_order: d.sort_order,
+        };
+        let id = store::plan::insert_key_point(&mut tx, org, &k, self.now())
+            .await
+            .map_err(|e| {
+                unique_as_field(
+                    e,
+                    "key_points_org_year_title_key",
+                    "key_points.title",
+                    "title",
+                )
+            })?;
+        self.audit(
+            &mut tx,
+            caller,
+            org,
+            "key_point.create",
+            "key_point",
+            Some(id),
+            None,
+            Some(json!({ "year": k.year, "kind": k.kind, "title": k.title })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn update_key_point(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+        input: &KeyPointInput,
+        disabled: bool,
+    ) -> Result<()> {
+        let d = input.validate()?;
+        let before = store::plan::get_key_point(&self.db, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        caller.authorize(Action::ManagePlanning {
+            org: OrganizationId(before.organization_id),
+        })?;
+        let mut tx = self.db.begin().await?;
+        let k = NewKeyPoint {
+            year: d.year,
+            kind: d.kind.into(),
+            title: d.title,
+            description: d.description,
+            sort_order: d.sort_order,
+        };
+        store::plan::update_key_point(&mut tx, id, &k, disabled, self.now())
+            .await
+            .map_err(|e| {
+                unique_as_field(
+                    e,
+                    "key_points_org_year_title_key",
+                    "key_points.title",
+                    "title",
+                )
+            })?;
+        self.audit(
+            &mut tx,
+            caller,
+            before.organization_id,
+            "key_point.update",
+            "key_point",
+            Some(id),
+            Some(
+                json!({ "title": before.title, "kind": before.kind, "disabled": before.disabled }),
+            ),
+            Some(json!({ "title": k.title, "kind": k.kind, "disabled": disabled })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Imports key points, all or nothing (rows: kind, title, description).
+    pub async fn import_key_points(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        year: i32,
+        rows: &[(String, String, String)],
+    ) -> Result<usize> {
+        self.organization(org).await?;
+        caller.authorize(Action::ManagePlanning {
+            org: OrganizationId(org),
+        })?;
+        let mut drafts = Vec::new();
+        let mut errors = Vec::new();
+        for (i, (kind, title, description)) in rows.iter().enumerate() {
+            let kind = match kind.trim() {
+                "" | "工作要点" | "key_point" => "key_point",
+                "重点热点问题" | "领导关注" | "focus_issue" => "focus_issue",
+                other => other,
+            };
+            let input = KeyPointInput {
+                year: i64::from(year),
+                kind: kind.into(),
+                title: title.clone(),
+                description: description.clone(),
+                sort_order: i64::try_from(i * 10).unwrap_or(0),
+            };
+            match input.validate() {
+                Ok(d) => drafts.push(d),
+                Err(e) => errors.extend(e.0.into_iter().map(|f| CellError {
+                    row: u32::try_from(i + 2).unwrap_or(u32::MAX),
+                    column: f.field,
+                    code: f.code,
+                })),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Rows(errors));
+        }
+        let mut tx = self.db.begin().await?;
+        for d in &drafts {
+            let k = NewKeyPoint {
+                year: d.year,
+                kind: d.kind.into(),
+                title: d.title.clone(),
+                description: d.description.clone(),
+                sort_order: d.sort_order,
+            };
+            store::plan::insert_key_point(&mut tx, org, &k, self.now())
+                .await
+                .map_err(|e| {
+                    unique_as_field(
+                        e,
+                        "key_points_org_year_title_key",
+                        "key_points.title",
+                        "title",
+                    )
+                })?;
+        }
+        self.audit(
+            &mut tx,
+            caller,
+            org,
+            "key_point.import",
+            "key_point",
+            None,
+            None,
+            Some(json!({ "year": year, "count": drafts.len() })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(drafts.len())
+    }
+
+    // ---- calendar and phases ----
+
+    pub async fn calendar(&self, org: i64) -> Result<Calendar> {
+        Ok(store::plan::calendar(&self.db, org)
+            .await?
+            .unwrap_or_default())
+    }
+
+    pub async fn set_calendar(&self, caller: Caller<'_>, org: i64, cal: Calendar) -> Result<()> {
+        let cal = cal.validate()?;
+        self.organization(org).await?;
+        caller.authorize(Action::ManagePlanning {
+            org: OrganizationId(org),
+        })?;
+        let before = self.calendar(org).await?;
+        let mut tx = self.db.begin().await?;
+        store::plan::put_calendar(&mut tx, org, &cal, self.now()).await?;
+        self.audit(
+            &mut tx,
+            caller,
+            org,
+            "calendar.update",
+            "organization",
+            Some(org),
+            Some(json!(before)),
+            Some(json!(cal)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The month's cycle, created on first use, with its phase brought up to date: the phase
+    /// moves on its own by date (audited as a system change) unless a person moved it and the
+    /// calendar has not crossed a boundary since.
+    pub(crate) async fn sync_cycle(
+        &self,
+        org: i64,
+        month: YearMonth,
+    ) -> Result<(CycleRow, Calendar, Phase)> {
+        let cal = self.calendar(org).await?;
+        let today = self.today();
+        let m = month.to_string();
+        let existing = store::plan::cycle(&self.db, org, &m).await?;
+        let needs_write = match &existing {
+            None => true,
+            Some(c) => {
+                let stored = Phase::parse(&c.phase).unwrap_or(Phase::Upcoming);
+                let manual = c.manual_on.as_deref().and_then(domain::plan::parse_date);
+                cal.effective_phase(month, today, stored, manual) != stored
+            }
+        };
+        if needs_write {
+            let mut tx = self.db.begin().await?;
+            store::plan::ensure_cycle(
+                &mut tx,
+                org,
+                &m,
+                cal.phase_on(month, today).as_str(),
+                self.now(),
+            )
+            .await?;
+            let c = store::plan::cycle(&mut tx, org, &m)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let stored = Phase::parse(&c.phase).unwrap_or(Phase::Upcoming);
+            let manual = c.manual_on.as_deref().and_then(domain::plan::parse_date);
+            let phase = cal.effective_phase(month, today, stored, manual);
+            if phase != stored {
+                store::plan::set_phase(&mut tx, c.id, phase.as_str(), None, self.now()).await?;
+                self.audit(
+                    &mut tx,
+                    Caller::System,
+                    org,
+                    "cycle.phase_auto",
+                    "cycle",
+                    Some(c.id),
+                    Some(json!({ "phase": stored })),
+                    Some(json!({ "phase": phase, "month": m })),
+                )
+                .await?;
+            } else if existing.is_none() {
+                self.audit(
+                    &mut tx,
+                    Caller::System,
+                    org,
+                    "cycle.open",
+                    "cycle",
+                    Some(c.id),
+                    None,
+                    Some(json!({ "month": m, "phase": phase })),
+                )
+                .await?;
+            }
+            tx.commit().await?;
+        }
+        let c = store::plan::cycle(&self.db, org, &m)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let phase = Phase::parse(&c.phase).unwrap_or(Phase::Upcoming);
+        Ok((c, cal, phase))
+    }
+
+    /// Moves a month to another phase by hand (for example, reopening proposals). The move
+    /// holds until the calendar's next boundary. Closing a month is its own action.
+    pub async fn move_phase(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        month: &str,
+        to: Option<Phase>,
+    ) -> Result<()> {
+        let month = parse_month(month)?;
+        let to = to.ok_or_else(|| AppError::field("phase", "invalid_phase"))?;
+        self.organization(org).await?;
+        caller.authorize(Action::ManagePlanning {
+            org: OrganizationId(org),
+        })?;
+        if to == Phase::Closed {
+            return Err(AppError::field("phase", "close_is_separate"));
+        }
+        let (cycle, _, phase) = self.sync_cycle(org, month).await?;
+        if phase == Phase::Closed {
+            return Err(AppError::field("phase", "month_closed"));
+        }
+        let mut tx = self.db.begin().await?;
+        store::plan::set_phase(
+            &mut tx,
+            cycle.id,
+            to.as_str(),
+            Some(self.today()),
+            self.now(),
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            caller,
+            org,
+            "cycle.phase_move",
+            "cycle",
+            Some(cycle.id),
+            Some(json!({ "phase": phase })),
+            Some(json!({ "phase": to, "month": month.to_string() })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The month page's data. Everyone in the organization sees the counts by unit.
+    pub async fn month_view(&self, caller: Caller<'_>, org: i64, month: &str) -> Result<MonthView> {
+        let month = parse_month(month)?;
+        self.organization(org).await?;
+        caller.authorize(Action::ViewStructure {
+            org: OrganizationId(org),
+        })?;
+        let (cycle, calendar, phase) = self.sync_cycle(org, month).await?;
+        let counts = store::plan::status_counts(&self.db, org, &month.to_string()).await?;
+        let units = store::org::all_units(&self.db, org).await?;
+        let past_due = self.today() > calendar.proposals_due(month);
+        let mut totals = BTreeMap::new();
+        let mut rows = Vec::new();
+        for u in units.iter().filter(|u| !u.disabled) {
+            let mut c = UnitMonthCounts {
+                unit_id: u.id,
+                unit_name: u.name.clone(),
+                ..Default::default()
+            };
+            for (unit, status, n) in counts.iter().filter(|(unit, _, _)| *unit == u.id) {
+                let _ = unit;
+                c.by_status.insert(status.clone(), *n);
+                *totals.entry(status.clone()).or_insert(0) += n;
+            }
+            let submitted: i64 = c
+                .by_status
+                .iter()
+                .filter(|(s, _)| !matches!(s.as_str(), "draft" | "returned"))
+                .map(|(_, n)| n)
+                .sum();
+            c.late = past_due && phase <= Phase::Arranging && submitted == 0;
+            rows.push(c);
+        }
+        Ok(MonthView {
+            month,
+            phase,
+            calendar,
+            cycle,
+            units: rows,
+            totals,
+            can_arrange: caller
+                .authorize(Action::ArrangeMonth {
+                    org: OrganizationId(org),
+                })
+                .is_ok(),
+            can_manage: caller
+                .authorize(Action::ManagePlanning {
+                    org: OrganizationId(org),
+                })
+                .is_ok(),
+        })
+    }
+
+    // ---- tasks: reading ----
+
+    pub(crate) async fn task(&self, id: i64) -> Result<TaskRow> {
+        store::plan::get_task(&self.db, id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// Tasks the caller may see: the offices and the director all, a leader their units, a
+    /// unit its own.
+    pub async fn list_tasks(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        filter: &TaskFilter,
+        page: PageRequest,
+    ) -> Result<Page<TaskRow>> {
+        self.organization(org).await?;
+        let mut f = filter.clone();
+        if let Caller::Person(i) = caller {
+            match i.actor.people_visibility(OrganizationId(org)) {
+                Visibility::All => {}
+                Visibility::Nothing => return Err(AppError::Forbidden),
+                Visibility::Units(roots) => {
+                    let mut paths = Vec::new();
+                    for r in roots {
+                        if let Some(u) = store::org::get_unit(&self.db, r.0).await? {
+                            paths.push(u.path);
+                        }
+                    }
+                    f.unit_paths = Some(paths);
+                }
+            }
+        }
+        let (rows, total) = store::plan::list_tasks(&self.db, org, &f, page).await?;
+        Ok(Page::new(rows, page, total))
+    }
+
+    pub async fn get_task(&self, caller: Caller<'_>, id: i64) -> Result<TaskDetail> {
+        let task = self.task(id).await?;
+        let org = OrganizationId(task.organization_id);
+        let path = unit_path(&task);
+        caller.authorize(Action::ViewUnitPlan {
+            org,
+            unit_path: &path,
+        })?;
+        let history = store::plan::history(&self.db, id).await?;
+        let mut chain = Vec::new();
+        let mut cursor = task.carried_from_id;
+        while let Some(prev) = cursor {
+            if chain.len() >= 120 {
+                break;
+            }
+            let Some(t) = store::plan::get_task(&self.db, prev).await? else {
+                break;
+            };
+            cursor = t.carried_from_id;
+            chain.push(t);
+        }
+        let (change_requests, _) = store::plan::list_change_requests(
+            &self.db,
+            task.organization_id,
+            None,
+            Some(id),
+            PageRequest::new(Some(1), Some(50)),
+        )
+        .await?;
+        let status = status_of(&task)?;
+        let can = |a: Action<'_>| caller.authorize(a).is_ok();
+        Ok(TaskDetail {
+            can_edit: status.editable_by_unit()
+                && can(Action::ProposeForUnit {
+                    org,
+                    unit_path: &path,
+                }),
+            can_review: status.awaiting_decision()
+                && can(Action::ReviewAsLeader {
+                    org,
+                    unit_path: &path,
+                }),
+            can_decide: matches!(
+                status,
+                TaskStatus::Submitted | TaskStatus::LeaderApproved | TaskStatus::Accepted
+            ) && can(Action::ArrangeMonth { org }),
+            can_request_change: status == TaskStatus::Arranged
+                && can(Action::RequestChange {
+                    org,
+                    unit_path: &path,
+                }),
+            task,
+            history,
+            chain,
+            change_requests,
+        })
+    }
+
+    /// A unit's (or one post's) table of the month's arranged tasks.
+    pub async fn plan_table(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        month: &str,
+        unit: i64,
+        post: Option<i64>,
+    ) -> Result<PlanTable> {
+        let month = parse_month(month)?;
+        let o = self.organization(org).await?;
+        let u = self.unit(unit).await?;
+        if u.organization_id != org {
+            return Err(AppError::NotFound);
+        }
+        let path: Vec<UnitId> = u.path_ids().into_iter().map(UnitId).collect();
+        caller.authorize(Action::ViewUnitPlan {
+            org: OrganizationId(org),
+            unit_path: &path,
+        })?;
+        let mut label = u.name.clone();
+        if let Some(p) = post {
+            let p = store::org::get_post(&self.db, p)
+                .await?
+                .filter(|p| p.unit_id == unit)
+                .ok_or(AppError::NotFound)?;
+            label = format!("{} {}", u.name, p.name);
+        }
+        let f = TaskFilter {
+            month: Some(month.to_string()),
+            unit_id: Some(unit),
+            post_id: post,
+            statuses: vec![TaskStatus::Arranged.as_str().into()],
+            ..Default::default()
+        };
+        let (rows, _) = store::plan::list_tasks(
+            &self.db,
+            org,
+            &f,
+            PageRequest::new(Some(1), Some(domain::page::MAX_PAGE_SIZE)),
+        )
+        .await?;
+        let rows = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| PlanTableRow {
+                seq: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                category: if t.is_assigned {
+                    CATEGORY_ASSIGNED
+                } else if t.is_key_work {
+                    CATEGORY_KEY_WORK
+                } else {
+                    CATEGORY_REGULAR
+                }
+                .into(),
+                title: t.title,
+                content: t.content,
+                criterion: t.criterion,
+                deadline: t.deadline,
+                owner: t.owner_name.unwrap_or_default(),
+                leader: t.leader_name.unwrap_or_default(),
+            })
+            .collect();
+        Ok(PlanTable {
+            organization: o.name,
+            unit: label,
+            year: month.year,
+            month: month.month,
+            rows,
+        })
+    }
+
+    // ---- tasks: writing ----
+
+    /// Checks a draft's references: the key point (of the organization and the month's year,
+    /// enabled), the owner (a person of the unit or below), the post (of the unit) and the
+    /// leader (a leader in charge of the organization). A missing leader defaults to one who
+    /// leads the unit.
+    async fn check_task_refs(
+        &self,
+        tx: &mut store::Tx,
+        org: i64,
+        unit: &store::org::UnitRow,
+        month: YearMonth,
+        d: &mut TaskDraft,
+    ) -> Result<()> {
+        let mut errors = ValidationErrors::default();
+        if let Some(k) = d.key_point_id {
+            match store::plan::get_key_point(&mut *tx, k).await? {
+                Some(kp) if kp.organization_id == org && kp.year == month.year && !kp.disabled => {}
+                _ => errors.0.push(domain::validate::FieldError {
+                    field: "key_point_id".into(),
+                    code: "not_found",
+                }),
+            }
+        }
+        if let Some(o) = d.owner_id {
+            match store::people::get_person(&mut *tx, o).await? {
+                Some(p)
+                    if p.organization_id == org
+                        && !p.disabled
+                        && p.unit_path
+                            .as_deref()
+                            .is_some_and(|up| up.starts_with(&unit.path)) => {}
+                _ => errors.0.push(domain::validate::FieldError {
+                    field: "owner_id".into(),
+                    code: "owner_not_in_unit",
+                }),
+            }
+        }
+        if let Some(p) = d.post_id {
+            match store::org::get_post(&mut *tx, p).await? {
+                Some(post) if post.unit_id == unit.id && !post.disabled => {}
+                _ => errors.0.push(domain::validate::FieldError {
+                    field: "post_id".into(),
+                    code: "post_not_in_unit",
+                }),
+            }
+        }
+        match d.leader_id {
+            Some(l) => {
+                let is_leader = store::people::get_person(&mut *tx, l)
+                    .await?
+                    .is_some_and(|p| p.organization_id == org && !p.disabled)
+                    && store::people::roles_of(&mut *tx, l)
+                        .await?
+                        .iter()
+                        .any(|r| r.role == Role::LeaderInCharge.as_str());
+                if !is_leader {
+                    errors.0.push(domain::validate::FieldError {
+                        field: "leader_id".into(),
+                        code: "not_a_leader",
+                    });
+                }
+            }
+            None => d.leader_id = store::plan::leader_of_unit(&mut *tx, &unit.path).await?,
+        }
+        if errors.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(errors))
+        }
+    }
+
+    async fn record(
+        &self,
+        tx: &mut store::Tx,
+        caller: Caller<'_>,
+        id: i64,
+        event: &str,
+        why: Option<&str>,
+    ) -> Result<TaskRow> {
+        let t = store::plan::get_task(&mut *tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let snap = snapshot(&t);
+        store::plan::add_history(
+            tx,
+            id,
+            t.version,
+            self.now(),
+            caller.actor_id(),
+            event,
+            &t.status,
+            why,
+            &snap,
+        )
+        .await?;
+        self.audit(
+            tx,
+            caller,
+            t.organization_id,
+            &format!("task.{event}"),
+            "task",
+            Some(id),
+            None,
+            Some(json!({ "status": t.status, "version": t.version, "reason": why })),
+        )
+        .await?;
+        Ok(t)
+    }
+
+    /// A unit proposes a task for `month` (a draft until submitted).
+    pub async fn propose(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        month: &str,
+        unit: i64,
+        input: &TaskInput,
+    ) -> Result<i64> {
+        let month = parse_month(month)?;
+        let mut draft = input.validate(month, false)?;
+        let u = self
+            .unit(unit)
+            .await
+            .map_err(|_| AppError::field("unit_id", "not_found"))?;
+        if u.organization_id != org {
+            return Err(AppError::field("unit_id", "not_found"));
+        }
+        let path: Vec<UnitId> = u.path_ids().into_iter().map(UnitId).collect();
+        caller.authorize(Action::ProposeForUnit {
+            org: OrganizationId(org),
+            unit_path: &path,
+        })?;
+        let (_, _, phase) = self.sync_cycle(org, month).await?;
+        if !phase.accepts_proposals() {
+            return Err(AppError::field("month", "proposals_closed"));
+        }
+        let mut tx = self.db.begin().await?;
+        self.check_task_refs(&mut tx, org, &u, month, &mut draft)
+            .await?;
+        let m = month.to_string();
+        let new = NewTask {
+            org,
+            month: &m,
+            unit_id: unit,
+            draft: &draft,
+            is_assigned: false,
+            status: TaskStatus::Draft.as_str(),
+            carried_from_id: None,
+            months_overdue: 0,
+            created_by: caller.actor_id(),
+        };
+        let id = store::plan::insert_task(&mut tx, &new, self.now()).await?;
+        self.record(&mut tx, caller, id, "propose", None).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Edits a draft or returned proposal.
+    pub async fn update_proposal(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+        input: &TaskInput,
+    ) -> Result<()> {
+        let t = self.task(id).await?;
+        let month = parse_month(&t.month)?;
+        let path = unit_path(&t);
+        caller.authorize(Action::ProposeForUnit {
+            org: OrganizationId(t.organization_id),
+            unit_path: &path,
+        })?;
+        if !status_of(&t)?.editable_by_unit() {
+            return Err(AppError::field("status", "not_editable"));
+        }
+        let (_, _, phase) = self.sync_cycle(t.organization_id, month).await?;
+        if !phase.accepts_proposals() {
+            return Err(AppError::field("month", "proposals_closed"));
+        }
+        let mut draft = input.validate(month, t.is_assigned)?;
+        let u = self.unit(t.unit_id).await?;
+        let mut tx = self.db.begin().await?;
+        self.check_task_refs(&mut tx, t.organization_id, &u, month, &mut draft)
+            .await?;
+        store::plan::update_task(&mut tx, id, &draft, self.now()).await?;
+        self.record(&mut tx, caller, id, "edit", None).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn apply_event(
+        &self,
+        tx: &mut store::Tx,
+        t: &TaskRow,
+        event: TaskEvent,
+        why: Option<&str>,
+        merged_into: Option<i64>,
+    ) -> Result<TaskStatus> {
+        let to =
+            transition(status_of(t)?, event).map_err(|code| AppError::field("status", code))?;
+        store::plan::set_task_status(tx, t.id, to.as_str(), why, merged_into, self.now()).await?;
+        Ok(to)
+    }
+
+    /// Sends a draft (or a returned proposal) to the leader in charge and the office meeting.
+    pub async fn submit_proposal(&self, caller: Caller<'_>, id: i64) -> Result<()> {
+        let t = self.task(id).await?;
+        let path = unit_path(&t);
+        caller.authorize(Action::ProposeForUnit {
+            org: OrganizationId(t.organization_id),
+            unit_path: &path,
+        })?;
+        let (_, _, phase) = self
+            .sync_cycle(t.organization_id, parse_month(&t.month)?)
+            .await?;
+        if !phase.accepts_proposals() {
+            return Err(AppError::field("month", "proposals_closed"));
+        }
+        let mut tx = self.db.begin().await?;
+        self.apply_event(&mut tx, &t, TaskEvent::Submit, None, None)
+            .await?;
+        self.record(&mut tx, caller, id, "submit", None).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The leader in charge approves, adjusts or returns a proposal of one of their units.
+    pub async fn leader_review(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+        decision: &LeaderDecision,
+    ) -> Result<()> {
+        let t = self.task(id).await?;
+        let month = parse_month(&t.month)?;
+        let path = unit_path(&t);
+        caller.authorize(Action::ReviewAsLeader {
+            org: OrganizationId(t.organization_id),
+            unit_path: &path,
+        })?;
+        let (_, _, phase) = self.sync_cycle(t.organization_id, month).await?;
+        if !phase.accepts_decisions() {
+            return Err(AppError::field("month", "decisions_closed"));
+        }
+        let mut tx = self.db.begin().await?;
+        let (event, why) = match decision {
+            LeaderDecision::Approve => (TaskEvent::LeaderApprove, None),
+            LeaderDecision::Adjust(input) => {
+                let mut draft = input.validate(month, t.is_assigned)?;
+                let u = self.unit(t.unit_id).await?;
+                self.check_task_refs(&mut tx, t.organization_id, &u, month, &mut draft)
+                    .await?;
+                store::plan::update_task(&mut tx, id, &draft, self.now()).await?;
+                (TaskEvent::LeaderAdjust, None)
+            }
+            LeaderDecision::Return { reason: r } => {
+                (TaskEvent::LeaderReturn, Some(reason("reason", r)?))
+            }
+        };
+        self.apply_event(&mut tx, &t, event, why.as_deref(), None)
+            .await?;
+        self.record(&mut tx, caller, id, event.as_str(), why.as_deref())
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The office meeting decides on a proposal.
+    pub async fn meeting_decide(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+        decision: &MeetingDecision,
+    ) -> Result<()> {
+        let t = self.task(id).await?;
+        let month = parse_month(&t.month)?;
+        caller.authorize(Action::ArrangeMonth {
+            org: OrganizationId(t.organization_id),
+        })?;
+        let (cycle, _, phase) = self.sync_cycle(t.organization_id, month).await?;
+        if !phase.accepts_decisions() || cycle.arranged_at.is_some() {
+            return Err(AppError::field("month", "decisions_closed"));
+        }
+        let mut tx = self.db.begin().await?;
+        let (event, why, into) = match decision {
+            MeetingDecision::Accept => (TaskEvent::Accept, None, None),
+            MeetingDecision::Change(input) => {
+                let mut draft = input.validate(month, t.is_assigned)?;
+                let u = self.unit(t.unit_id).await?;
+                self.check_task_refs(&mut tx, t.organization_id, &u, month, &mut draft)
+                    .await?;
+                store::plan::update_task(&mut tx, id, &draft, self.now()).await?;
+                (TaskEvent::Change, None, None)
+            }
+            MeetingDecision::Reject { reason: r } => {
+                (TaskEvent::Reject, Some(reason("reason", r)?), None)
+            }
+            MeetingDecision::Merge { into, reason: r } => {
+                let why = reason("reason", r)?;
+                let target = store::plan::get_task(&mut tx, *into).await?;
+                let ok = target.as_ref().is_some_and(|x| {
+                    x.id != id
+                        && x.organization_id == t.organization_id
+                        && x.month == t.month
+                        && matches!(
+                            TaskStatus::parse(&x.status),
+                            Some(
+                                TaskStatus::Submitted
+                                    | TaskStatus::LeaderApproved
+                                    | TaskStatus::Accepted
+                            )
+                        )
+                });
+                if !ok {
+                    return Err(AppError::field("merge_into", "invalid_merge_target"));
+                }
+                (TaskEvent::Merge, Some(why), Some(*into))
+            }
+        };
+        self.apply_event(&mut tx, &t, event, why.as_deref(), into)
+            .await?;
+        self.record(&mut tx, caller, id, event.as_str(), why.as_deref())
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The leadership assigns an item (交办事项) to a unit. Before the month is arranged it joins
+    /// the accepted proposals; afterwards it enters the plan directly.
+    pub async fn add_assigned_item(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        month: &str,
+        unit: i64,
+        input: &TaskInput,
+    ) -> Result<i64> {
+        let month = parse_month(month)?;
+        let mut draft = input.validate(month, true)?;
+        self.organization(org).await?;
+        caller.authorize(Action::ArrangeMonth {
+            org: OrganizationId(org),
+        })?;
+        let u = self
+            .unit(unit)
+            .await
+            .map_err(|_| AppError::field("unit_id", "not_found"))?;
+        if u.organization_id != org || u.disabled {
+            return Err(AppError::field("unit_id", "not_found"));
+        }
+        let (cycle, _, phase) = self.sync_cycle(org, month).await?;
+        if phase == Phase::Closed {
+            return Err(AppError::field("month", "month_closed"));
+        }
+        let status = if cycle.arranged_at.is_some() {
+            TaskStatus::Arranged
+        } else {
+            TaskStatus::Accepted
+        };
+        let mut tx = self.db.begin().await?;
+        self.check_task_refs(&mut tx, org, &u, month, &mut draft)
+            .await?;
+        let m = month.to_string();
+        let new = NewTask {
+            org,
+            month: &m,
+            unit_id: unit,
+            draft: &draft,
+            is_assigned: true,
+            status: status.as_str(),
+            carried_from_id: None,
+            months_overdue: 0,
+            created_by: caller.actor_id(),
+        };
+        let id = store::plan::insert_task(&mut tx, &new, self.now()).await?;
+        self.record(&mut tx, caller, id, "assign", None).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The office meeting arranges the month: every accepted proposal and assigned item
+    /// becomes part of the month's baseline plan, in one transaction. Refused while proposals
+    /// still wait for a decision, and when the month is already arranged.
+    pub async fn arrange_month(&self, caller: Caller<'_>, org: i64, month: &str) -> Result<u64> {
+        let month = parse_month(month)?;
+        self.organization(org).await?;
+        caller.authorize(Action::ArrangeMonth {
+            org: OrganizationId(org),
+        })?;
+        let (cycle, _, phase) = self.sync_cycle(org, month).await?;
+        if cycle.arranged_at.is_some() {
+            return Err(AppError::field("month", "already_arranged"));
+        }
+        if !matches!(
+            phase,
+            Phase::Proposing | Phase::Arranging | Phase::Executing
+        ) {
+            return Err(AppError::field("month", "decisions_closed"));
+        }
+        let m = month.to_string();
+        let mut tx = self.db.begin().await?;
+        for s in [TaskStatus::Submitted, TaskStatus::LeaderApproved] {
+            if !store::plan::task_ids_with_status(&mut tx, org, &m, s.as_str())
+                .await?
+                .is_empty()
+            {
+                return Err(AppError::field("month", "undecided_proposals"));
+            }
+        }
+        let ids =
+            store::plan::task_ids_with_status(&mut tx, org, &m, TaskStatus::Accepted.as_str())
+                .await?;
+        if ids.is_empty() {
+            return Err(AppError::field("month", "nothing_to_arrange"));
+        }
+        let now = self.now();
+        let n = store::plan::move_status(
+            &mut tx,
+            org,
+            &m,
+            TaskStatus::Accepted.as_str(),
+            TaskStatus::Arranged.as_str(),
+            now,
+        )
+        .await?;
+        for id in &ids {
+            let t = store::plan::get_task(&mut tx, *id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            store::plan::add_history(
+                &mut tx,
+                *id,
+                t.version,
+                now,
+                caller.actor_id(),
+                "arrange",
+                &t.status,
+                None,
+                &snapshot(&t),
+            )
+            .await?;
+        }
+        store::plan::set_arranged(&mut tx, cycle.id, caller.actor_id(), now).await?;
+        self.audit(
+            &mut tx,
+            caller,
+            org,
+            "cycle.arrange",
+            "cycle",
+            Some(cycle.id),
+            None,
+            Some(json!({ "month": m, "tasks": n })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Imports a unit's proposals from the rows of a plan table, all or nothing. Owners and
+    /// leaders are matched by name among the unit's people and the leaders in charge; every
+    /// row traces to `key_point_id`.
+    pub async fn import_proposals(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        month: &str,
+        unit: i64,
+        key_point_id: Option<i64>,
+        rows: &[PlanTableRow],
+    ) -> Result<usize> {
+        let month = parse_month(month)?;
+        let u = self
+            .unit(unit)
+            .await
+            .map_err(|_| AppError::field("unit_id", "not_found"))?;
+        if u.organization_id != org {
+            return Err(AppError::field("unit_id", "not_found"));
+        }
+        let path: Vec<UnitId> = u.path_ids().into_iter().map(UnitId).collect();
+        caller.authorize(Action::ProposeForUnit {
+            org: OrganizationId(org),
+            unit_path: &path,
+        })?;
+        let (_, _, phase) = self.sync_cycle(org, month).await?;
+        if !phase.accepts_proposals() {
+            return Err(AppError::field("month", "proposals_closed"));
+        }
+        if key_point_id.is_none() {
+            return Err(AppError::field("key_point_id", "required"));
+        }
+        let people = store::people::list_people(
+            &self.db,
+            org,
+            &store::people::PeopleFilter {
+                unit_paths: Some(vec![u.path.clone()]),
+                ..Default::default()
+            },
+            PageRequest::new(Some(1), Some(domain::page::MAX_PAGE_SIZE)),
+        )
+        .await?
+        .0;
+        let leaders = store::plan::leaders(&self.db, org).await?;
+        let mut drafts = Vec::new();
+        let mut errors = Vec::new();
+        for (i, r) in rows.iter().enumerate() {
+            let row = u32::try_from(i + 3).unwrap_or(u32::MAX);
+            let mut cell = |column: &str, code: &'static str| {
+                errors.push(CellError {
+                    row,
+                    column: column.into(),
+                    code,
+                })
+            };
+            let owner = people
+                .iter()
+                .find(|p| p.display_name == r.owner.trim())
+                .map(|p| p.id);
+            if owner.is_none() {
+                cell(
+                    "责任人",
+                    if r.owner.trim().is_empty() {
+                        "required"
+                    } else {
+                        "unknown_person"
+                    },
+                );
+            }
+            let leader = if r.leader.trim().is_empty() {
+                None
+            } else {
+                let l = leaders
+                    .iter()
+                    .find(|(_, name)| name == r.leader.trim())
+                    .map(|(id, _)| *id);
+                if l.is_none() {
+                    cell("分管领导", "unknown_leader");
+                }
+                l
+            };
+            let input = TaskInput {
+                title: r.title.clone(),
+                content: r.content.clone(),
+                criterion: r.criterion.clone(),
+                deadline: r.deadline.clone(),
+                key_point_id,
+                owner_id: owner.or(Some(0)),
+                post_id: None,
+                leader_id: leader,
+                is_key_work: r.category.trim() == CATEGORY_KEY_WORK,
+            };
+            match input.validate(month, false) {
+                Ok(d) => drafts.push(TaskDraft {
+                    owner_id: owner,
+                    ..d
+                }),
+                Err(e) => {
+                    for f in e.0 {
+                        let column = match f.field.as_str() {
+                            "title" => "工作事项",
+                            "content" => "工作内容",
+                            "criterion" => "完成标准",
+                            "deadline" => "完成时限",
+                            _ => "责任人",
+                        };
+                        errors.push(CellError {
+                            row,
+                            column: column.into(),
+                            code: f.code,
+                        });
+                    }
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Rows(errors));
+        }
+        if drafts.is_empty() {
+            return Err(AppError::field("file", "empty_file"));
+        }
+        let mut tx = self.db.begin().await?;
+        let m = month.to_string();
+        for d in &mut drafts {
+            self.check_task_refs(&mut tx, org, &u, month, d).await?;
+            let new = NewTask {
+                org,
+                month: &m,
+                unit_id: unit,
+                draft: d,
+                is_assigned: false,
+                status: TaskStatus::Draft.as_str(),
+                carried_from_id: None,
+                months_overdue: 0,
+                created_by: caller.actor_id(),
+            };
+            let id = store::plan::insert_task(&mut tx, &new, self.now()).await?;
+            self.record(&mut tx, caller, id, "import", None).await?;
+        }
+        tx.commit().await?;
+        Ok(drafts.len())
+    }
+
+    // ---- change requests ----
+
+    /// A unit head asks to drop, re-scope or re-date an arranged task.
+    pub async fn request_change(
+        &self,
+        caller: Caller<'_>,
+        task: i64,
+        change: &Change,
+        why: &str,
+    ) -> Result<i64> {
+        let why = reason("reason", why)?;
+        let t = self.task(task).await?;
+        let path = unit_path(&t);
+        caller.authorize(Action::RequestChange {
+            org: OrganizationId(t.organization_id),
+            unit_path: &path,
+        })?;
+        if status_of(&t)? != TaskStatus::Arranged {
+            return Err(AppError::field("status", "not_arranged"));
+        }
+        let mut tx = self.db.begin().await?;
+        let (pending, _) = store::plan::list_change_requests(
+            &mut tx,
+            t.organization_id,
+            Some("pending"),
+            Some(task),
+            PageRequest::new(Some(1), Some(1)),
+        )
+        .await?;
+        if !pending.is_empty() {
+            return Err(AppError::field("kind", "change_pending"));
+        }
+        let proposal =
+            serde_json::to_string(change).map_err(|e| AppError::Internal(e.to_string()))?;
+        let id = store::plan::insert_change_request(
+            &mut tx,
+            t.organization_id,
+            task,
+            change.kind(),
+            &proposal,
+            &why,
+            caller.actor_id(),
+            self.now(),
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            caller,
+            t.organization_id,
+            "change_request.create",
+            "change_request",
+            Some(id),
+            None,
+            Some(json!({ "task_id": task, "change": change, "reason": why })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The director or the leading group approves (applying the change) or rejects a change
+    /// request. The task's history keeps the version before and after.
+    pub async fn decide_change(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+        approve: bool,
+        why: &str,
+    ) -> Result<()> {
+        let cr = store::plan::get_change_request(&self.db, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        caller.authorize(Action::ArrangeMonth {
+            org: OrganizationId(cr.organization_id),
+        })?;
+        if cr.status != "pending" {
+            return Err(AppError::field("status", "already_decided"));
+        }
+        let why = if approve {
+            Some(why.trim().to_owned()).filter(|s| !s.is_empty())
+        } else {
+            Some(reason("reason", why)?)
+        };
+        let change: Change =
+            serde_json::from_str(&cr.proposal).map_err(|e| AppError::Internal(e.to_string()))?;
+        let t = self.task(cr.task_id).await?;
+        let mut tx = self.db.begin().await?;
+        if approve {
+            match &change {
+                Change::Withdraw => {
+                    self.apply_event(&mut tx, &t, TaskEvent::Withdraw, Some(&cr.reason), None)
+                        .await?;
+                }
+                Change::Rescope {
+                    title,
+                    content,
+                    criterion,
+                } => {
+                    store::plan::set_task_scope(
+                        &mut tx,
+                        t.id,
+                        title,
+                        content,
+                        criterion,
+                        self.now(),
+                    )
+                    .await?
+                }
+                Change::Redate { deadline } => {
+                    store::plan::set_task_deadline(&mut tx, t.id, *deadline, self.now()).await?
+                }
+            }
+            self.record(
+                &mut tx,
+                caller,
+                t.id,
+                &format!("change_{}", change.kind()),
+                Some(&cr.reason),
+            )
+            .await?;
+        }
+        store::plan::decide_change_request(
+            &mut tx,
+            id,
+            if approve { "approved" } else { "rejected" },
+            caller.actor_id(),
+            why.as_deref(),
+            self.now(),
+        )
+        .await?;
+        let action = if approve {
+            "change_request.approve"
+        } else {
+            "change_request.reject"
+        };
+        self.audit(
+            &mut tx,
+            caller,
+            cr.organization_id,
+            action,
+            "change_request",
+            Some(id),
+            None,
+            Some(json!({ "task_id": t.id, "reason": why })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Change requests of an organization, for the director and the offices.
+    pub async fn list_change_requests(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        status: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<ChangeRequestRow>> {
+        self.organization(org).await?;
+        if let Caller::Person(i) = caller
+            && i.actor.people_visibility(OrganizationId(org)) != Visibility::All
+        {
+            return Err(AppError::Forbidden);
+        }
+        let (rows, total) =
+            store::plan::list_change_requests(&self.db, org, status, None, page).await?;
+        Ok(Page::new(rows, page, total))
+    }
+}
