@@ -1,0 +1,17 @@
+#![forbid(unsafe_code)]
+//! Office documents of Xiaohao.
+//!
+//! This crate owns the file formats that offices exchange with the system: today the month's
+//! plan table (月度预安表) written as an XLSX workbook in the layout offices print, and the same
+//! layout read back from an uploaded workbook into plan rows. It works on bytes in and bytes
+//! out only: no file system, no database, no HTTP. Reading checks the file's form (size, row
+//! count, columns, dates, categories) and reports every bad cell by row and column; the rules
+//! of the plan itself (who may plan what, which month a deadline belongs to) stay with the
+//! callers.
+
+pub mod plan_xlsx;
+
+pub use plan_xlsx::{
+    DocsError, ImportError, ImportLimits, MAX_CELL_CHARS, SHEET_NAME, read_plan_rows,
+    write_plan_table,
+};
