@@ -50,7 +50,7 @@ const HEADER_SEARCH_ROWS: u32 = 5;
 const MAX_SCAN_COLUMNS: u32 = 128;
 /// The uncompressed parts of an upload may declare at most this many times the allowed file
 /// size: a plan table compresses by far less, a ZIP bomb by far more.
-const MAX_UNPACK_RATIO: usize = 32;
+pub(crate) const MAX_UNPACK_RATIO: usize = 32;
 /// Excel's first serial day after the last day it can show (9999-12-31).
 const MAX_SERIAL_DAY: f64 = 2_958_466.0;
 
@@ -341,22 +341,22 @@ fn read_checked(bytes: &[u8], limits: ImportLimits) -> Result<Vec<PlanTableRow>,
 
 /// A cell's value, owned, as far as this reader cares.
 #[derive(Debug, Clone, PartialEq)]
-enum Value {
+pub(crate) enum Value {
     Text(String),
     Number(f64),
     Date(ExcelDateTime),
 }
 
-type Row = BTreeMap<u32, Value>;
+pub(crate) type Row = BTreeMap<u32, Value>;
 
-struct Sheet {
+pub(crate) struct Sheet {
     /// Non-empty cells by 0-based row, then 0-based column.
-    rows: BTreeMap<u32, Row>,
+    pub(crate) rows: BTreeMap<u32, Row>,
     merges: Vec<Dimensions>,
     is_1904: bool,
 }
 
-fn load_first_sheet(bytes: &[u8], limits: ImportLimits) -> Result<Sheet, ImportError> {
+pub(crate) fn load_first_sheet(bytes: &[u8], limits: ImportLimits) -> Result<Sheet, ImportError> {
     let mut workbook =
         Xlsx::new(Cursor::new(bytes)).map_err(|_: calamine::XlsxError| ImportError::Unreadable)?;
     let name = first_worksheet(workbook.sheets_metadata()).ok_or(ImportError::Unreadable)?;
@@ -424,7 +424,7 @@ fn owned_value(v: &DataRef<'_>) -> Option<Value> {
 }
 
 /// Header text as compared: without any whitespace, so 「序　号」 and 「责任人\n」 match.
-fn normalize_header(s: &str) -> String {
+pub(crate) fn normalize_header(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
@@ -548,7 +548,7 @@ fn read_row(
 }
 
 /// A cell as the user reads it.
-fn display_text(v: &Value) -> String {
+pub(crate) fn display_text(v: &Value) -> String {
     match v {
         Value::Text(s) => s.clone(),
         Value::Number(f) => number_text(*f),
@@ -696,7 +696,7 @@ fn is_valid_date(y: u32, m: u32, d: u32) -> bool {
 /// The total uncompressed size the ZIP central directory declares for all entries (the ZIP
 /// reader enforces each entry's declared size), or `None` when the bytes are no ZIP archive.
 /// Handles ZIP64 records.
-fn declared_unpacked_size(b: &[u8]) -> Option<u64> {
+pub(crate) fn declared_unpacked_size(b: &[u8]) -> Option<u64> {
     const EOCD: u32 = 0x0605_4b50;
     const ZIP64_LOCATOR: u32 = 0x0706_4b50;
     const ZIP64_EOCD: u32 = 0x0606_4b50;

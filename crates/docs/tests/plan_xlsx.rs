@@ -750,3 +750,50 @@ fn overlapping_merges_cannot_make_reading_slow() {
     assert_eq!(read(&minimal_xlsx(&xml)), Err(ImportError::Unreadable));
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[test]
+fn key_points_are_read_from_a_simple_sheet() {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "2026年度工作要点").unwrap();
+    for (c, h) in ["类别", "要点", "说明"].iter().enumerate() {
+        ws.write_string(1, c as u16, *h).unwrap();
+    }
+    ws.write_string(2, 0, "工作要点").unwrap();
+    ws.write_string(2, 1, "招商引资").unwrap();
+    ws.write_string(2, 2, "全年引进重大项目").unwrap();
+    ws.write_string(3, 0, "重点热点问题").unwrap();
+    ws.write_string(3, 1, "安全生产").unwrap();
+    ws.write_string(5, 0, "工作要点").unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let err = docs::read_key_point_rows(&bytes, docs::ImportLimits::default()).unwrap_err();
+    let docs::ImportError::Cells(cells) = err else {
+        panic!("cell errors expected")
+    };
+    assert_eq!(
+        (cells[0].row, cells[0].column.as_str(), cells[0].code),
+        (6, "要点", "required")
+    );
+
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "类别").unwrap();
+    ws.write_string(0, 1, "要点").unwrap();
+    ws.write_string(1, 0, "重点热点问题").unwrap();
+    ws.write_string(1, 1, "信访维稳").unwrap();
+    let rows =
+        docs::read_key_point_rows(&wb.save_to_buffer().unwrap(), docs::ImportLimits::default())
+            .unwrap();
+    assert_eq!(
+        rows,
+        vec![(
+            "重点热点问题".to_owned(),
+            "信访维稳".to_owned(),
+            String::new()
+        )]
+    );
+    assert!(matches!(
+        docs::read_key_point_rows(b"not a workbook", docs::ImportLimits::default()),
+        Err(docs::ImportError::Unreadable)
+    ));
+}
