@@ -405,7 +405,9 @@ const KEY_POINTS: &[(&str, &str)] = &[
 ];
 
 /// For each unit: its key point (index into KEY_POINTS) and task titles with criteria.
-const DEMO_TASKS: &[(&str, usize, &[(&str, &str)])] = &[
+type DemoTasks = &'static [(&'static str, usize, &'static [(&'static str, &'static str)])];
+
+const DEMO_TASKS: DemoTasks = &[
     (
         "dzb",
         8,

@@ -101,6 +101,20 @@ impl IntoResponse for ApiError {
                     })
                     .collect()
             }
+            AppError::Rows(cells) => cells
+                .iter()
+                .map(|c| FieldErrorBody {
+                    field: format!("rows[{}].{}", c.row, c.column),
+                    code: c.code.to_owned(),
+                    message: format!(
+                        "{} {} {}: {}",
+                        lang.t("import.row"),
+                        c.row,
+                        c.column,
+                        lang.err(c.code)
+                    ),
+                })
+                .collect(),
             _ => vec![],
         };
         let message = match &self.err {
@@ -175,5 +189,28 @@ impl IntoResponse for PageError {
             status,
             message,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn rows_of_an_import_are_named_like_fields() {
+        let err = AppError::Rows(vec![domain::plan_table::CellError {
+            row: 3,
+            column: "完成时限".into(),
+            code: "deadline_outside_month",
+        }]);
+        let res = ApiError::new(err, Lang::Zh).into_response();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["error"]["code"], "invalid_rows");
+        assert_eq!(v["error"]["fields"][0]["field"], "rows[3].完成时限");
+        assert_eq!(v["error"]["fields"][0]["code"], "deadline_outside_month");
     }
 }

@@ -3,8 +3,9 @@
 //! One middleware runs before every handler. It resolves the identity from an API bearer token
 //! or the session cookie, reads the language cookie, and enforces CSRF protection on every
 //! POST/PUT/PATCH/DELETE that rides on a cookie: the request must come from our own origin
-//! (Sec-Fetch-Site / Origin) and carry the session's CSRF token (form field `_csrf` or header
-//! `X-CSRF-Token`). Bearer-token requests carry no ambient credentials and skip the token check.
+//! (Sec-Fetch-Site / Origin) and carry the session's CSRF token (form field `_csrf`, also the
+//! first field of a multipart upload, or header `X-CSRF-Token`). Bearer-token requests carry
+//! no ambient credentials and skip the token check.
 
 use std::sync::Arc;
 
@@ -25,6 +26,10 @@ pub const SESSION_COOKIE: &str = "xh_session";
 pub const LANG_COOKIE: &str = "xh_lang";
 /// Largest form body read for the CSRF check.
 pub const FORM_LIMIT: usize = 1024 * 1024;
+/// Largest file accepted by an upload form (the import of a plan table).
+pub const UPLOAD_FILE_LIMIT: usize = 2 * 1024 * 1024;
+/// Largest multipart body read for the CSRF check: the file plus the other fields.
+pub const UPLOAD_LIMIT: usize = UPLOAD_FILE_LIMIT + 64 * 1024;
 
 #[derive(Clone, Debug)]
 pub struct RequestCtx {
@@ -100,6 +105,37 @@ fn csrf_refusal(is_api: bool, lang: Lang) -> Response {
     }
 }
 
+fn too_large(is_api: bool, lang: Lang) -> Response {
+    if is_api {
+        ApiError::bad_request(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", None, lang)
+    } else {
+        crate::pages::layout::ErrorPage::render(
+            lang,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            lang.err("body_too_large"),
+        )
+    }
+}
+
+/// The value of a small text field of a `multipart/form-data` body, found in the raw bytes:
+/// the part whose headers name it, up to the end of its first line. Upload forms put `_csrf`
+/// first, so it is found before the file.
+fn multipart_field(body: &[u8], name: &str) -> Option<String> {
+    let needle = format!("name=\"{name}\"");
+    let start = find(body, needle.as_bytes())? + needle.len();
+    let rest = &body[start..];
+    let value_start = find(rest, b"\r\n\r\n")? + 4;
+    let value = &rest[value_start..];
+    let end = find(value, b"\r\n").unwrap_or(value.len());
+    std::str::from_utf8(&value[..end])
+        .ok()
+        .map(|v| v.trim().to_owned())
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
 pub async fn context_layer(
     State(state): State<AppState>,
     mut req: Request,
@@ -146,22 +182,28 @@ pub async fn context_layer(
                 .get("x-csrf-token")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            let is_form = req
+            let content_type = req
                 .headers()
                 .get(header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
-                .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-            if provided.is_none() && is_form {
-                let (parts, body) = req.into_parts();
-                let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
-                    return ApiError::bad_request(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "body_too_large",
-                        None,
-                        lang,
-                    );
+                .unwrap_or("");
+            let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+            let is_multipart = content_type.starts_with("multipart/form-data");
+            if provided.is_none() && (is_form || is_multipart) {
+                let limit = if is_multipart {
+                    UPLOAD_LIMIT
+                } else {
+                    FORM_LIMIT
                 };
-                provided = Some(FormData::parse(&bytes).get("_csrf").to_owned());
+                let (parts, body) = req.into_parts();
+                let Ok(bytes) = to_bytes(body, limit).await else {
+                    return too_large(is_api, lang);
+                };
+                provided = if is_multipart {
+                    multipart_field(&bytes, "_csrf")
+                } else {
+                    Some(FormData::parse(&bytes).get("_csrf").to_owned())
+                };
                 req = Request::from_parts(parts, Body::from(bytes));
             }
             if !provided.is_some_and(|p| constant_time_eq(&p, i.csrf_token())) {
@@ -330,6 +372,15 @@ mod tests {
             ("host", "x.gov:8080"),
             ("origin", "null")
         ])));
+    }
+
+    #[test]
+    fn the_csrf_field_is_found_in_a_multipart_body() {
+        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\nabc123\r\n--XyZ\r\n\
+            Content-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\n\r\n\x00\x01\r\n--XyZ--\r\n";
+        assert_eq!(multipart_field(body, "_csrf").as_deref(), Some("abc123"));
+        assert_eq!(multipart_field(body, "other"), None);
+        assert_eq!(multipart_field(b"name=\"_csrf\"", "_csrf"), None);
     }
 
     #[test]

@@ -64,7 +64,10 @@ fn crates_depend_only_downwards() {
             &["web", "xiaohao", "sqlx", "axum", "askama", "utoipa"],
         ),
         ("web", &["store", "xiaohao", "sqlx"]),
-        ("docs", &["store", "app", "web", "xiaohao", "sqlx", "tokio", "axum"]),
+        (
+            "docs",
+            &["store", "app", "web", "xiaohao", "sqlx", "tokio", "axum"],
+        ),
     ];
     for (krate, banned) in forbidden {
         let have = deps

@@ -451,3 +451,539 @@ pub struct Created {
 pub struct Done {
     pub ok: bool,
 }
+
+// ---- the monthly plan ----
+
+/// A task of the monthly plan: a unit's proposal, an assigned item, and once arranged a task
+/// of the month's plan (one record throughout).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Task {
+    pub id: i64,
+    pub organization_id: i64,
+    /// `YYYY-MM`
+    pub month: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub post_id: Option<i64>,
+    pub post_name: Option<String>,
+    pub owner_id: Option<i64>,
+    pub owner_name: Option<String>,
+    pub leader_id: Option<i64>,
+    pub leader_name: Option<String>,
+    pub key_point_id: Option<i64>,
+    pub key_point_title: Option<String>,
+    /// An item assigned by the leadership (交办事项) rather than proposed by the unit.
+    pub is_assigned: bool,
+    pub is_key_work: bool,
+    pub title: String,
+    pub content: String,
+    /// The completion criterion (完成标准) it is signed off against.
+    pub criterion: String,
+    /// `YYYY-MM-DD`, within the month.
+    pub deadline: String,
+    /// One of draft, submitted, returned, leader_approved, accepted, rejected, merged,
+    /// arranged, withdrawn.
+    pub status: String,
+    pub version: i32,
+    /// The reason of the last return, rejection or merge.
+    pub reason: Option<String>,
+    pub merged_into_id: Option<i64>,
+    pub carried_from_id: Option<i64>,
+    pub months_overdue: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<app::model::TaskRow> for Task {
+    fn from(t: app::model::TaskRow) -> Self {
+        Task {
+            id: t.id,
+            organization_id: t.organization_id,
+            month: t.month,
+            unit_id: t.unit_id,
+            unit_name: t.unit_name,
+            post_id: t.post_id,
+            post_name: t.post_name,
+            owner_id: t.owner_id,
+            owner_name: t.owner_name,
+            leader_id: t.leader_id,
+            leader_name: t.leader_name,
+            key_point_id: t.key_point_id,
+            key_point_title: t.key_point_title,
+            is_assigned: t.is_assigned,
+            is_key_work: t.is_key_work,
+            title: t.title,
+            content: t.content,
+            criterion: t.criterion,
+            deadline: t.deadline,
+            status: t.status,
+            version: t.version,
+            reason: t.reason,
+            merged_into_id: t.merged_into_id,
+            carried_from_id: t.carried_from_id,
+            months_overdue: t.months_overdue,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+        }
+    }
+}
+
+/// One version of a task in its history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskVersion {
+    pub version: i32,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub actor_name: Option<String>,
+    /// propose, edit, submit, leader_approve, leader_adjust, leader_return, accept, change,
+    /// reject, merge, arrange, assign, import, change_withdraw, change_rescope, change_redate.
+    pub event: String,
+    pub status: String,
+    pub reason: Option<String>,
+    /// The task's fields after the event.
+    #[schema(value_type = Object)]
+    pub snapshot: serde_json::Value,
+}
+
+impl From<app::model::HistoryRow> for TaskVersion {
+    fn from(h: app::model::HistoryRow) -> Self {
+        TaskVersion {
+            version: h.version,
+            at: h.at,
+            actor_id: h.actor_id,
+            actor_name: h.actor_name,
+            event: h.event,
+            status: h.status,
+            reason: h.reason,
+            snapshot: serde_json::from_str(&h.snapshot).unwrap_or_default(),
+        }
+    }
+}
+
+/// A request to withdraw, re-scope or re-date an arranged task.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeRequest {
+    pub id: i64,
+    pub task_id: i64,
+    pub task_title: String,
+    pub unit_name: String,
+    /// withdraw, rescope or redate.
+    pub kind: String,
+    /// What is asked for: `{"kind": "redate", "deadline": "2026-11-20"}`, …
+    #[schema(value_type = Object)]
+    pub proposal: serde_json::Value,
+    pub reason: String,
+    /// pending, approved or rejected.
+    pub status: String,
+    pub requested_by: Option<i64>,
+    pub requested_at: DateTime<Utc>,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_reason: Option<String>,
+}
+
+impl From<app::model::ChangeRequestRow> for ChangeRequest {
+    fn from(c: app::model::ChangeRequestRow) -> Self {
+        ChangeRequest {
+            id: c.id,
+            task_id: c.task_id,
+            task_title: c.task_title,
+            unit_name: c.unit_name,
+            kind: c.kind,
+            proposal: serde_json::from_str(&c.proposal).unwrap_or_default(),
+            reason: c.reason,
+            status: c.status,
+            requested_by: c.requested_by,
+            requested_at: c.requested_at,
+            decided_by: c.decided_by,
+            decided_at: c.decided_at,
+            decision_reason: c.decision_reason,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskDetail {
+    #[serde(flatten)]
+    pub task: Task,
+    pub history: Vec<TaskVersion>,
+    /// The tasks this one carries over, newest first.
+    pub chain: Vec<Task>,
+    pub change_requests: Vec<ChangeRequest>,
+    /// What the caller may do with it now.
+    pub can_edit: bool,
+    pub can_review: bool,
+    pub can_decide: bool,
+    pub can_request_change: bool,
+}
+
+impl From<app::TaskDetail> for TaskDetail {
+    fn from(d: app::TaskDetail) -> Self {
+        TaskDetail {
+            task: d.task.into(),
+            history: d.history.into_iter().map(Into::into).collect(),
+            chain: d.chain.into_iter().map(Into::into).collect(),
+            change_requests: d.change_requests.into_iter().map(Into::into).collect(),
+            can_edit: d.can_edit,
+            can_review: d.can_review,
+            can_decide: d.can_decide,
+            can_request_change: d.can_request_change,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitCounts {
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// Tasks of the month by status.
+    pub by_status: std::collections::BTreeMap<String, i64>,
+    pub total: i64,
+    /// Nothing submitted after the proposal deadline.
+    pub late: bool,
+}
+
+/// A month of the plan: its phase, calendar and counts by unit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Month {
+    /// `YYYY-MM`
+    pub month: String,
+    /// upcoming, proposing, arranging, executing, signing_off, reviewing or closed.
+    pub phase: String,
+    pub proposals_open: chrono::NaiveDate,
+    pub proposals_due: chrono::NaiveDate,
+    pub arrangement_due: chrono::NaiveDate,
+    pub sign_off_opens: chrono::NaiveDate,
+    pub review_due: chrono::NaiveDate,
+    pub arranged_at: Option<DateTime<Utc>>,
+    pub units: Vec<UnitCounts>,
+    pub totals: std::collections::BTreeMap<String, i64>,
+    pub can_arrange: bool,
+    pub can_manage: bool,
+}
+
+impl From<app::MonthView> for Month {
+    fn from(v: app::MonthView) -> Self {
+        let (m, c) = (v.month, v.calendar);
+        Month {
+            month: m.to_string(),
+            phase: v.phase.as_str().to_owned(),
+            proposals_open: c.proposals_open(m),
+            proposals_due: c.proposals_due(m),
+            arrangement_due: c.arrangement_due(m),
+            sign_off_opens: c.sign_off_opens(m),
+            review_due: c.review_due(m),
+            arranged_at: v.cycle.arranged_at,
+            units: v
+                .units
+                .into_iter()
+                .map(|u| UnitCounts {
+                    total: u.total(),
+                    unit_id: u.unit_id,
+                    unit_name: u.unit_name,
+                    by_status: u.by_status,
+                    late: u.late,
+                })
+                .collect(),
+            totals: v.totals,
+            can_arrange: v.can_arrange,
+            can_manage: v.can_manage,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Arranged {
+    /// How many tasks entered the month's plan.
+    pub arranged: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyPoint {
+    pub id: i64,
+    pub organization_id: i64,
+    pub year: i32,
+    /// key_point (工作要点) or focus_issue (重点热点问题).
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub sort_order: i32,
+    pub disabled: bool,
+}
+
+impl From<app::model::KeyPointRow> for KeyPoint {
+    fn from(k: app::model::KeyPointRow) -> Self {
+        KeyPoint {
+            id: k.id,
+            organization_id: k.organization_id,
+            year: k.year,
+            kind: k.kind,
+            title: k.title,
+            description: k.description,
+            sort_order: k.sort_order,
+            disabled: k.disabled,
+        }
+    }
+}
+
+/// A unit's (or a post's) plan table of a month, as printed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanTable {
+    /// The title row, e.g. 「湘潭高新区工管委 财政局 2026年11月预安表」.
+    pub title: String,
+    pub organization: String,
+    pub unit: String,
+    pub year: i32,
+    pub month: u32,
+    /// 序号, 工作事项, 工作内容, 完成标准, 完成时限, 责任人, 分管领导, 类别.
+    pub columns: Vec<String>,
+    pub rows: Vec<PlanTableRow>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanTableRow {
+    pub seq: u32,
+    pub title: String,
+    pub content: String,
+    pub criterion: String,
+    pub deadline: String,
+    pub owner: String,
+    pub leader: String,
+    /// 重点工作, 一般工作 or 交办事项.
+    pub category: String,
+}
+
+impl From<domain::plan_table::PlanTable> for PlanTable {
+    fn from(t: domain::plan_table::PlanTable) -> Self {
+        PlanTable {
+            title: t.title(),
+            columns: domain::plan_table::COLUMNS
+                .iter()
+                .map(|c| (*c).to_owned())
+                .collect(),
+            organization: t.organization,
+            unit: t.unit,
+            year: t.year,
+            month: t.month,
+            rows: t
+                .rows
+                .into_iter()
+                .map(|r| PlanTableRow {
+                    seq: r.seq,
+                    title: r.title,
+                    content: r.content,
+                    criterion: r.criterion,
+                    deadline: r.deadline,
+                    owner: r.owner,
+                    leader: r.leader,
+                    category: r.category,
+                })
+                .collect(),
+        }
+    }
+}
+
+page_type!(TaskPage => Task, KeyPointPage => KeyPoint, ChangeRequestPage => ChangeRequest);
+
+#[derive(Debug, Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct TaskParams {
+    /// `YYYY-MM`
+    pub month: Option<String>,
+    pub unit_id: Option<i64>,
+    pub post_id: Option<i64>,
+    pub leader_id: Option<i64>,
+    /// Statuses to include: repeat the parameter or separate with commas
+    /// (`status=submitted,leader_approved`).
+    pub status: Option<Vec<String>>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+    pub organization_id: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct KeyPointParams {
+    /// Default: the current year.
+    pub year: Option<i32>,
+    pub include_disabled: Option<bool>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+    pub organization_id: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct ChangeRequestParams {
+    /// pending, approved or rejected.
+    pub status: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+    pub organization_id: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct PlanTableParams {
+    /// One post's table instead of the whole unit's.
+    pub post_id: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MovePhase {
+    /// upcoming, proposing, arranging, executing, signing_off or reviewing.
+    pub phase: String,
+}
+
+/// A proposal (`POST /tasks`) or an assigned item (`POST /assigned-items`). The text fields
+/// default to empty, so that validation names every missing one at once.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTask {
+    /// `YYYY-MM`
+    pub month: String,
+    pub unit_id: i64,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub content: String,
+    #[serde(default)]
+    pub criterion: String,
+    /// `YYYY-MM-DD`, within the month.
+    #[serde(default)]
+    pub deadline: String,
+    /// Required for proposals; optional for assigned items.
+    pub key_point_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub post_id: Option<i64>,
+    /// Default: the leader in charge of the unit.
+    pub leader_id: Option<i64>,
+    #[serde(default)]
+    pub is_key_work: bool,
+}
+
+impl NewTask {
+    pub fn input(&self) -> domain::plan::TaskInput {
+        domain::plan::TaskInput {
+            title: self.title.clone(),
+            content: self.content.clone(),
+            criterion: self.criterion.clone(),
+            deadline: self.deadline.clone(),
+            key_point_id: self.key_point_id,
+            owner_id: self.owner_id,
+            post_id: self.post_id,
+            leader_id: self.leader_id,
+            is_key_work: self.is_key_work,
+        }
+    }
+}
+
+/// Fields of a task to change; absent fields keep their value, `null` clears a nullable one.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TaskPatch {
+    pub title: Option<String>,
+    pub content: Option<String>,
+    pub criterion: Option<String>,
+    pub deadline: Option<String>,
+    #[serde(default, deserialize_with = "some")]
+    #[schema(value_type = Option<i64>)]
+    pub key_point_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "some")]
+    #[schema(value_type = Option<i64>)]
+    pub owner_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "some")]
+    #[schema(value_type = Option<i64>)]
+    pub post_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "some")]
+    #[schema(value_type = Option<i64>)]
+    pub leader_id: Option<Option<i64>>,
+    pub is_key_work: Option<bool>,
+}
+
+impl TaskPatch {
+    /// The task's fields with this patch applied.
+    pub fn apply(self, t: &app::model::TaskRow) -> domain::plan::TaskInput {
+        domain::plan::TaskInput {
+            title: self.title.unwrap_or_else(|| t.title.clone()),
+            content: self.content.unwrap_or_else(|| t.content.clone()),
+            criterion: self.criterion.unwrap_or_else(|| t.criterion.clone()),
+            deadline: self.deadline.unwrap_or_else(|| t.deadline.clone()),
+            key_point_id: self.key_point_id.unwrap_or(t.key_point_id),
+            owner_id: self.owner_id.unwrap_or(t.owner_id),
+            post_id: self.post_id.unwrap_or(t.post_id),
+            leader_id: self.leader_id.unwrap_or(t.leader_id),
+            is_key_work: self.is_key_work.unwrap_or(t.is_key_work),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeaderReview {
+    /// approve, adjust (with `fields`) or return (with `reason`).
+    pub decision: String,
+    pub reason: Option<String>,
+    /// The leader's changes, for `adjust`.
+    pub fields: Option<TaskPatch>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingDecision {
+    /// accept, change (with `fields`), reject (with `reason`) or merge (with `merge_into` and
+    /// `reason`).
+    pub decision: String,
+    pub reason: Option<String>,
+    pub merge_into: Option<i64>,
+    /// The meeting's changes, for `change`.
+    pub fields: Option<TaskPatch>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateKeyPoint {
+    pub organization_id: Option<i64>,
+    pub year: i64,
+    /// key_point (default) or focus_issue.
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub title: String,
+    pub description: Option<String>,
+    pub sort_order: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateKeyPoint {
+    /// The key point's year (the list it belongs to; it cannot change).
+    pub year: i32,
+    pub kind: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub sort_order: Option<i64>,
+    pub disabled: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestChange {
+    /// withdraw, rescope (with title, content, criterion) or redate (with deadline).
+    pub kind: String,
+    pub title: Option<String>,
+    pub content: Option<String>,
+    pub criterion: Option<String>,
+    /// `YYYY-MM-DD`, within the task's month.
+    pub deadline: Option<String>,
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeDecision {
+    pub approve: bool,
+    /// Required to reject.
+    pub reason: Option<String>,
+}

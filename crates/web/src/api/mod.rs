@@ -19,6 +19,7 @@ use crate::session::RequestCtx;
 
 pub mod dto;
 mod handlers;
+mod plan;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -26,7 +27,8 @@ mod handlers;
     servers((url = "/api/v1")),
     tags(
         (name = "me", description = "The caller"),
-        (name = "organizations"), (name = "units"), (name = "posts"), (name = "people"), (name = "audit")
+        (name = "organizations"), (name = "units"), (name = "posts"), (name = "people"), (name = "audit"),
+        (name = "plan", description = "The monthly plan (预安): months, tasks, decisions, plan tables, key points, change requests")
     ),
     components(schemas(crate::error::ErrorBody))
 )]
@@ -58,6 +60,21 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(revoke_role))
         .routes(routes!(set_leader_units))
         .routes(routes!(list_audit))
+        .routes(routes!(plan::get_month))
+        .routes(routes!(plan::move_phase))
+        .routes(routes!(plan::arrange_month))
+        .routes(routes!(plan::list_tasks, plan::propose))
+        .routes(routes!(plan::get_task, plan::update_task))
+        .routes(routes!(plan::submit_task))
+        .routes(routes!(plan::leader_review))
+        .routes(routes!(plan::meeting_decision))
+        .routes(routes!(plan::assign_item))
+        .routes(routes!(plan::plan_table))
+        .routes(routes!(plan::list_key_points, plan::create_key_point))
+        .routes(routes!(plan::update_key_point))
+        .routes(routes!(plan::request_change))
+        .routes(routes!(plan::list_change_requests))
+        .routes(routes!(plan::decide_change))
 }
 
 /// The OpenAPI document, built once from the same router that serves the API.

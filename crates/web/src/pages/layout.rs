@@ -43,6 +43,8 @@ impl Layout {
             let only_display = i.actor.grants.iter().all(|g| g.role == Role::Display)
                 && !i.actor.grants.is_empty();
             if !only_display {
+                add("/months", "nav.months");
+                add("/key-points", "nav.key_points");
                 add("/units", "nav.units");
                 add("/people", "nav.people");
             }

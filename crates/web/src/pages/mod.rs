@@ -2,6 +2,7 @@
 //! case and renders a template; validation errors re-render the form with inline messages.
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -11,9 +12,12 @@ use crate::session::Ctx;
 
 pub mod account;
 pub mod audit;
+pub mod key_points;
 pub mod layout;
 pub mod orgs;
 pub mod people;
+pub mod plan;
+pub mod tasks;
 pub mod units;
 
 pub fn router() -> Router<AppState> {
@@ -52,6 +56,35 @@ pub fn router() -> Router<AppState> {
         .route("/people/{id}/leader-units", post(people::set_led_units))
         .route("/roles/{id}/delete", post(people::revoke_role))
         .route("/audit", get(audit::list))
+        .route("/months", get(plan::months))
+        .route("/months/{month}", get(plan::month))
+        .route("/months/{month}/phase", post(plan::move_phase))
+        .route("/months/{month}/arrange", post(plan::arrange))
+        .route("/months/{month}/arrangement", get(plan::arrangement))
+        .route("/months/{month}/assigned-items", post(plan::assign))
+        .route("/months/{month}/units/{unit}", get(plan::unit_month))
+        .route("/months/{month}/units/{unit}/tasks", post(plan::propose))
+        .route(
+            "/months/{month}/units/{unit}/import",
+            post(plan::import).layer(DefaultBodyLimit::max(crate::session::UPLOAD_LIMIT)),
+        )
+        .route("/months/{month}/units/{unit}/table", get(plan::table))
+        .route(
+            "/months/{month}/units/{unit}/table.xlsx",
+            get(plan::table_xlsx),
+        )
+        .route("/tasks/{id}", get(tasks::show).post(tasks::update))
+        .route("/tasks/{id}/submit", post(tasks::submit))
+        .route("/tasks/{id}/review", post(tasks::review))
+        .route("/tasks/{id}/decision", post(tasks::decide))
+        .route("/tasks/{id}/change-requests", post(tasks::request_change))
+        .route("/change-requests", get(tasks::list_change_requests))
+        .route("/change-requests/{id}/decision", post(tasks::decide_change))
+        .route(
+            "/key-points",
+            get(key_points::list).post(key_points::create),
+        )
+        .route("/key-points/{id}", post(key_points::update))
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
