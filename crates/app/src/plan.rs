@@ -142,6 +142,26 @@ impl App {
         Ok(store::plan::key_points(&self.db, org, year, include_disabled).await?)
     }
 
+    pub async fn get_key_point(&self, caller: Caller<'_>, id: i64) -> Result<KeyPointRow> {
+        let k = store::plan::get_key_point(&self.db, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        caller.authorize(Action::ViewStructure {
+            org: OrganizationId(k.organization_id),
+        })?;
+        Ok(k)
+    }
+
+    /// The leaders in charge of an organization, (id, name): every member may choose one for
+    /// a task, even without seeing the leaders' other details.
+    pub async fn list_leaders(&self, caller: Caller<'_>, org: i64) -> Result<Vec<(i64, String)>> {
+        self.organization(org).await?;
+        caller.authorize(Action::ViewStructure {
+            org: OrganizationId(org),
+        })?;
+        Ok(store::plan::leaders(&self.db, org).await?)
+    }
+
     pub async fn create_key_point(
         &self,
         caller: Caller<'_>,

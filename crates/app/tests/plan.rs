@@ -423,6 +423,13 @@ app::app_test!(proposals_respect_the_window_and_the_scope, |t| {
             .rows
             .is_empty()
     );
+    // Every member may pick a leader in charge for a task, even without seeing their details.
+    let leaders = t.app.list_leaders(sa, t.org).await.unwrap();
+    assert_eq!(leaders.len(), 2);
+    assert!(matches!(
+        t.app.get_person(sa, c.leader_a.actor.person_id.0).await,
+        Err(AppError::Forbidden)
+    ));
     // Validation names the fields; an owner outside the unit is refused.
     let bad = TaskInput {
         owner_id: Some(c.staff_b.actor.person_id.0),

@@ -576,6 +576,13 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("table.printed_at", "打印日期", "Printed on"),
     ("kp.title", "年度要点", "Annual key points"),
     ("kp.new", "新增要点", "New key point"),
+    ("kp.import", "从表格导入", "Import from a sheet"),
+    (
+        "kp.import_help",
+        "XLSX 表格，表头为：类别（工作要点／重点热点问题）、要点、说明；全部行无误才导入。",
+        "An XLSX sheet with the headers 类别 (工作要点 or 重点热点问题), 要点, 说明; imported only if every row is valid.",
+    ),
+    ("kp.imported", "已导入年度要点。", "Key points imported."),
     ("kp.year", "年度", "Year"),
     ("kp.prev_year", "上一年", "Previous year"),
     ("kp.next_year", "下一年", "Next year"),

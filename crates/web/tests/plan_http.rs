@@ -999,7 +999,7 @@ web_test!(bad_api_input_names_the_fields, |w| {
             "PATCH",
             &format!("/api/v1/key-points/{kp}"),
             &director,
-            Some(r#"{"year": 2026, "disabled": true}"#),
+            Some(r#"{"disabled": true}"#),
         )
         .await;
     assert_eq!(r.json()["disabled"], true, "{}", r.body);
@@ -1068,6 +1068,41 @@ web_test!(key_point_pages_for_planners, |w| {
                 ("title", "越权要点"),
             ],
         )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // Importing a sheet: every row or none.
+    let sheet = |rows: &[(&str, &str)]| {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "类别").unwrap();
+        ws.write_string(0, 1, "要点").unwrap();
+        for (i, (kind, title)) in rows.iter().enumerate() {
+            let r = u32::try_from(i + 1).unwrap();
+            ws.write_string(r, 0, *kind).unwrap();
+            if !title.is_empty() {
+                ws.write_string(r, 1, *title).unwrap();
+            }
+        }
+        wb.save_to_buffer().unwrap()
+    };
+    let bad = sheet(&[("工作要点", "园区道路建设"), ("重点热点问题", "")]);
+    let r = w
+        .post_file("/key-points/import", &director, &[("year", "2027")], &bad)
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("3 要点"), "names the row and column");
+    let none = w.get("/key-points?year=2027", &director).await;
+    assert!(!none.body.contains("园区道路建设"), "nothing imported");
+    let good = sheet(&[("工作要点", "园区道路建设"), ("重点热点问题", "停车难")]);
+    let r = w
+        .post_file("/key-points/import", &director, &[("year", "2027")], &good)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let list = w.get("/key-points?year=2027", &director).await;
+    assert!(list.body.contains("园区道路建设") && list.body.contains("停车难"));
+    let r = w
+        .post_file("/key-points/import", &staff, &[("year", "2027")], &good)
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 });

@@ -957,8 +957,6 @@ pub struct CreateKeyPoint {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateKeyPoint {
-    /// The key point's year (the list it belongs to; it cannot change).
-    pub year: i32,
     pub kind: Option<String>,
     pub title: Option<String>,
     pub description: Option<String>,

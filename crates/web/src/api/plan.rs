@@ -395,21 +395,12 @@ pub async fn list_key_points(
     ))
 }
 
-async fn key_point(
-    s: &AppState,
-    user: &ApiUser,
-    org: i64,
-    year: i32,
-    id: i64,
-) -> Result<KeyPoint, ApiError> {
+async fn key_point(s: &AppState, user: &ApiUser, id: i64) -> Result<KeyPoint, ApiError> {
     s.app
-        .list_key_points(user.caller(), org, year, true)
+        .get_key_point(user.caller(), id)
         .await
-        .map_err(|e| user.fail(e))?
-        .into_iter()
-        .find(|k| k.id == id)
         .map(Into::into)
-        .ok_or_else(|| user.fail(AppError::NotFound))
+        .map_err(|e| user.fail(e))
 }
 
 #[utoipa::path(post, path = "/key-points", tag = "plan", request_body = CreateKeyPoint,
@@ -432,11 +423,7 @@ pub async fn create_key_point(
         .create_key_point(user.caller(), org, &input)
         .await
         .map_err(|e| user.fail(e))?;
-    let year = i32::try_from(b.year).unwrap_or_default();
-    Ok((
-        StatusCode::CREATED,
-        Json(key_point(&s, &user, org, year, id).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(key_point(&s, &user, id).await?)))
 }
 
 #[utoipa::path(patch, path = "/key-points/{id}", tag = "plan", params(("id" = i64, Path)), request_body = UpdateKeyPoint,
@@ -448,8 +435,7 @@ pub async fn update_key_point(
     ApiJson(b): ApiJson<UpdateKeyPoint>,
 ) -> ApiResult<KeyPoint> {
     let id = id(&user, &raw)?;
-    let org = own_org(&user, None);
-    let cur = key_point(&s, &user, org, b.year, id).await?;
+    let cur = key_point(&s, &user, id).await?;
     let input = KeyPointInput {
         year: i64::from(cur.year),
         kind: b.kind.unwrap_or(cur.kind),
@@ -466,7 +452,7 @@ pub async fn update_key_point(
         )
         .await
         .map_err(|e| user.fail(e))?;
-    Ok(Json(key_point(&s, &user, org, b.year, id).await?))
+    Ok(Json(key_point(&s, &user, id).await?))
 }
 
 // ---- change requests ----

@@ -215,3 +215,75 @@ pub async fn update(
         Err(e) => user.fail(e).into_response(),
     }
 }
+
+/// Imports the year's key points from a sheet (类别, 要点, 说明): all rows or none. Problems are
+/// listed by row and column above the form.
+pub async fn import(
+    State(state): State<AppState>,
+    user: User,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let lang = user.lang;
+    let mut year_raw = String::new();
+    let mut file = None;
+    let mut unreadable = multipart.is_err();
+    if let Ok(mut m) = multipart {
+        loop {
+            match m.next_field().await {
+                Ok(Some(field)) => match field.name() {
+                    Some("year") => year_raw = field.text().await.unwrap_or_default(),
+                    Some("file") => file = field.bytes().await.ok().filter(|b| !b.is_empty()),
+                    _ => {}
+                },
+                Ok(None) => break,
+                Err(_) => {
+                    unreadable = true;
+                    break;
+                }
+            }
+        }
+    }
+    let year = year_of(&state, &year_raw);
+    let org = user.identity.actor.organization_id.0;
+    let cells = |cells: &[domain::plan_table::CellError]| {
+        cells
+            .iter()
+            .map(|c| format!("{} {}：{}", c.row, c.column, lang.err(c.code)))
+            .collect::<Vec<_>>()
+            .join("；")
+    };
+    let problem = match (unreadable, file) {
+        (true, _) => lang.err("unreadable_file").to_owned(),
+        (false, None) => format!("{}：{}", lang.field("file"), lang.err("required")),
+        (false, Some(bytes)) => {
+            match docs::read_key_point_rows(&bytes, docs::ImportLimits::default()) {
+                Err(docs::ImportError::Cells(c)) => cells(&c),
+                Err(e) => lang.err(e.code()).to_owned(),
+                Ok(rows) => match state
+                    .app
+                    .import_key_points(user.caller(), org, year, &rows)
+                    .await
+                {
+                    Ok(_) => return see_other(&format!("/key-points?year={year}&ok=kp.imported")),
+                    Err(AppError::Rows(c)) => cells(&c),
+                    Err(e @ AppError::Invalid(_)) => FormErrors::from_app(lang, &e, &[])
+                        .general
+                        .unwrap_or_default(),
+                    Err(e) => return user.fail(e).into_response(),
+                },
+            }
+        }
+    };
+    let mut errors = FormErrors::new(lang);
+    errors.general = Some(problem);
+    render_list(
+        &state,
+        &user,
+        year,
+        &PlanQuery::default(),
+        KpForm::default(),
+        errors,
+        None,
+    )
+    .await
+}

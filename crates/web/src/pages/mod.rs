@@ -85,6 +85,10 @@ pub fn router() -> Router<AppState> {
             get(key_points::list).post(key_points::create),
         )
         .route("/key-points/{id}", post(key_points::update))
+        .route(
+            "/key-points/import",
+            post(key_points::import).layer(DefaultBodyLimit::max(crate::session::UPLOAD_LIMIT)),
+        )
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {

@@ -16,7 +16,7 @@ use domain::plan::{Phase, TaskInput, TaskStatus, YearMonth};
 use domain::plan_table::{COLUMNS, CellError, PlanTable};
 use domain::policy::{Action, authorize};
 use domain::validate::{ValidationErrors, Validator};
-use domain::{OrganizationId, Role, UnitId};
+use domain::{OrganizationId, UnitId};
 use serde::Deserialize;
 
 use super::layout::{FormErrors, Layout, Pager, render};
@@ -204,16 +204,6 @@ pub async fn task_options(
         .await
         .map(|p| p.items)
         .unwrap_or_default();
-    let everyone = if unit.is_some() {
-        state
-            .app
-            .list_people(caller, org, &PeopleFilter::default(), all)
-            .await
-            .map(|p| p.items)
-            .unwrap_or_default()
-    } else {
-        people_page.clone()
-    };
     let people = people_page
         .iter()
         .map(|p| Opt {
@@ -224,17 +214,13 @@ pub async fn task_options(
             },
         })
         .collect();
-    let leaders = everyone
-        .iter()
-        .filter(|p| {
-            p.roles
-                .iter()
-                .any(|r| r.role == Role::LeaderInCharge.as_str())
-        })
-        .map(|p| Opt {
-            id: p.person.id,
-            label: p.person.display_name.clone(),
-        })
+    let leaders = state
+        .app
+        .list_leaders(caller, org)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(id, label)| Opt { id, label })
         .collect();
     let posts = state
         .app
