@@ -13,20 +13,14 @@
 //!
 //! Without Chromium and chromedriver the test is skipped, except under `CI=true`, where it fails.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
 use app::Caller;
 use app::testing::TEST_PASSWORD;
+use common::browser::{Browser, Run, id_in};
 use domain::Role;
 use domain::plan::KeyPointInput;
-use fantoccini::{Client, ClientBuilder, Locator};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-/// The longest wait for one page or element.
-const WAIT: Duration = Duration::from_secs(20);
 const MONTH: &str = "2026-12";
 const UNIT_NAME: &str = "招商合作局";
 const HEAD: &str = "zs.head";
@@ -52,301 +46,7 @@ const CONCRETE_CRITERION: &str = "新增入库项目10个，完成项目库更�
 const ASSIGNED_TITLE: &str = "筹备年度招商工作总结会";
 const ASSIGNED_CRITERION: &str = "12月28日前召开总结会并形成会议纪要";
 
-/// chromedriver, killed when the test ends however it ends.
-struct Driver {
-    child: Child,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A directory removed when the test ends.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn screenshot_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-screenshots")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
-
-/// Starts chromedriver on a free port and waits until it answers.
-async fn start_driver() -> (Driver, u16) {
-    let port = free_port();
-    let child = Command::new(CHROMEDRIVER)
-        .arg(format!("--port={port}"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {CHROMEDRIVER}: {e}"));
-    let mut driver = Driver { child };
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if let Ok(Some(status)) = driver.child.try_wait() {
-            panic!("chromedriver exited early with {status}");
-        }
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return (driver, port);
-        }
-        assert!(
-            Instant::now() < deadline,
-            "chromedriver did not answer on port {port}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn connect_browser(port: u16, profile: &Path) -> Client {
-    let options = serde_json::json!({
-        "binary": CHROMIUM,
-        "args": [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--window-size=1280,900",
-            format!("--user-data-dir={}", profile.display()),
-        ],
-    });
-    let mut caps = serde_json::Map::new();
-    caps.insert("goog:chromeOptions".into(), options);
-    let url = format!("http://127.0.0.1:{port}");
-    let mut last = None;
-    // chromedriver may accept connections a moment before it accepts sessions.
-    for _ in 0..5 {
-        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps.clone())
-            .connect(&url)
-            .await
-        {
-            Ok(c) => return c,
-            Err(e) => last = Some(e),
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-    panic!("cannot open a Chromium session through chromedriver: {last:?}");
-}
-
-/// The browser and the address of the server under test.
-#[derive(Clone)]
-struct Browser {
-    c: Client,
-    base: String,
-}
-
 impl Browser {
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn goto(&self, path: &str) {
-        self.c
-            .goto(&self.url(path))
-            .await
-            .unwrap_or_else(|e| panic!("open {path}: {e}"));
-    }
-
-    async fn wait(&self, css: &str) -> fantoccini::elements::Element {
-        match self
-            .c
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(css))
-            .await
-        {
-            Ok(el) => el,
-            Err(e) => {
-                let at = self
-                    .c
-                    .current_url()
-                    .await
-                    .map_or(String::new(), String::from);
-                panic!("no `{css}` on {at}: {e}")
-            }
-        }
-    }
-
-    async fn text(&self, css: &str) -> String {
-        self.wait(css).await.text().await.expect("element text")
-    }
-
-    async fn fill(&self, css: &str, value: &str) {
-        let el = self.wait(css).await;
-        el.clear().await.expect("clear field");
-        el.send_keys(value)
-            .await
-            .unwrap_or_else(|e| panic!("type into `{css}`: {e}"));
-    }
-
-    async fn select(&self, css: &str, value: &str) {
-        self.wait(css)
-            .await
-            .select_by_value(value)
-            .await
-            .unwrap_or_else(|e| panic!("choose {value} in `{css}`: {e}"));
-    }
-
-    /// Runs a script with arguments and returns its value.
-    async fn js(&self, script: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
-        self.c
-            .execute(script, args)
-            .await
-            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
-    }
-
-    /// Sets a field's value the way a picker would: typing into a date input depends on the
-    /// locale's date format, so the value is set and the `input`/`change` events fired.
-    async fn set_value(&self, css: &str, value: &str) {
-        self.wait(css).await;
-        let set = self
-            .js(
-                "const el = document.querySelector(arguments[0]);
-                 el.value = arguments[1];
-                 el.dispatchEvent(new Event('input', { bubbles: true }));
-                 el.dispatchEvent(new Event('change', { bubbles: true }));
-                 return el.value;",
-                vec![serde_json::json!(css), serde_json::json!(value)],
-            )
-            .await;
-        assert_eq!(set.as_str(), Some(value), "value of `{css}`");
-    }
-
-    /// Opens a `<details>` by clicking its summary, as a person would.
-    async fn expand(&self, details: &str) {
-        let open = self
-            .wait(details)
-            .await
-            .prop("open")
-            .await
-            .expect("open property");
-        if open.as_deref() != Some("true") {
-            self.wait(&format!("{details} > summary"))
-                .await
-                .click()
-                .await
-                .unwrap_or_else(|e| panic!("expand `{details}`: {e}"));
-        }
-    }
-
-    /// Marks the current page, so that an element of the page being left never counts.
-    async fn mark_page(&self) {
-        self.js(
-            "document.documentElement.setAttribute('data-e2e-old', '1')",
-            vec![],
-        )
-        .await;
-    }
-
-    async fn wait_new(&self, then: &str) -> fantoccini::elements::Element {
-        self.wait(&format!("html:not([data-e2e-old]) {then}")).await
-    }
-
-    /// Clicks `click` and waits for the next page to show `then`.
-    async fn click_to(&self, click: &str, then: &str) -> fantoccini::elements::Element {
-        let el = self.wait(click).await;
-        self.mark_page().await;
-        el.click()
-            .await
-            .unwrap_or_else(|e| panic!("click `{click}`: {e}"));
-        self.wait_new(then).await
-    }
-
-    /// Clicks a button of a form with `data-confirm`, accepts the confirmation dialog and
-    /// waits for the next page to show `then`.
-    async fn click_confirm_to(&self, click: &str, then: &str) -> fantoccini::elements::Element {
-        let el = self.wait(click).await;
-        self.mark_page().await;
-        el.click()
-            .await
-            .unwrap_or_else(|e| panic!("click `{click}`: {e}"));
-        let deadline = Instant::now() + WAIT;
-        loop {
-            match self.c.accept_alert().await {
-                Ok(()) => break,
-                Err(e) => {
-                    assert!(
-                        Instant::now() < deadline,
-                        "no confirmation dialog after `{click}`: {e}"
-                    );
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            }
-        }
-        self.wait_new(then).await
-    }
-
-    async fn path(&self) -> String {
-        self.c
-            .current_url()
-            .await
-            .expect("current url")
-            .path()
-            .to_owned()
-    }
-
-    async fn screenshot(&self, name: &str) {
-        let png = self.c.screenshot().await.expect("screenshot");
-        let dir = screenshot_dir();
-        std::fs::create_dir_all(&dir).expect("screenshot dir");
-        std::fs::write(dir.join(name), png).expect("write screenshot");
-    }
-
-    async fn login(&self, username: &str) {
-        self.goto("/login").await;
-        self.fill("#username", username).await;
-        self.fill("#password", TEST_PASSWORD).await;
-        self.click_to("#login-submit", "header form[action='/logout']")
-            .await;
-    }
-
-    async fn logout(&self) {
-        self.click_to("header form[action='/logout'] button", "#login-submit")
-            .await;
-    }
-
-    async fn absent(&self, css: &str) -> bool {
-        self.c
-            .find_all(Locator::Css(css))
-            .await
-            .expect("query")
-            .is_empty()
-    }
-
-    /// The texts of the cells of every row matched by `rows`.
-    async fn rows(&self, rows: &str) -> Vec<Vec<String>> {
-        let v = self
-            .js(
-                "return Array.from(document.querySelectorAll(arguments[0]))
-                   .map(tr => Array.from(tr.cells).map(td => td.innerText.trim()));",
-                vec![serde_json::json!(rows)],
-            )
-            .await;
-        serde_json::from_value(v).expect("rows as text")
-    }
-
     /// `data-status` of the task rows of a unit's month page, by task id.
     async fn statuses(&self) -> Vec<(i64, String)> {
         let v = self
@@ -358,63 +58,6 @@ impl Browser {
             .await;
         serde_json::from_value(v).expect("statuses")
     }
-
-    /// GETs a file with the browser's session from inside the page; its bytes travel back as
-    /// base64.
-    async fn download(&self, path: &str) -> (String, Vec<u8>) {
-        let v = self
-            .js(
-                "return fetch(arguments[0]).then(r => {
-                   if (!r.ok) { throw new Error('HTTP ' + r.status); }
-                   const type = r.headers.get('content-type') || '';
-                   return r.arrayBuffer().then(buf => {
-                     const bytes = new Uint8Array(buf);
-                     let bin = '';
-                     for (let i = 0; i < bytes.length; i += 0x8000) {
-                       bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-                     }
-                     return [type, btoa(bin)];
-                   });
-                 });",
-                vec![serde_json::json!(path)],
-            )
-            .await;
-        let (kind, b64): (String, String) = serde_json::from_value(v).expect("download result");
-        (kind, base64_decode(&b64))
-    }
-}
-
-/// Standard base64 (with padding), as `btoa` writes it.
-fn base64_decode(s: &str) -> Vec<u8> {
-    fn value(c: u8) -> u32 {
-        match c {
-            b'A'..=b'Z' => u32::from(c - b'A'),
-            b'a'..=b'z' => u32::from(c - b'a') + 26,
-            b'0'..=b'9' => u32::from(c - b'0') + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => panic!("not base64: {:?}", c as char),
-        }
-    }
-    let s = s.trim_end_matches('=').as_bytes();
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    for chunk in s.chunks(4) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, c)| n | value(*c) << (18 - 6 * i));
-        let [_, a, b, c] = n.to_be_bytes();
-        out.extend_from_slice(&[a, b, c][..chunk.len() - 1]);
-    }
-    out
-}
-
-/// The first number in a path such as `/tasks/42`.
-fn id_in(path: &str) -> i64 {
-    path.split('/')
-        .filter_map(|s| s.parse().ok())
-        .next()
-        .unwrap_or_else(|| panic!("no id in {path}"))
 }
 
 /// What the setup made, for the flow.
@@ -474,7 +117,7 @@ async fn flow(b: Browser, s: Setup) {
     let unit_page = format!("/months/{MONTH}/units/{}", s.unit);
 
     // --- 1. The unit head proposes three tasks and submits them --------------------------
-    b.login(HEAD).await;
+    b.login(HEAD, TEST_PASSWORD).await;
     let mut ids = Vec::new();
     for p in PROPOSALS {
         ids.push(propose_and_submit(&b, s, p).await);
@@ -502,7 +145,7 @@ async fn flow(b: Browser, s: Setup) {
     b.logout().await;
 
     // --- 2. The leader in charge approves two and returns the third ----------------------
-    b.login(LEADER).await;
+    b.login(LEADER, TEST_PASSWORD).await;
     b.goto(&unit_page).await;
     b.wait("#tasks tr[data-task]").await;
     assert_eq!(
@@ -531,7 +174,7 @@ async fn flow(b: Browser, s: Setup) {
     b.logout().await;
 
     // --- 3. The unit head makes the returned one concrete and submits it again ----------
-    b.login(HEAD).await;
+    b.login(HEAD, TEST_PASSWORD).await;
     b.goto(&unit_page).await;
     b.wait(&format!(
         "#tasks tr[data-task='{}'][data-status=returned]",
@@ -561,12 +204,12 @@ async fn flow(b: Browser, s: Setup) {
     .await;
     b.logout().await;
 
-    b.login(LEADER).await;
+    b.login(LEADER, TEST_PASSWORD).await;
     approve(&b, ids[2]).await;
     b.logout().await;
 
     // --- 4. The director accepts the three, assigns an item and arranges the month -------
-    b.login(DIRECTOR).await;
+    b.login(DIRECTOR, TEST_PASSWORD).await;
     let arrangement = format!("/months/{MONTH}/arrangement");
     b.goto(&arrangement).await;
     for id in &ids {
@@ -632,7 +275,7 @@ async fn flow(b: Browser, s: Setup) {
     b.logout().await;
 
     // --- 5. The unit's plan table: page, print layout, XLSX ------------------------------
-    b.login(HEAD).await;
+    b.login(HEAD, TEST_PASSWORD).await;
     b.goto(&unit_page).await;
     b.click_to("#table-link", "#table-title").await;
     assert!(
@@ -744,100 +387,14 @@ async fn setup(t: &app::testing::TestApp) -> Setup {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_month_is_proposed_reviewed_and_arranged() {
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
-        .into_iter()
-        .filter(|p| !Path::new(p).exists())
-        .collect();
-    if !missing.is_empty() {
-        assert!(
-            !ci,
-            "CI=true but {missing:?} is missing: install chromium and chromium-driver"
-        );
-        eprintln!("browser test skipped: {missing:?} not installed");
-        return;
-    }
-    let started = Instant::now();
-    // Failure captures of an earlier run would mislead.
-    for stale in ["plan-failure.png", "plan-failure.html"] {
-        let _ = std::fs::remove_file(screenshot_dir().join(stale));
-    }
-
-    // The server, in-process.
-    let t = app::testing::TestApp::new(store::testing::TestDb::sqlite().await).await;
-    let s = setup(&t).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("address"));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(web::serve(
-        listener,
-        web::AppState {
-            app: t.app.clone(),
-            secure_cookies: false,
+    common::browser::run(
+        Run {
+            name: "browser plan test",
+            failure: "plan-failure",
+            profile: "xiaohao-e2e-plan-chromium",
         },
-        async {
-            let _ = stopped.await;
-        },
-    ));
-
-    // The browser.
-    let (driver, port) = start_driver().await;
-    let profile = TempDir(std::env::temp_dir().join(format!(
-        "xiaohao-e2e-plan-chromium-{}-{}",
-        std::process::id(),
-        port
-    )));
-    std::fs::create_dir_all(&profile.0).expect("profile dir");
-    let client = connect_browser(port, &profile.0).await;
-    let b = Browser {
-        c: client.clone(),
-        base,
-    };
-
-    // The flow runs in its own task so that a failed assertion still lets us clean up.
-    let outcome = tokio::spawn(flow(b.clone(), s)).await;
-    if outcome.is_err() {
-        // What the browser showed when the flow failed, for the person reading the log.
-        let dir = screenshot_dir();
-        let _ = std::fs::create_dir_all(&dir);
-        // A confirmation dialog left open would block the captures.
-        let _ = client.dismiss_alert().await;
-        if let Ok(png) = client.screenshot().await {
-            let _ = std::fs::write(dir.join("plan-failure.png"), png);
-        }
-        if let Ok(html) = client.source().await {
-            let _ = std::fs::write(dir.join("plan-failure.html"), html);
-        }
-        eprintln!(
-            "browser flow failed; the page is in {}/plan-failure.png and plan-failure.html",
-            dir.display()
-        );
-    }
-
-    let _ = client.close().await;
-    let _ = stop.send(());
-    match tokio::time::timeout(Duration::from_secs(10), server).await {
-        Ok(joined) => joined.expect("server task").expect("server"),
-        Err(_) => eprintln!("server did not stop within 10 s"),
-    }
-    t.cleanup().await;
-    drop(driver);
-    drop(profile);
-
-    if let Err(e) = outcome {
-        match e.try_into_panic() {
-            Ok(panic) => std::panic::resume_unwind(panic),
-            Err(e) => panic!("browser flow did not finish: {e}"),
-        }
-    }
-    eprintln!(
-        "browser plan test passed in {:.1} s; screenshots in {}",
-        started.elapsed().as_secs_f64(),
-        screenshot_dir()
-            .canonicalize()
-            .unwrap_or_else(|_| screenshot_dir())
-            .display()
-    );
+        setup,
+        flow,
+    )
+    .await;
 }

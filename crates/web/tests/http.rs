@@ -2,190 +2,22 @@
 //! routes and the API, CSRF protection, bad input, error pages. Every test runs on SQLite and,
 //! when enabled, on PostgreSQL.
 
-use app::testing::{TEST_PASSWORD, TestApp};
+mod common;
+
+use app::testing::TEST_PASSWORD;
 use app::{Caller, Identity};
-use axum::Router;
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use common::http::{Session, Web, web_test};
 use domain::Role;
-use tower::ServiceExt;
 
-struct Web {
-    t: TestApp,
-    router: Router,
-}
-
-#[derive(Clone, Default)]
-struct Session {
-    cookie: String,
-    csrf: String,
-    bearer: String,
-}
-
-struct Reply {
-    status: StatusCode,
-    location: String,
-    body: String,
-}
-
-impl Web {
-    fn new(t: TestApp) -> Web {
-        let router = web::router(web::AppState {
-            app: t.app.clone(),
-            secure_cookies: false,
-        });
-        Web { t, router }
-    }
-
-    async fn send(&self, req: Request<Body>) -> Reply {
-        let res = self.router.clone().oneshot(req).await.expect("infallible");
-        let status = res.status();
-        let location = res
-            .headers()
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
-        let body =
-            String::from_utf8_lossy(&to_bytes(res.into_body(), 10 << 20).await.expect("body"))
-                .into_owned();
-        Reply {
-            status,
-            location,
-            body,
-        }
-    }
-
-    /// Signs in through the login form and picks the CSRF token off a page, as a browser does.
-    async fn login(&self, username: &str) -> Session {
-        let req = Request::post("/login")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!(
-                "username={username}&password={TEST_PASSWORD}"
-            )))
-            .unwrap();
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "login of {username}");
-        let set = res
-            .headers()
-            .get(header::SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .expect("session cookie")
-            .to_owned();
-        assert!(
-            set.contains("HttpOnly") && set.contains("SameSite=Lax"),
-            "{set}"
-        );
-        let cookie = set.split(';').next().unwrap().to_owned();
-        let mut s = Session {
-            cookie,
-            ..Default::default()
-        };
-        let home = self.get("/account/password", &s).await;
-        s.csrf = home
-            .body
-            .split("name=\"_csrf\" value=\"")
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-            .expect("csrf field")
-            .to_owned();
-        s
-    }
-
-    async fn token(&self, username: &str) -> Session {
-        let token = self
-            .t
-            .app
-            .create_api_token(Caller::System, username, "test")
-            .await
-            .unwrap();
-        Session {
-            bearer: token,
-            ..Default::default()
-        }
-    }
-
-    fn request(method: &str, path: &str, s: &Session) -> axum::http::request::Builder {
-        let mut b = Request::builder().method(method).uri(path);
-        if !s.cookie.is_empty() {
-            b = b.header(header::COOKIE, &s.cookie);
-        }
-        if !s.bearer.is_empty() {
-            b = b.header(header::AUTHORIZATION, format!("Bearer {}", s.bearer));
-        }
-        b
-    }
-
-    async fn get(&self, path: &str, s: &Session) -> Reply {
-        self.send(Self::request("GET", path, s).body(Body::empty()).unwrap())
-            .await
-    }
-
-    async fn post_form(&self, path: &str, s: &Session, fields: &[(&str, &str)]) -> Reply {
-        let mut pairs: Vec<(&str, &str)> = fields.to_vec();
-        if !s.csrf.is_empty() {
-            pairs.push(("_csrf", &s.csrf));
-        }
-        let body: String = pairs
-            .iter()
-            .map(|(k, v)| format!("{k}={}", url_encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let req = Self::request("POST", path, s)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(req).await
-    }
-
-    async fn api(&self, method: &str, path: &str, s: &Session, json: Option<&str>) -> Reply {
-        let mut b = Self::request(method, path, s);
-        if json.is_some() {
-            b = b.header(header::CONTENT_TYPE, "application/json");
-        }
-        if !s.csrf.is_empty() {
-            b = b.header("x-csrf-token", &s.csrf);
-        }
-        self.send(b.body(Body::from(json.unwrap_or("").to_owned())).unwrap())
-            .await
-    }
-}
-
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-macro_rules! web_test {
-    ($name:ident, |$w:ident| $body:block) => {
-        mod $name {
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let $w = Web::new(TestApp::new(store::testing::TestDb::sqlite().await).await);
-                $body;
-                $w.t.cleanup().await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let Some(db) = store::testing::TestDb::postgres().await else {
-                    return;
-                };
-                let $w = Web::new(TestApp::new(db).await);
-                $body;
-                $w.t.cleanup().await;
-            }
-        }
-    };
+/// Every login of these tests checks that the session cookie is out of scripts' reach and not
+/// sent along with cross-site requests.
+fn protected_cookie(set: &str) {
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
 }
 
 /// The cast of the matrix: two units (A with sub-unit A1, and B) and one person per role.
@@ -364,7 +196,7 @@ web_test!(read_matrix_through_pages_and_api, |w| {
         ),
     ];
     for who in ALL {
-        let page_session = w.login(who).await;
+        let page_session = w.login_checking(who, protected_cookie).await;
         let api_session = w.token(who).await;
         for (page, api, allowed) in &rows {
             let expected = if allowed.contains(who) {
@@ -382,7 +214,7 @@ web_test!(read_matrix_through_pages_and_api, |w| {
         }
     }
     // Scoped lists: staff of A see A and A1, not B; the leader of B sees B only.
-    let staff_a = w.login("staff_a").await;
+    let staff_a = w.login_checking("staff_a", protected_cookie).await;
     let body = w.get("/people", &staff_a).await.body;
     assert!(
         body.contains("data-username=\"staff_a1\"") && body.contains("data-username=\"head_a\"")
@@ -414,7 +246,7 @@ web_test!(write_matrix_through_pages_and_api, |w| {
     let c = cast(&w).await;
     let target = c.id("staff_b");
     for who in ALL {
-        let s = w.login(who).await;
+        let s = w.login_checking(who, protected_cookie).await;
         let allowed = *who == "admin";
         let r = w
             .post_form(
@@ -498,7 +330,7 @@ web_test!(write_matrix_through_pages_and_api, |w| {
 
 web_test!(csrf_is_required_for_cookie_sessions, |w| {
     cast(&w).await;
-    let mut s = w.login("admin").await;
+    let mut s = w.login_checking("admin", protected_cookie).await;
     let good = s.csrf.clone();
     s.csrf = String::new();
     assert_eq!(
@@ -552,7 +384,7 @@ web_test!(csrf_is_required_for_cookie_sessions, |w| {
 
 web_test!(bad_input_is_a_clear_4xx_and_changes_nothing, |w| {
     let c = cast(&w).await;
-    let s = w.login("admin").await;
+    let s = w.login_checking("admin", protected_cookie).await;
     let r = w
         .post_form(
             "/units",
@@ -673,7 +505,7 @@ web_test!(error_pages_sessions_and_language, |w| {
         w.api("GET", "/api/v1/me", &bad, None).await.status,
         StatusCode::UNAUTHORIZED
     );
-    let s = w.login("admin").await;
+    let s = w.login_checking("admin", protected_cookie).await;
     let r = w.get("/no/such/page", &s).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.body.contains("页面不存在"));
