@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod cards;
 pub mod ids;
 pub mod org;
 pub mod page;
