@@ -205,7 +205,7 @@ pub fn compute(rules: &CardRules, x: &CardInput, today: NaiveDate) -> Card {
     if x.supervisor_concern {
         reasons.push(reason("supervisor_concern", CardColor::Yellow, vec![]));
     }
-    reasons.sort_by(|a, b| b.color.cmp(&a.color));
+    reasons.sort_by_key(|r| std::cmp::Reverse(r.color));
     match reasons.first().map(|r| r.color) {
         Some(color) => Card { color, reasons },
         None => Card {
