@@ -62,6 +62,8 @@ pub struct UnitMonthCounts {
     pub by_status: BTreeMap<String, i64>,
     /// Proposals not yet submitted after the proposal deadline, or no proposal at all.
     pub late: bool,
+    /// Whether the caller may open the unit's plan.
+    pub can_open: bool,
 }
 
 impl UnitMonthCounts {
@@ -492,13 +494,20 @@ impl App {
         let mut totals = BTreeMap::new();
         let mut rows = Vec::new();
         for u in units.iter().filter(|u| !u.disabled) {
+            let path: Vec<UnitId> = u.path_ids().into_iter().map(UnitId).collect();
+            let can_open = caller
+                .authorize(Action::ViewUnitPlan {
+                    org: OrganizationId(org),
+                    unit_path: &path,
+                })
+                .is_ok();
             let mut c = UnitMonthCounts {
                 unit_id: u.id,
                 unit_name: u.name.clone(),
+                can_open,
                 ..Default::default()
             };
-            for (unit, status, n) in counts.iter().filter(|(unit, _, _)| *unit == u.id) {
-                let _ = unit;
+            for (_, status, n) in counts.iter().filter(|(unit, _, _)| *unit == u.id) {
                 c.by_status.insert(status.clone(), *n);
                 *totals.entry(status.clone()).or_insert(0) += n;
             }

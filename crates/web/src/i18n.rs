@@ -78,6 +78,21 @@ pub fn has_key(key: &str) -> bool {
 }
 
 pub const TEXTS: &[(&str, &str, &str)] = &[
+    (
+        "err.last_admin",
+        "不能移除组织的最后一名管理员。",
+        "The organization's last administrator cannot be removed.",
+    ),
+    (
+        "err.invalid_choice",
+        "请选择有效的选项。",
+        "Choose one of the offered options.",
+    ),
+    (
+        "err.method_not_allowed",
+        "不支持该请求方法。",
+        "This method is not allowed here.",
+    ),
     ("app.name", "预安销号", "Xiaohao"),
     (
         "app.tagline",

@@ -31,6 +31,10 @@ pub struct AppState {
 /// The whole application as one router.
 pub fn router(state: AppState) -> Router {
     let (api, _) = api::router().split_for_parts();
+    // JSON bodies are capped like form bodies; a wrong method gets the error envelope too.
+    let api = api
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(axum::extract::DefaultBodyLimit::max(session::FORM_LIMIT));
     Router::new()
         .merge(pages::router())
         .nest("/api/v1", api)

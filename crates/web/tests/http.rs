@@ -470,6 +470,20 @@ web_test!(bad_input_is_a_clear_4xx_and_changes_nothing, |w| {
         .body(Body::from("name=x"))
         .unwrap();
     assert_eq!(w.send(req).await.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // A wrong method and an oversized body are answered in the error envelope too.
+    let r = w.api("DELETE", "/api/v1/units", &api, None).await;
+    assert!(
+        r.status == StatusCode::METHOD_NOT_ALLOWED && r.body.contains("\"method_not_allowed\""),
+        "{}",
+        r.body
+    );
+    let huge = format!(r#"{{"name": "{}"}}"#, "长".repeat(600_000));
+    let r = w.api("POST", "/api/v1/units", &api, Some(&huge)).await;
+    assert!(
+        r.status == StatusCode::PAYLOAD_TOO_LARGE && r.body.contains("body_too_large"),
+        "{}",
+        r.status
+    );
     let r = w.api("GET", "/api/v1/units?page=first", &api, None).await;
     assert!(r.status == StatusCode::UNPROCESSABLE_ENTITY && r.body.contains("\"field\":\"page\""));
     // Nothing of the above was stored.
@@ -593,4 +607,73 @@ fn every_ui_text_key_is_translated() {
     for (key, zh, en) in web::i18n::TEXTS {
         assert!(!zh.is_empty() && !en.is_empty(), "{key}");
     }
+}
+
+/// Every error code the use cases, the domain rules and the file readers can return has a
+/// message in both languages.
+#[test]
+fn every_error_code_is_translated() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../");
+    let mut files = Vec::new();
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    for krate in ["domain/src", "app/src", "docs/src", "web/src"] {
+        walk(&std::path::Path::new(root).join(krate), &mut files);
+    }
+    // The second string literal of `field("f", "code")` and `fail("f", "code")`, and the
+    // literal of `code: "code"`, `Err("code")` and `=> "code"` in code() methods.
+    let mut missing = std::collections::BTreeSet::new();
+    let mut seen = 0;
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let mut codes = Vec::new();
+        for call in ["field(", "fail(", "single("] {
+            for part in text.split(call).skip(1) {
+                let mut lits = part.split('"').skip(1).step_by(2);
+                let (Some(_field), Some(code)) = (lits.next(), lits.next()) else {
+                    continue;
+                };
+                let inside_call = part
+                    .find(')')
+                    .is_some_and(|close| part.find(code).is_some_and(|at| at < close));
+                if inside_call {
+                    codes.push(code.to_owned());
+                }
+            }
+        }
+        for marker in ["code: \"", "Err(\"", "ErrorKind"] {
+            for part in text.split(marker).skip(1) {
+                if let Some(code) = part.split('"').next() {
+                    codes.push(code.to_owned());
+                }
+            }
+        }
+        for code in codes {
+            let plausible = code.starts_with(|c: char| c.is_ascii_lowercase())
+                && code.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                && !f.ends_with("testing.rs");
+            if plausible {
+                seen += 1;
+                if !web::i18n::has_key(&format!("err.{code}")) {
+                    missing.insert(format!(
+                        "{code} ({})",
+                        f.file_name().unwrap().to_string_lossy()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(seen > 50, "the scan finds the codes ({seen})");
+    assert!(
+        missing.is_empty(),
+        "error codes without a message: {missing:?}"
+    );
 }

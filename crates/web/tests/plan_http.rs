@@ -134,6 +134,15 @@ web_test!(a_month_from_proposal_to_plan_table, |w| {
         r.body.contains("href=\"/months\""),
         "navigation offers 月度预安"
     );
+    // Only units the staff member may open are links.
+    assert!(
+        r.body
+            .contains(&format!("href=\"/months/2026-12/units/{}\"", c.unit_a))
+    );
+    assert!(
+        !r.body
+            .contains(&format!("href=\"/months/2026-12/units/{}\"", c.unit_b))
+    );
     let unit_page = format!("/months/{MONTH}/units/{}", c.unit_a);
     let r = w.get(&unit_page, &staff).await;
     assert_eq!(r.status, StatusCode::OK);

@@ -82,6 +82,16 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     router().split_for_parts().1
 }
 
+/// 405 in the API's error envelope.
+pub async fn method_not_allowed(parts: Parts) -> Response {
+    ApiError::bad_request(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        None,
+        lang_of(&parts),
+    )
+}
+
 pub async fn openapi_json() -> Response {
     static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let body = DOC.get_or_init(|| openapi().to_pretty_json().unwrap_or_default());

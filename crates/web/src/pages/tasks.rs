@@ -502,11 +502,21 @@ pub async fn decide_change(
         Ok(id) => id,
         Err(e) => return user.fail(e).into_response(),
     };
-    let approve = form.get("approve") == "1";
-    let result = state
-        .app
-        .decide_change(user.caller(), id, approve, form.get("reason"))
-        .await;
+    let result = match form.get("approve") {
+        "1" | "true" => {
+            state
+                .app
+                .decide_change(user.caller(), id, true, form.get("reason"))
+                .await
+        }
+        "0" | "false" => {
+            state
+                .app
+                .decide_change(user.caller(), id, false, form.get("reason"))
+                .await
+        }
+        _ => Err(AppError::field("approve", "invalid_choice")),
+    };
     let task = form.get("task_id").parse::<i64>().ok().filter(|t| *t > 0);
     match (result, task) {
         (Ok(()), Some(t)) => see_other(&format!("/tasks/{t}?ok=task.decided")),
