@@ -303,63 +303,70 @@ pub async fn list_tasks(
     if f.unit_paths.as_ref().is_some_and(Vec::is_empty) {
         return Ok((vec![], 0));
     }
-    let build = |count: bool| {
-        let mut sql = if count {
-            String::from("SELECT COUNT(*) FROM tasks t JOIN units u ON u.id = t.unit_id")
-        } else {
-            String::from(TASK_SELECT)
-        };
-        sql.push_str(" WHERE t.organization_id = $1 AND ($2 IS NULL OR t.month = $2) AND ($3 IS NULL OR t.unit_id = $3) \
-                       AND ($4 IS NULL OR t.post_id = $4) AND ($5 IS NULL OR t.leader_id = $5)");
-        let mut n = 5;
-        if !f.statuses.is_empty() {
-            let terms: Vec<String> = f
-                .statuses
-                .iter()
-                .map(|_| {
-                    n += 1;
-                    format!("${n}")
-                })
-                .collect();
-            sql.push_str(&format!(" AND t.status IN ({})", terms.join(", ")));
+    // Only the filters that are set become predicates, so that each backend's planner can use
+    // the matching index (an `$n IS NULL OR …` term hides it).
+    enum Arg {
+        I(i64),
+        S(String),
+    }
+    let mut args = vec![Arg::I(org)];
+    let mut preds = vec!["t.organization_id = $1".to_owned()];
+    let mut eq = |col: &str, arg: Option<Arg>| {
+        if let Some(a) = arg {
+            args.push(a);
+            preds.push(format!("{col} = ${}", args.len()));
         }
-        if let Some(paths) = &f.unit_paths {
-            let terms: Vec<String> = paths
-                .iter()
-                .map(|_| {
-                    n += 1;
-                    format!("u.path LIKE ${n}")
-                })
-                .collect();
-            sql.push_str(&format!(" AND ({})", terms.join(" OR ")));
-        }
-        if !count {
-            sql.push_str(&format!(
-                " ORDER BY t.month, u.path, t.is_assigned, t.deadline, t.id LIMIT ${} OFFSET ${}",
-                n + 1,
-                n + 2
-            ));
-        }
-        sql
     };
-    let prefixes: Vec<String> = f
-        .unit_paths
-        .iter()
-        .flatten()
-        .map(|p| format!("{p}%"))
-        .collect();
-    let count_sql = sqlx::AssertSqlSafe(build(true));
+    eq("t.month", f.month.clone().map(Arg::S));
+    eq("t.unit_id", f.unit_id.map(Arg::I));
+    eq("t.post_id", f.post_id.map(Arg::I));
+    eq("t.leader_id", f.leader_id.map(Arg::I));
+    if !f.statuses.is_empty() {
+        let terms: Vec<String> = f
+            .statuses
+            .iter()
+            .map(|st| {
+                args.push(Arg::S(st.clone()));
+                format!("${}", args.len())
+            })
+            .collect();
+        preds.push(format!("t.status IN ({})", terms.join(", ")));
+    }
+    let scoped = f.unit_paths.is_some();
+    if let Some(paths) = &f.unit_paths {
+        let terms: Vec<String> = paths
+            .iter()
+            .map(|p| {
+                args.push(Arg::S(format!("{p}%")));
+                format!("u.path LIKE ${}", args.len())
+            })
+            .collect();
+        preds.push(format!("({})", terms.join(" OR ")));
+    }
+    let where_ = preds.join(" AND ");
+    let count_sql = sqlx::AssertSqlSafe(if scoped {
+        format!("SELECT COUNT(*) FROM tasks t JOIN units u ON u.id = t.unit_id WHERE {where_}")
+    } else {
+        format!("SELECT COUNT(*) FROM tasks t WHERE {where_}")
+    });
+    let n = args.len();
+    let list_sql = sqlx::AssertSqlSafe(format!(
+        "{TASK_SELECT} WHERE {where_} ORDER BY t.month, u.path, t.is_assigned, t.deadline, t.id LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    ));
     let total: i64 = with_ex!(&mut ex, c => {
-        let mut q = sqlx::query_scalar(count_sql).bind(org).bind(&f.month).bind(f.unit_id).bind(f.post_id).bind(f.leader_id);
-        for s in &f.statuses { q = q.bind(s); }
-        for p in &prefixes { q = q.bind(p); }
+        let mut q = sqlx::query_scalar(count_sql);
+        for a in &args {
+            q = match a { Arg::I(v) => q.bind(*v), Arg::S(v) => q.bind(v.as_str()) };
+        }
         q.fetch_one(c).await
     })?;
-    let list_sql = sqlx::AssertSqlSafe(build(false));
     let rows = with_ex!(&mut ex, c => {
-        let mut q = sqlx::query_as::<_, TaskRow>(list_sql).bind(org).bind(&f.month).bind(f.unit_id).bind(f.post_id).bind(f.leader_id);
-        for s in &f.statuses { q = q.bind(s); }
-        for p in &prefixes { q = q.bind(p); }
+        let mut q = sqlx::query_as::<_, TaskRow>(list_sql);
+        for a in &args {
+            q = match a { Arg::I(v) => q.bind(*v), Arg::S(v) => q.bind(v.as_str()) };
+        }
         q.bind(page.limit()).bind(page.offset()).fetch_all(c).await
     })?;
     Ok((rows, u64::try_from(total).unwrap_or(0)))
