@@ -9,7 +9,12 @@
 //! count, columns, dates, categories) and reports every bad cell by row and column; the rules
 //! of the plan itself (who may plan what, which month a deadline belongs to) stay with the
 //! callers.
+//!
+//! It also draws the charts that pages and reports show beside their tables ([`charts`]):
+//! stacked bars, donuts and line charts rendered on the server as standalone inline SVG, with
+//! no script and nothing fetched, and label columns sized for Chinese unit names.
 
+pub mod charts;
 pub mod key_points_xlsx;
 pub mod plan_xlsx;
 
