@@ -712,6 +712,7 @@ impl App {
                         post_id: None,
                         leader_id: leader_of(code),
                         is_key_work: j == 0,
+                        key_project_id: None,
                     };
                     let (carried_from, overdue) = match (mi, carried_origin) {
                         (1, Some(origin)) if ti == 11 && j == 0 => (Some(origin), 1),
@@ -778,6 +779,7 @@ impl App {
                     post_id: None,
                     leader_id: leader_of("zcb"),
                     is_key_work: true,
+                    key_project_id: None,
                 };
                 let new = store::plan::NewTask {
                     org,

@@ -14,31 +14,51 @@ pub use store::{Backend, Db, DbOptions};
 
 mod audit_log;
 mod auth;
+mod cards;
 mod demo;
 mod error;
 mod org;
 mod people;
 mod plan;
+mod projects;
+mod supervision;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use audit_log::{AuditPage, VerifyReport};
 pub use auth::{Identity, LoginOutcome};
+pub use cards::{
+    Board, BoardCoordination, BoardItem, BoardPublication, CardReason, CardView, CardsView,
+    ColorCounts, Dashboard, PublicationView, Published, PublishedCardView, RefreshReport,
+    UnitCounts, WarningsView, parse_reasons,
+};
 pub use demo::{DEMO_ORG_CODE, DemoSummary};
 pub use error::AppError;
 pub use org::{OrganizationView, UnitDetail, UnitNode};
 pub use people::{NewPerson, PersonDetail, PersonView};
 pub use plan::{LeaderDecision, MeetingDecision, MonthView, TaskDetail, UnitMonthCounts};
+pub use projects::ProjectDetail;
+pub use supervision::{CoordinationDetail, EvidenceUpload, FindingView, InspectionDetail};
 
 /// The records and filters the use cases take and return, re-exported so that callers need
 /// not depend on the store.
 pub mod model {
     pub use store::audit::{AuditFilter, AuditRow};
     pub use store::auth::ApiTokenRow;
+    pub use store::cards::{
+        CardFilter, CardRow, DisplayTokenRow, PublicationRow, PublishedCard, WarningFilter,
+        WarningRow,
+    };
+    pub use store::events::Notice;
     pub use store::org::{ListFilter, OrganizationRow, PostRow, UnitRow};
     pub use store::people::{PeopleFilter, PersonRow, RoleRow};
     pub use store::plan::{
         ChangeRequestRow, CycleRow, HistoryRow, KeyPointRow, TaskFilter, TaskRow,
+    };
+    pub use store::projects::{MilestoneRow, ProjectFilter, ProjectProgressRow, ProjectRow};
+    pub use store::supervision::{
+        CoordinationFilter, CoordinationRow, FileMeta, FindingFilter, FindingRow, FollowUpFilter,
+        FollowUpRow, InspectionFilter, InspectionRow, ProgressRow, SolutionRow,
     };
 }
 
@@ -133,11 +153,18 @@ pub struct App {
     db: Db,
     clock: Arc<dyn Clock>,
     config: AppConfig,
+    bus: store::events::Bus,
 }
 
 impl App {
     pub fn new(db: Db, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
-        App { db, clock, config }
+        let bus = store::events::Bus::new(&db);
+        App {
+            db,
+            clock,
+            config,
+            bus,
+        }
     }
 
     pub fn db(&self) -> &Db {

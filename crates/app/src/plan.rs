@@ -96,17 +96,27 @@ pub struct TaskDetail {
     /// The tasks this one continues, newest first (carry-over chain).
     pub chain: Vec<TaskRow>,
     pub change_requests: Vec<ChangeRequestRow>,
+    /// Progress reports, newest first, and their evidence files.
+    pub progress: Vec<store::supervision::ProgressRow>,
+    pub progress_files: Vec<store::supervision::FileMeta>,
+    /// This month's card, once computed.
+    pub card: Option<crate::cards::CardView>,
+    pub coordination: Vec<store::supervision::CoordinationRow>,
+    /// Inspection findings on the task that the caller may see.
+    pub findings: Vec<store::supervision::FindingRow>,
     pub can_edit: bool,
     pub can_review: bool,
     pub can_decide: bool,
     pub can_request_change: bool,
+    pub can_report: bool,
+    pub can_raise: bool,
 }
 
 fn snapshot(t: &TaskRow) -> String {
     json!({
         "title": t.title, "content": t.content, "criterion": t.criterion, "deadline": t.deadline,
         "owner_id": t.owner_id, "post_id": t.post_id, "leader_id": t.leader_id, "key_point_id": t.key_point_id,
-        "is_key_work": t.is_key_work, "status": t.status,
+        "is_key_work": t.is_key_work, "status": t.status, "key_project_id": t.key_project_id,
     })
     .to_string()
 }
@@ -609,7 +619,57 @@ impl App {
         .await?;
         let status = status_of(&task)?;
         let can = |a: Action<'_>| caller.authorize(a).is_ok();
+        let (progress, progress_files) = self.progress_with_files(id).await?;
+        let card = if status.in_plan() {
+            self.card_for(
+                task.organization_id,
+                &task.month,
+                domain::cards::Subject::Task,
+                id,
+            )
+            .await?
+        } else {
+            None
+        };
+        let (coordination, _) = store::supervision::list_coordination(
+            &self.db,
+            task.organization_id,
+            &store::supervision::CoordinationFilter {
+                task_id: Some(id),
+                ..Default::default()
+            },
+            PageRequest::new(Some(1), Some(50)),
+        )
+        .await?;
+        let sees_covert = can(Action::ViewCovert { org });
+        let (findings, _) = store::supervision::list_findings(
+            &self.db,
+            task.organization_id,
+            &store::supervision::FindingFilter {
+                task_id: Some(id),
+                visible_only: !sees_covert,
+                ..Default::default()
+            },
+            PageRequest::new(Some(1), Some(50)),
+        )
+        .await?;
         Ok(TaskDetail {
+            can_report: status.in_plan()
+                && can(Action::ReportProgress {
+                    org,
+                    unit_path: &path,
+                    owner: task.owner_id.map(domain::PersonId),
+                }),
+            can_raise: status.in_plan()
+                && can(Action::ProposeForUnit {
+                    org,
+                    unit_path: &path,
+                }),
+            progress,
+            progress_files,
+            card,
+            coordination,
+            findings,
             can_edit: status.editable_by_unit()
                 && can(Action::ProposeForUnit {
                     org,
@@ -624,7 +684,7 @@ impl App {
                 status,
                 TaskStatus::Submitted | TaskStatus::LeaderApproved | TaskStatus::Accepted
             ) && can(Action::ArrangeMonth { org }),
-            can_request_change: status == TaskStatus::Arranged
+            can_request_change: status.in_plan()
                 && can(Action::RequestChange {
                     org,
                     unit_path: &path,
@@ -668,7 +728,10 @@ impl App {
             month: Some(month.to_string()),
             unit_id: Some(unit),
             post_id: post,
-            statuses: vec![TaskStatus::Arranged.as_str().into()],
+            statuses: TaskStatus::PLANNED
+                .iter()
+                .map(|s| s.as_str().to_owned())
+                .collect(),
             ..Default::default()
         };
         let (rows, _) = store::plan::list_tasks(
@@ -772,6 +835,15 @@ impl App {
                 }
             }
             None => d.leader_id = store::plan::leader_of_unit(&mut *tx, &unit.path).await?,
+        }
+        if let Some(k) = d.key_project_id {
+            match store::projects::get_project(&mut *tx, k).await? {
+                Some(p) if p.organization_id == org => {}
+                _ => errors.0.push(domain::validate::FieldError {
+                    field: "key_project_id".into(),
+                    code: "not_found",
+                }),
+            }
         }
         if errors.0.is_empty() {
             Ok(())
@@ -1257,6 +1329,7 @@ impl App {
                 post_id: None,
                 leader_id: leader,
                 is_key_work: r.category.trim() == CATEGORY_KEY_WORK,
+                key_project_id: None,
             };
             match input.validate(month, false) {
                 Ok(d) => drafts.push(TaskDraft {
@@ -1326,7 +1399,7 @@ impl App {
             org: OrganizationId(t.organization_id),
             unit_path: &path,
         })?;
-        if status_of(&t)? != TaskStatus::Arranged {
+        if !status_of(&t)?.in_plan() {
             return Err(AppError::field("status", "not_arranged"));
         }
         let mut tx = self.db.begin().await?;

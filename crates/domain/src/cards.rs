@@ -95,8 +95,11 @@ pub struct CardInput {
     pub months_overdue: u32,
     /// The day of the last progress report, if any.
     pub last_update: Option<NaiveDate>,
-    /// Inspection findings against it that are not closed.
+    /// Inspection findings against it that are not closed (and that the unit may see: a
+    /// covert inspection's findings count once the team publishes them).
     pub open_findings: u32,
+    /// Milestones of a key project whose due date has passed without being reached (tasks: 0).
+    pub overdue_milestones: u32,
     /// A supervisor flagged a concern.
     pub supervisor_concern: bool,
 }
@@ -159,6 +162,13 @@ pub fn compute(rules: &CardRules, x: &CardInput, today: NaiveDate) -> Card {
             vec![("months_overdue", x.months_overdue.to_string())],
         ));
     }
+    if x.overdue_milestones > 0 {
+        reasons.push(reason(
+            "milestone_overdue",
+            CardColor::Red,
+            vec![("overdue_milestones", x.overdue_milestones.to_string())],
+        ));
+    }
     if x.open_findings > 0 {
         reasons.push(reason(
             "inspection_finding",
@@ -215,6 +225,72 @@ pub fn compute(rules: &CardRules, x: &CardInput, today: NaiveDate) -> Card {
     }
 }
 
+/// What a card rates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Subject {
+    Task,
+    Project,
+}
+
+impl Subject {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Subject::Task => "task",
+            Subject::Project => "project",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Subject> {
+        [Subject::Task, Subject::Project]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// A supervisor's judgement on a computed card (督查室确认): confirm it as computed, or set
+/// another colour with a reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Judgement {
+    Confirm,
+    Override { color: CardColor, reason: String },
+}
+
+impl Judgement {
+    /// Parses a judgement as typed: an empty or equal colour confirms; another colour is an
+    /// override and needs a reason (at most 500 characters).
+    pub fn parse(
+        computed: CardColor,
+        color: &str,
+        reason: &str,
+    ) -> Result<Judgement, ValidationErrors> {
+        let color = match color.trim() {
+            "" => computed,
+            c => CardColor::parse(c)
+                .ok_or_else(|| ValidationErrors::single("color", "invalid_color"))?,
+        };
+        if color == computed {
+            return Ok(Judgement::Confirm);
+        }
+        let reason = crate::plan::reason("reason", reason)?;
+        Ok(Judgement::Override { color, reason })
+    }
+
+    pub fn color(&self, computed: CardColor) -> CardColor {
+        match self {
+            Judgement::Confirm => computed,
+            Judgement::Override { color, .. } => *color,
+        }
+    }
+}
+
+/// Whether a stored confirmation still stands after the card was computed again: an override
+/// holds until a supervisor changes it; a plain confirmation lapses when the computed colour
+/// moves, so that the new colour is looked at.
+pub fn confirmation_stands(overridden: bool, confirmed_as: CardColor, computed: CardColor) -> bool {
+    overridden || confirmed_as == computed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +309,7 @@ mod tests {
             months_overdue: 0,
             last_update: Some(d("2026-11-09")),
             open_findings: 0,
+            overdue_milestones: 0,
             supervisor_concern: false,
         }
     }
@@ -320,6 +397,12 @@ mod tests {
             (CardColor::Yellow, vec!["no_update"])
         );
         let mut x = task(50);
+        x.overdue_milestones = 1;
+        assert_eq!(
+            check(&x, "2026-11-11"),
+            (CardColor::Red, vec!["milestone_overdue"])
+        );
+        let mut x = task(50);
         x.supervisor_concern = true;
         assert_eq!(
             check(&x, "2026-11-11"),
@@ -352,6 +435,39 @@ mod tests {
             elapsed_percent(d("2026-11-01"), d("2026-11-01"), d("2026-11-01")),
             0
         );
+    }
+
+    #[test]
+    fn judgements_confirm_or_override_with_a_reason() {
+        use CardColor::*;
+        assert_eq!(Judgement::parse(Yellow, "", ""), Ok(Judgement::Confirm));
+        assert_eq!(
+            Judgement::parse(Yellow, "yellow", ""),
+            Ok(Judgement::Confirm)
+        );
+        assert_eq!(
+            Judgement::parse(Yellow, "red", " 暗访发现进度不实 "),
+            Ok(Judgement::Override {
+                color: Red,
+                reason: "暗访发现进度不实".into()
+            })
+        );
+        assert_eq!(
+            Judgement::parse(Yellow, "red", "")
+                .unwrap_err()
+                .for_field("reason"),
+            Some("required")
+        );
+        assert_eq!(
+            Judgement::parse(Green, "purple", "x")
+                .unwrap_err()
+                .for_field("color"),
+            Some("invalid_color")
+        );
+        assert!(confirmation_stands(true, Red, Green));
+        assert!(confirmation_stands(false, Yellow, Yellow));
+        assert!(!confirmation_stands(false, Yellow, Red));
+        assert_eq!(Subject::parse("project"), Some(Subject::Project));
     }
 
     #[test]

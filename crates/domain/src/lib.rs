@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod cards;
+pub mod evidence;
 pub mod ids;
 pub mod org;
 pub mod page;
@@ -15,6 +16,7 @@ pub mod plan;
 pub mod plan_table;
 pub mod policy;
 pub mod role;
+pub mod supervision;
 pub mod throttle;
 pub mod validate;
 

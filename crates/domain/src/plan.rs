@@ -262,12 +262,14 @@ pub enum TaskStatus {
     Merged,
     /// Part of the month's baseline plan.
     Arranged,
+    /// In the plan, with progress reported (督).
+    InProgress,
     /// Dropped through an approved change request.
     Withdrawn,
 }
 
 impl TaskStatus {
-    pub const ALL: [TaskStatus; 9] = [
+    pub const ALL: [TaskStatus; 10] = [
         TaskStatus::Draft,
         TaskStatus::Submitted,
         TaskStatus::Returned,
@@ -276,8 +278,12 @@ impl TaskStatus {
         TaskStatus::Rejected,
         TaskStatus::Merged,
         TaskStatus::Arranged,
+        TaskStatus::InProgress,
         TaskStatus::Withdrawn,
     ];
+
+    /// The statuses of tasks in the month's plan (what tables, cards and progress cover).
+    pub const PLANNED: [TaskStatus; 2] = [TaskStatus::Arranged, TaskStatus::InProgress];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -289,6 +295,7 @@ impl TaskStatus {
             TaskStatus::Rejected => "rejected",
             TaskStatus::Merged => "merged",
             TaskStatus::Arranged => "arranged",
+            TaskStatus::InProgress => "in_progress",
             TaskStatus::Withdrawn => "withdrawn",
         }
     }
@@ -309,7 +316,7 @@ impl TaskStatus {
 
     /// Part of the arranged plan: what the month's tables list.
     pub fn in_plan(self) -> bool {
-        self == TaskStatus::Arranged
+        TaskStatus::PLANNED.contains(&self)
     }
 }
 
@@ -325,6 +332,8 @@ pub enum TaskEvent {
     Reject,
     Merge,
     Arrange,
+    /// The owner reported progress.
+    Progress,
     Withdraw,
 }
 
@@ -340,6 +349,7 @@ impl TaskEvent {
             TaskEvent::Reject => "reject",
             TaskEvent::Merge => "merge",
             TaskEvent::Arrange => "arrange",
+            TaskEvent::Progress => "progress",
             TaskEvent::Withdraw => "withdraw",
         }
     }
@@ -360,7 +370,8 @@ pub fn transition(from: TaskStatus, event: TaskEvent) -> Result<TaskStatus, &'st
         (S::Submitted | S::LeaderApproved | S::Accepted, E::Reject) => Ok(S::Rejected),
         (S::Submitted | S::LeaderApproved | S::Accepted, E::Merge) => Ok(S::Merged),
         (S::Accepted, E::Arrange) => Ok(S::Arranged),
-        (S::Arranged, E::Withdraw) => Ok(S::Withdrawn),
+        (S::Arranged | S::InProgress, E::Progress) => Ok(S::InProgress),
+        (S::Arranged | S::InProgress, E::Withdraw) => Ok(S::Withdrawn),
         _ => Err("invalid_transition"),
     }
 }
@@ -381,6 +392,8 @@ pub struct TaskInput {
     pub post_id: Option<i64>,
     pub leader_id: Option<i64>,
     pub is_key_work: bool,
+    /// The key project (重点在建项目) the task advances, if any.
+    pub key_project_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -394,9 +407,16 @@ pub struct TaskDraft {
     pub post_id: Option<i64>,
     pub leader_id: Option<i64>,
     pub is_key_work: bool,
+    pub key_project_id: Option<i64>,
 }
 
-fn text(v: &mut Validator, field: &str, raw: &str, max: usize, required: bool) -> String {
+pub(crate) fn text(
+    v: &mut Validator,
+    field: &str,
+    raw: &str,
+    max: usize,
+    required: bool,
+) -> String {
     let t = raw.trim();
     if required && t.is_empty() {
         v.fail(field, "required");
@@ -452,6 +472,7 @@ impl TaskInput {
             post_id: self.post_id,
             leader_id: self.leader_id,
             is_key_work: self.is_key_work,
+            key_project_id: self.key_project_id,
         })
     }
 }
@@ -693,6 +714,9 @@ mod tests {
             (S::LeaderApproved, E::Merge, S::Merged),
             (S::Accepted, E::Arrange, S::Arranged),
             (S::Arranged, E::Withdraw, S::Withdrawn),
+            (S::Arranged, E::Progress, S::InProgress),
+            (S::InProgress, E::Progress, S::InProgress),
+            (S::InProgress, E::Withdraw, S::Withdrawn),
         ];
         for (from, e, to) in ok {
             assert_eq!(transition(from, e), Ok(to), "{from:?} --{e:?}");
@@ -704,6 +728,8 @@ mod tests {
             (S::Submitted, E::Arrange),
             (S::Returned, E::LeaderApprove),
             (S::Withdrawn, E::Withdraw),
+            (S::Accepted, E::Progress),
+            (S::Withdrawn, E::Progress),
         ];
         for (from, e) in refused {
             assert_eq!(

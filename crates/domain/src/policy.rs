@@ -71,6 +71,24 @@ pub enum Action<'a> {
         org: OrganizationId,
         unit_path: &'a [UnitId],
     },
+    /// Report progress on a task: its owner, or a head or staff member of its unit.
+    ReportProgress {
+        org: OrganizationId,
+        unit_path: &'a [UnitId],
+        owner: Option<PersonId>,
+    },
+    /// Take part in the open work of the organization: raise and discuss coordination
+    /// requests (every member except display accounts).
+    Participate { org: OrganizationId },
+    /// Confirm and override cards, flag concerns, publish the month's cards (督查室).
+    Supervise { org: OrganizationId },
+    /// Plan and carry out inspections, record findings and follow-ups: the inspection team
+    /// (督查组: the supervision, efficiency and performance offices).
+    Inspect { org: OrganizationId },
+    /// See covert inspections before they are published: the team and the director.
+    ViewCovert { org: OrganizationId },
+    /// Issue and revoke the display screen's tokens: administrators and supervisors.
+    ManageDisplays { org: OrganizationId },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -142,6 +160,13 @@ impl Actor {
             .any(|g| roles.contains(&g.role) && g.unit_id.is_some_and(|u| unit_path.contains(&u)))
     }
 
+    /// The standing inspection team (督查组): supervision, efficiency and performance staff.
+    pub fn on_inspection_team(&self) -> bool {
+        self.has(Role::Supervisor)
+            || self.has(Role::EfficiencyOfficer)
+            || self.has(Role::PerformanceOfficer)
+    }
+
     fn only_display(&self) -> bool {
         !self.grants.is_empty() && self.grants.iter().all(|g| g.role == Role::Display)
     }
@@ -195,6 +220,28 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denied> {
             (actor.reach(org) == Reach::Own
                 && (actor.has(Role::Director) || actor.has(Role::LeadingGroup)))
                 || (actor.is_admin() && actor.reach(org) != Reach::None)
+        }
+        Action::ReportProgress {
+            org,
+            unit_path,
+            owner,
+        } => {
+            actor.reach(org) == Reach::Own
+                && (owner == Some(actor.person_id)
+                    || actor.member_of(&[Role::UnitHead, Role::Staff], unit_path))
+        }
+        Action::Participate { org } => {
+            actor.reach(org) == Reach::Own && !actor.only_display() && !actor.grants.is_empty()
+        }
+        Action::Supervise { org } => actor.reach(org) == Reach::Own && actor.has(Role::Supervisor),
+        Action::Inspect { org } => actor.reach(org) == Reach::Own && actor.on_inspection_team(),
+        Action::ViewCovert { org } => {
+            actor.reach(org) == Reach::Own
+                && (actor.on_inspection_team() || actor.has(Role::Director))
+        }
+        Action::ManageDisplays { org } => {
+            (actor.is_admin() && actor.reach(org) != Reach::None)
+                || (actor.reach(org) == Reach::Own && actor.has(Role::Supervisor))
         }
         Action::ViewPerson {
             org,
@@ -486,6 +533,51 @@ mod tests {
                 },
                 false,
             ),
+        ];
+        for (a, action, expected) in cases {
+            check(a, *action, *expected);
+        }
+    }
+
+    #[test]
+    fn supervision_rights() {
+        let staff = actor(&[(Role::Staff, Some(11))], Some(11), &[]);
+        let head20 = actor(&[(Role::UnitHead, Some(20))], Some(20), &[]);
+        let supervisor = actor(&[(Role::Supervisor, None)], None, &[]);
+        let efficiency = actor(&[(Role::EfficiencyOfficer, None)], None, &[]);
+        let director = actor(&[(Role::Director, None)], None, &[]);
+        let leader = actor(&[(Role::LeaderInCharge, None)], None, &[20]);
+        let admin = actor(&[(Role::Admin, None)], None, &[]);
+        let display = actor(&[(Role::Display, None)], None, &[]);
+        let progress = |unit_path, owner| Action::ReportProgress {
+            org: ORG,
+            unit_path,
+            owner,
+        };
+        let cases: &[(&Actor, Action<'_>, bool)] = &[
+            (&staff, progress(PATH_12, None), true),
+            (&staff, progress(PATH_20, None), false),
+            // The owner reports on their own task even when it sits in another unit.
+            (&staff, progress(PATH_20, Some(PersonId(100))), true),
+            (&head20, progress(PATH_20, None), true),
+            (&leader, progress(PATH_20, None), false),
+            (&supervisor, progress(PATH_20, None), false),
+            (&supervisor, Action::Supervise { org: ORG }, true),
+            (&supervisor, Action::Supervise { org: CHILD }, false),
+            (&efficiency, Action::Supervise { org: ORG }, false),
+            (&efficiency, Action::Inspect { org: ORG }, true),
+            (&director, Action::Inspect { org: ORG }, false),
+            (&director, Action::ViewCovert { org: ORG }, true),
+            (&efficiency, Action::ViewCovert { org: ORG }, true),
+            (&leader, Action::ViewCovert { org: ORG }, false),
+            (&head20, Action::ViewCovert { org: ORG }, false),
+            (&admin, Action::ViewCovert { org: ORG }, false),
+            (&staff, Action::Participate { org: ORG }, true),
+            (&display, Action::Participate { org: ORG }, false),
+            (&staff, Action::Participate { org: CHILD }, false),
+            (&admin, Action::ManageDisplays { org: CHILD }, true),
+            (&supervisor, Action::ManageDisplays { org: ORG }, true),
+            (&staff, Action::ManageDisplays { org: ORG }, false),
         ];
         for (a, action, expected) in cases {
             check(a, *action, *expected);

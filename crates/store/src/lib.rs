@@ -17,14 +17,20 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 #[macro_use]
 mod macros;
+#[macro_use]
+mod args;
 
 pub mod audit;
 pub mod auth;
+pub mod cards;
+pub mod events;
 pub mod migrate;
 pub mod org;
 pub mod people;
 pub mod plan;
+pub mod projects;
 pub mod schema;
+pub mod supervision;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -27,6 +27,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_plan.sql"),
         postgres: include_str!("../migrations/postgres/0002_plan.sql"),
     },
+    Migration {
+        version: 3,
+        name: "supervision",
+        sqlite: include_str!("../migrations/sqlite/0003_supervision.sql"),
+        postgres: include_str!("../migrations/postgres/0003_supervision.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

@@ -217,6 +217,21 @@ pub async fn list_units(
     Ok((rows, u64::try_from(total).unwrap_or(0)))
 }
 
+/// Several units at once.
+pub async fn units_by_ids(ex: impl Into<Ex<'_>>, ids: &[i64]) -> Result<Vec<UnitRow>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut a = crate::args::Args::new();
+    a.in_int("id", ids);
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT id, organization_id, parent_id, code, name, path, sort_order, disabled, created_at, updated_at FROM units \
+         WHERE {} ORDER BY path",
+        a.where_()
+    ));
+    Ok(with_ex!(ex, c => bind_args!(sqlx::query_as::<_, UnitRow>(sql), a).fetch_all(c).await)?)
+}
+
 /// Every unit of an organization, ordered for a tree (for pickers and tree views).
 pub async fn all_units(ex: impl Into<Ex<'_>>, org: i64) -> Result<Vec<UnitRow>> {
     Ok(with_ex!(ex, c => sqlx::query_as::<_, UnitRow>(

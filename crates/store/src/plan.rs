@@ -186,6 +186,12 @@ pub struct TaskRow {
     pub merged_into_id: Option<i64>,
     pub carried_from_id: Option<i64>,
     pub months_overdue: i32,
+    pub key_project_id: Option<i64>,
+    pub key_project_name: Option<String>,
+    /// The last reported progress, 0–100.
+    pub progress: i32,
+    /// The day of the last progress report (`YYYY-MM-DD`).
+    pub last_progress_on: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -193,9 +199,11 @@ pub struct TaskRow {
 const TASK_SELECT: &str = "SELECT t.id, t.organization_id, t.month, t.unit_id, u.name AS unit_name, u.path AS unit_path, t.post_id, \
     po.name AS post_name, t.owner_id, o.display_name AS owner_name, t.leader_id, l.display_name AS leader_name, t.key_point_id, \
     k.title AS key_point_title, t.is_assigned, t.is_key_work, t.title, t.content, t.criterion, t.deadline, t.status, t.version, \
-    t.reason, t.merged_into_id, t.carried_from_id, t.months_overdue, t.created_at, t.updated_at \
+    t.reason, t.merged_into_id, t.carried_from_id, t.months_overdue, t.key_project_id, kp.name AS key_project_name, t.progress, \
+    t.last_progress_on, t.created_at, t.updated_at \
     FROM tasks t JOIN units u ON u.id = t.unit_id LEFT JOIN posts po ON po.id = t.post_id \
-    LEFT JOIN persons o ON o.id = t.owner_id LEFT JOIN persons l ON l.id = t.leader_id LEFT JOIN key_points k ON k.id = t.key_point_id";
+    LEFT JOIN persons o ON o.id = t.owner_id LEFT JOIN persons l ON l.id = t.leader_id LEFT JOIN key_points k ON k.id = t.key_point_id \
+    LEFT JOIN key_projects kp ON kp.id = t.key_project_id";
 
 /// A new task row.
 #[derive(Debug, Clone)]
@@ -215,11 +223,11 @@ pub async fn insert_task(tx: &mut Tx, t: &NewTask<'_>, now: DateTime<Utc>) -> Re
     let d = t.draft;
     Ok(with_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO tasks (organization_id, month, unit_id, post_id, owner_id, leader_id, key_point_id, is_assigned, is_key_work, \
-         title, content, criterion, deadline, status, version, carried_from_id, months_overdue, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $17, $18, $18) RETURNING id")
+         title, content, criterion, deadline, status, version, carried_from_id, months_overdue, created_by, created_at, updated_at, key_project_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $17, $18, $18, $19) RETURNING id")
         .bind(t.org).bind(t.month).bind(t.unit_id).bind(d.post_id).bind(d.owner_id).bind(d.leader_id).bind(d.key_point_id)
         .bind(t.is_assigned).bind(d.is_key_work).bind(&d.title).bind(&d.content).bind(&d.criterion).bind(d.deadline.to_string())
-        .bind(t.status).bind(t.carried_from_id).bind(t.months_overdue).bind(t.created_by).bind(now)
+        .bind(t.status).bind(t.carried_from_id).bind(t.months_overdue).bind(t.created_by).bind(now).bind(d.key_project_id)
         .fetch_one(c).await)?)
 }
 
@@ -232,9 +240,9 @@ pub async fn get_task(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<TaskRow>>
 pub async fn update_task(tx: &mut Tx, id: i64, d: &TaskDraft, now: DateTime<Utc>) -> Result<()> {
     with_tx!(tx, c => sqlx::query(
         "UPDATE tasks SET post_id = $1, owner_id = $2, leader_id = $3, key_point_id = $4, is_key_work = $5, title = $6, content = $7, \
-         criterion = $8, deadline = $9, version = version + 1, updated_at = $10 WHERE id = $11")
+         criterion = $8, deadline = $9, version = version + 1, updated_at = $10, key_project_id = $12 WHERE id = $11")
         .bind(d.post_id).bind(d.owner_id).bind(d.leader_id).bind(d.key_point_id).bind(d.is_key_work).bind(&d.title).bind(&d.content)
-        .bind(&d.criterion).bind(d.deadline.to_string()).bind(now).bind(id)
+        .bind(&d.criterion).bind(d.deadline.to_string()).bind(now).bind(id).bind(d.key_project_id)
         .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -286,13 +294,18 @@ pub struct TaskFilter {
     pub unit_id: Option<i64>,
     pub post_id: Option<i64>,
     pub leader_id: Option<i64>,
+    pub key_project_id: Option<i64>,
     pub statuses: Vec<String>,
+    /// Only tasks without a progress report since this day (`YYYY-MM-DD`).
+    pub stale_before: Option<String>,
     /// Only tasks of units whose path starts with one of these (a visibility scope); `None`
     /// means the whole organization.
     pub unit_paths: Option<Vec<String>>,
 }
 
-/// One page of an organization's tasks, joined with names (no N+1), in table order.
+/// One page of an organization's tasks, joined with names (no N+1): by month, unit, then
+/// planned before assigned items, by deadline. The order follows an index, so that a page of a
+/// province's month needs no sort of the whole month.
 pub async fn list_tasks(
     ex: impl Into<Ex<'_>>,
     org: i64,
@@ -321,6 +334,7 @@ pub async fn list_tasks(
     eq("t.unit_id", f.unit_id.map(Arg::I));
     eq("t.post_id", f.post_id.map(Arg::I));
     eq("t.leader_id", f.leader_id.map(Arg::I));
+    eq("t.key_project_id", f.key_project_id.map(Arg::I));
     if !f.statuses.is_empty() {
         let terms: Vec<String> = f
             .statuses
@@ -331,6 +345,13 @@ pub async fn list_tasks(
             })
             .collect();
         preds.push(format!("t.status IN ({})", terms.join(", ")));
+    }
+    if let Some(day) = &f.stale_before {
+        args.push(Arg::S(day.clone()));
+        preds.push(format!(
+            "(t.last_progress_on IS NULL OR t.last_progress_on < ${})",
+            args.len()
+        ));
     }
     let scoped = f.unit_paths.is_some();
     if let Some(paths) = &f.unit_paths {
@@ -351,7 +372,7 @@ pub async fn list_tasks(
     });
     let n = args.len();
     let list_sql = sqlx::AssertSqlSafe(format!(
-        "{TASK_SELECT} WHERE {where_} ORDER BY t.month, u.path, t.is_assigned, t.deadline, t.id LIMIT ${} OFFSET ${}",
+        "{TASK_SELECT} WHERE {where_} ORDER BY t.month, t.unit_id, t.is_assigned, t.deadline, t.id LIMIT ${} OFFSET ${}",
         n + 1,
         n + 2
     ));

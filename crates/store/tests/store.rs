@@ -40,11 +40,17 @@ fn unit(name: &str, parent: Option<i64>) -> UnitDraft {
 }
 
 db_test!(migrations_apply_once, |t| {
+    let all: Vec<i64> = migrate::MIGRATIONS.iter().map(|m| m.version).collect();
+    assert_eq!(
+        all,
+        (1..=all.len() as i64).collect::<Vec<_>>(),
+        "versions run 1, 2, 3, …"
+    );
     let first = migrate::run(&t.db, now()).await.unwrap();
-    assert_eq!(first, vec![1, 2]);
+    assert_eq!(first, all);
     let second = migrate::run(&t.db, now()).await.unwrap();
     assert!(second.is_empty(), "a second run applies nothing");
-    assert_eq!(migrate::applied(&t.db).await.unwrap(), vec![1, 2]);
+    assert_eq!(migrate::applied(&t.db).await.unwrap(), all);
 });
 
 db_test!(unit_paths_follow_moves, |t| {

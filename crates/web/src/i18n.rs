@@ -29,9 +29,7 @@ impl Lang {
     }
 
     pub fn t(self, key: &str) -> &'static str {
-        static MAP: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
-        let map = MAP.get_or_init(|| TEXTS.iter().map(|(k, zh, en)| (*k, (*zh, *en))).collect());
-        match map.get(key) {
+        match map().get(key) {
             Some((zh, en)) => match self {
                 Lang::Zh => zh,
                 Lang::En => en,
@@ -73,8 +71,20 @@ impl Lang {
     }
 }
 
+mod supervision;
+
+fn map() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
+    static MAP: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
+    MAP.get_or_init(|| texts().map(|(k, zh, en)| (*k, (*zh, *en))).collect())
+}
+
+/// Every UI text: (key, Chinese, English).
+pub fn texts() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    TEXTS.iter().chain(supervision::TEXTS)
+}
+
 pub fn has_key(key: &str) -> bool {
-    TEXTS.iter().any(|(k, _, _)| *k == key)
+    map().contains_key(key)
 }
 
 pub const TEXTS: &[(&str, &str, &str)] = &[
@@ -826,3 +836,14 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "The file could not be written.",
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_key_is_defined_once() {
+        let mut seen = std::collections::HashSet::new();
+        for (k, _, _) in super::texts() {
+            assert!(seen.insert(*k), "{k} is defined twice");
+        }
+    }
+}

@@ -604,7 +604,7 @@ fn every_ui_text_key_is_translated() {
         }
     }
     assert!(missing.is_empty(), "untranslated keys: {missing:?}");
-    for (key, zh, en) in web::i18n::TEXTS {
+    for (key, zh, en) in web::i18n::texts() {
         assert!(!zh.is_empty() && !en.is_empty(), "{key}");
     }
 }

@@ -482,7 +482,7 @@ pub struct Task {
     /// `YYYY-MM-DD`, within the month.
     pub deadline: String,
     /// One of draft, submitted, returned, leader_approved, accepted, rejected, merged,
-    /// arranged, withdrawn.
+    /// arranged, in_progress, withdrawn.
     pub status: String,
     pub version: i32,
     /// The reason of the last return, rejection or merge.
@@ -490,6 +490,12 @@ pub struct Task {
     pub merged_into_id: Option<i64>,
     pub carried_from_id: Option<i64>,
     pub months_overdue: i32,
+    pub key_project_id: Option<i64>,
+    pub key_project_name: Option<String>,
+    /// The last reported progress, 0–100.
+    pub progress: i32,
+    /// `YYYY-MM-DD` of the last progress report.
+    pub last_progress_on: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -522,6 +528,10 @@ impl From<app::model::TaskRow> for Task {
             merged_into_id: t.merged_into_id,
             carried_from_id: t.carried_from_id,
             months_overdue: t.months_overdue,
+            key_project_id: t.key_project_id,
+            key_project_name: t.key_project_name,
+            progress: t.progress,
+            last_progress_on: t.last_progress_on,
             created_at: t.created_at,
             updated_at: t.updated_at,
         }
@@ -861,6 +871,8 @@ pub struct NewTask {
     pub leader_id: Option<i64>,
     #[serde(default)]
     pub is_key_work: bool,
+    /// The key project (重点在建项目) the task advances.
+    pub key_project_id: Option<i64>,
 }
 
 impl NewTask {
@@ -875,6 +887,7 @@ impl NewTask {
             post_id: self.post_id,
             leader_id: self.leader_id,
             is_key_work: self.is_key_work,
+            key_project_id: self.key_project_id,
         }
     }
 }
@@ -900,6 +913,9 @@ pub struct TaskPatch {
     #[schema(value_type = Option<i64>)]
     pub leader_id: Option<Option<i64>>,
     pub is_key_work: Option<bool>,
+    #[serde(default, deserialize_with = "some")]
+    #[schema(value_type = Option<i64>)]
+    pub key_project_id: Option<Option<i64>>,
 }
 
 impl TaskPatch {
@@ -915,6 +931,7 @@ impl TaskPatch {
             post_id: self.post_id.unwrap_or(t.post_id),
             leader_id: self.leader_id.unwrap_or(t.leader_id),
             is_key_work: self.is_key_work.unwrap_or(t.is_key_work),
+            key_project_id: self.key_project_id.unwrap_or(t.key_project_id),
         }
     }
 }

@@ -164,7 +164,7 @@ pub async fn list_tasks(
         post_id: q.post_id,
         leader_id: q.leader_id,
         statuses,
-        unit_paths: None,
+        ..Default::default()
     };
     let org = own_org(&user, q.organization_id);
     Ok(Json(

@@ -313,6 +313,7 @@ pub const TASK_FIELDS: &[&str] = &[
     "post_id",
     "leader_id",
     "is_key_work",
+    "key_project_id",
 ];
 
 /// The fields of a task from a form; bad ids become field errors in the validator.
@@ -322,6 +323,7 @@ pub fn task_input(form: &FormData) -> (TaskInput, Validator) {
     let owner_id = opt_id(&mut v, "owner_id", form.get("owner_id"));
     let post_id = opt_id(&mut v, "post_id", form.get("post_id"));
     let leader_id = opt_id(&mut v, "leader_id", form.get("leader_id"));
+    let key_project_id = opt_id(&mut v, "key_project_id", form.get("key_project_id"));
     (
         TaskInput {
             title: form.get("title").into(),
@@ -333,6 +335,7 @@ pub fn task_input(form: &FormData) -> (TaskInput, Validator) {
             post_id,
             leader_id,
             is_key_work: form.checked("is_key_work"),
+            key_project_id,
         },
         v,
     )
@@ -350,6 +353,7 @@ pub fn input_of(t: &TaskRow) -> TaskInput {
         post_id: t.post_id,
         leader_id: t.leader_id,
         is_key_work: t.is_key_work,
+        key_project_id: t.key_project_id,
     }
 }
 
