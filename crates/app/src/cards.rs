@@ -219,12 +219,15 @@ pub struct BoardItem {
     pub deadline: String,
     /// The first reason's rule (e.g. `deadline_passed`), for the screen's label.
     pub rule: Option<String>,
+    /// When a supervisor set the colour: why.
+    pub override_reason: Option<String>,
 }
 
 impl From<PublishedCard> for BoardItem {
     fn from(c: PublishedCard) -> Self {
         BoardItem {
             rule: parse_reasons(&c.reasons).first().map(|r| r.rule.clone()),
+            override_reason: c.override_reason,
             unit_name: c.unit_name,
             title: c.title,
             color: c.color,
@@ -1137,6 +1140,8 @@ impl App {
                     .map(|s| s.as_str().to_owned())
                     .collect(),
                 stale_before: Some(cutoff.to_string()),
+                // The card's rule counts silence from the month's first day.
+                never_reported_is_stale: ym.first_day() < cutoff,
                 unit_paths: paths.clone(),
                 ..Default::default()
             },

@@ -21,6 +21,8 @@ pub struct DemoSummary {
     pub created: bool,
     pub units: usize,
     pub people: usize,
+    /// The display screen's token, when this load issued one (shown once).
+    pub board_token: Option<String>,
 }
 
 /// (code, name, role of its head, role of its staff)
@@ -164,11 +166,25 @@ impl App {
         v.password("password", password);
         v.finish()?;
         if let Some(id) = store::org::organization_id_by_code(&self.db, DEMO_ORG_CODE).await? {
+            // An organization loaded before its supervision part was written gets it now.
+            let (_, projects) = store::projects::list_projects(
+                &self.db,
+                id,
+                &Default::default(),
+                domain::page::PageRequest::new(Some(1), Some(1)),
+            )
+            .await?;
+            let board_token = if projects == 0 {
+                Some(self.load_demo_supervision(id).await?)
+            } else {
+                None
+            };
             return Ok(DemoSummary {
                 organization_id: id,
                 created: false,
                 units: 0,
                 people: 0,
+                board_token,
             });
         }
         let now = self.now();
@@ -373,11 +389,13 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        let board_token = Some(self.load_demo_supervision(org).await?);
         Ok(DemoSummary {
             organization_id: org,
             created: true,
             units: unit_ids.len(),
             people: persons.len(),
+            board_token,
         })
     }
 }

@@ -16,6 +16,7 @@ mod audit_log;
 mod auth;
 mod cards;
 mod demo;
+mod demo_supervision;
 mod error;
 mod org;
 mod people;

@@ -84,6 +84,9 @@ fn check_files(files: &[EvidenceUpload]) -> Result<Vec<(evidence::Accepted, &[u8
     if files.len() > evidence::MAX_FILES {
         return Err(AppError::field("files", "too_many_files"));
     }
+    if files.iter().map(|f| f.bytes.len()).sum::<usize>() > evidence::MAX_TOTAL_BYTES {
+        return Err(AppError::field("files", "evidence_too_large"));
+    }
     files
         .iter()
         .map(|f| {
@@ -374,7 +377,7 @@ impl App {
     /// A unit or a leader proposes a solution (units and leaders first, then the office
     /// meeting decides).
     pub async fn propose_solution(&self, caller: Caller<'_>, id: i64, text: &str) -> Result<i64> {
-        let text = body("body", text)?;
+        let text = body("solution", text)?;
         let r = self.coordination(id).await?;
         caller.authorize(Action::Participate {
             org: org_id(r.organization_id),
@@ -540,7 +543,7 @@ impl App {
         caller.authorize(Action::Inspect { org: org_id(org) })?;
         let units = store::org::units_by_ids(&self.db, &d.unit_ids).await?;
         if units.len() != d.unit_ids.len() || units.iter().any(|u| u.organization_id != org) {
-            return Err(AppError::field("unit_ids", "not_found"));
+            return Err(AppError::field("inspected_unit_ids", "not_found"));
         }
         let mut tx = self.db.begin().await?;
         let id =

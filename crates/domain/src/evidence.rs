@@ -8,6 +8,8 @@ use serde::Serialize;
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// At most this many files per progress report or finding.
 pub const MAX_FILES: usize = 5;
+/// At most this many bytes of files in one report or finding.
+pub const MAX_TOTAL_BYTES: usize = 25 * 1024 * 1024;
 /// File names are kept to this many characters.
 pub const NAME_MAX: usize = 120;
 

@@ -237,9 +237,9 @@ impl InspectionInput {
         units.sort_unstable();
         units.dedup();
         if units.is_empty() {
-            v.fail("unit_ids", "required");
+            v.fail("inspected_unit_ids", "required");
         } else if units.len() > 100 {
-            v.fail("unit_ids", "too_many");
+            v.fail("inspected_unit_ids", "too_many");
         }
         v.finish()?;
         Ok(InspectionDraft {
@@ -328,7 +328,7 @@ pub struct FollowUpDraft {
 impl FollowUpInput {
     pub fn validate(&self, today: NaiveDate) -> Result<FollowUpDraft, ValidationErrors> {
         let mut v = Validator::new();
-        let action = text(&mut v, "action", &self.action, TEXT_MAX, true);
+        let action = text(&mut v, "required_action", &self.action, TEXT_MAX, true);
         let due_on = date(&mut v, "due_on", &self.due_on, true);
         if due_on.is_some_and(|d| d < today) {
             v.fail("due_on", "date_in_past");
@@ -575,7 +575,7 @@ mod tests {
     #[test]
     fn inspections_findings_and_follow_ups() {
         let e = InspectionInput::default().validate().unwrap_err();
-        for f in ["kind", "mode", "title", "planned_on", "unit_ids"] {
+        for f in ["kind", "mode", "title", "planned_on", "inspected_unit_ids"] {
             assert!(e.for_field(f).is_some(), "{f}");
         }
         let i = InspectionInput {

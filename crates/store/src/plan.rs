@@ -296,8 +296,10 @@ pub struct TaskFilter {
     pub leader_id: Option<i64>,
     pub key_project_id: Option<i64>,
     pub statuses: Vec<String>,
-    /// Only tasks without a progress report since this day (`YYYY-MM-DD`).
+    /// Only tasks without a progress report since this day (`YYYY-MM-DD`) …
     pub stale_before: Option<String>,
+    /// … counting those never reported (once the month has run that long).
+    pub never_reported_is_stale: bool,
     /// Only tasks of units whose path starts with one of these (a visibility scope); `None`
     /// means the whole organization.
     pub unit_paths: Option<Vec<String>>,
@@ -348,10 +350,14 @@ pub async fn list_tasks(
     }
     if let Some(day) = &f.stale_before {
         args.push(Arg::S(day.clone()));
-        preds.push(format!(
-            "(t.last_progress_on IS NULL OR t.last_progress_on < ${})",
-            args.len()
-        ));
+        preds.push(if f.never_reported_is_stale {
+            format!(
+                "(t.last_progress_on IS NULL OR t.last_progress_on < ${})",
+                args.len()
+            )
+        } else {
+            format!("t.last_progress_on < ${}", args.len())
+        });
     }
     let scoped = f.unit_paths.is_some();
     if let Some(paths) = &f.unit_paths {

@@ -30,6 +30,18 @@ pub const FORM_LIMIT: usize = 1024 * 1024;
 pub const UPLOAD_FILE_LIMIT: usize = 2 * 1024 * 1024;
 /// Largest multipart body read for the CSRF check: the file plus the other fields.
 pub const UPLOAD_LIMIT: usize = UPLOAD_FILE_LIMIT + 64 * 1024;
+/// Largest body of a form with evidence files (a progress report, a finding).
+pub const EVIDENCE_LIMIT: usize = domain::evidence::MAX_TOTAL_BYTES + 256 * 1024;
+
+/// How much of a multipart body the CSRF check may read on a path: the evidence forms take
+/// larger bodies than the imports.
+fn multipart_limit(path: &str) -> usize {
+    if path.ends_with("/progress") || path.ends_with("/findings") {
+        EVIDENCE_LIMIT
+    } else {
+        UPLOAD_LIMIT
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct RequestCtx {
@@ -191,7 +203,7 @@ pub async fn context_layer(
             let is_multipart = content_type.starts_with("multipart/form-data");
             if provided.is_none() && (is_form || is_multipart) {
                 let limit = if is_multipart {
-                    UPLOAD_LIMIT
+                    multipart_limit(req.uri().path())
                 } else {
                     FORM_LIMIT
                 };

@@ -580,20 +580,26 @@ fn every_ui_text_key_is_translated() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/");
     let mut missing = Vec::new();
     let mut files = Vec::new();
-    for dir in [
-        "templates",
-        "templates/units",
-        "templates/people",
-        "templates/orgs",
-        "src/pages",
-    ] {
-        for e in std::fs::read_dir(format!("{root}{dir}")).unwrap() {
+    // Every template and page module, at any depth.
+    let mut dirs = vec![
+        std::path::PathBuf::from(format!("{root}templates")),
+        std::path::PathBuf::from(format!("{root}src/pages")),
+    ];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
             let p = e.unwrap().path();
-            if p.is_file() {
+            if p.is_dir() {
+                dirs.push(p);
+            } else {
                 files.push(p);
             }
         }
     }
+    assert!(
+        files.len() > 40,
+        "the scan finds the templates ({})",
+        files.len()
+    );
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
         for part in text.split("t(\"").skip(1) {

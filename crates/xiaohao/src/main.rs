@@ -266,11 +266,14 @@ fn print_demo(s: &app::DemoSummary, password: &str) {
         println!(
             "demo accounts (password {password}): demo.admin, demo.director, demo.leader1..5, dcs.head (督查室), <unit>.head, <unit>.s1"
         );
-    } else {
+    } else if s.board_token.is_none() {
         println!(
             "demo organization already present (id {}); nothing changed",
             s.organization_id
         );
+    }
+    if let Some(token) = &s.board_token {
+        println!("display screen of the demo (shown once): /board/{token}");
     }
 }
 

@@ -31,25 +31,38 @@ pub struct Layout {
 impl Layout {
     pub fn new(lang: Lang, identity: Option<&Identity>, title_key: &str, path: &str) -> Layout {
         let mut nav = Vec::new();
+        // A month's cards belong to the cards section, not to the month's plan.
+        let section = if path.starts_with("/months/") && path.contains("/cards") {
+            "/cards"
+        } else {
+            path
+        };
         if let Some(i) = identity {
             let mut add = |href: &'static str, key: &str| {
                 nav.push(NavItem {
                     href,
                     label: lang.t(key),
-                    active: path == href || (href != "/" && path.starts_with(href)),
+                    active: section == href || (href != "/" && section.starts_with(href)),
                 })
             };
             add("/", "nav.home");
             let only_display = i.actor.grants.iter().all(|g| g.role == Role::Display)
                 && !i.actor.grants.is_empty();
             if !only_display {
+                add("/dashboard", "nav.dashboard");
                 add("/months", "nav.months");
+                add("/cards", "nav.cards");
+                add("/inspections", "nav.inspections");
+                add("/coordination", "nav.coordination");
+                add("/projects", "nav.projects");
+                add("/publications", "nav.publications");
                 add("/key-points", "nav.key_points");
                 add("/units", "nav.units");
                 add("/people", "nav.people");
             }
             if i.actor.is_admin() {
                 add("/organizations", "nav.organizations");
+                add("/displays", "nav.displays");
                 add("/audit", "nav.audit");
             }
         }

@@ -12,11 +12,18 @@ use crate::session::Ctx;
 
 pub mod account;
 pub mod audit;
+pub mod board;
+pub mod cards;
+pub mod charts;
+pub mod dashboard;
+pub mod inspections;
 pub mod key_points;
 pub mod layout;
 pub mod orgs;
 pub mod people;
 pub mod plan;
+pub mod projects;
+pub mod supervision;
 pub mod tasks;
 pub mod units;
 
@@ -81,6 +88,70 @@ pub fn router() -> Router<AppState> {
         .route("/change-requests", get(tasks::list_change_requests))
         .route("/change-requests/{id}/decision", post(tasks::decide_change))
         .route(
+            "/tasks/{id}/progress",
+            post(supervision::report_progress)
+                .layer(DefaultBodyLimit::max(crate::session::EVIDENCE_LIMIT)),
+        )
+        .route("/tasks/{id}/coordination", post(supervision::raise))
+        .route("/files/{id}", get(supervision::file))
+        .route("/coordination", get(supervision::list))
+        .route("/coordination/{id}", get(supervision::show))
+        .route("/coordination/{id}/solutions", post(supervision::propose))
+        .route("/coordination/{id}/decision", post(supervision::decide))
+        .route("/coordination/{id}/resolve", post(supervision::resolve))
+        .route(
+            "/inspections",
+            get(inspections::list).post(inspections::create),
+        )
+        .route("/inspections/new", get(inspections::new_form))
+        .route("/inspections/{id}", get(inspections::show))
+        .route("/inspections/{id}/complete", post(inspections::complete))
+        .route("/inspections/{id}/publish", post(inspections::publish))
+        .route(
+            "/inspections/{id}/findings",
+            post(inspections::record_finding)
+                .layer(DefaultBodyLimit::max(crate::session::EVIDENCE_LIMIT)),
+        )
+        .route("/findings/{id}/close", post(inspections::close_finding))
+        .route(
+            "/findings/{id}/follow-ups",
+            post(inspections::add_follow_up),
+        )
+        .route(
+            "/follow-ups/{id}/respond",
+            post(inspections::respond_follow_up),
+        )
+        .route("/follow-ups/{id}/close", post(inspections::close_follow_up))
+        .route("/follow-ups", get(inspections::follow_ups))
+        .route("/projects", get(projects::list).post(projects::create))
+        .route("/projects/{id}", get(projects::show).post(projects::update))
+        .route("/projects/{id}/milestones", post(projects::add_milestone))
+        .route("/projects/{id}/progress", post(projects::report_progress))
+        .route("/milestones/{id}", post(projects::set_milestone))
+        .route("/cards", get(current_cards))
+        .route("/months/{month}/cards", get(cards::cards))
+        .route("/months/{month}/cards/refresh", post(cards::refresh))
+        .route(
+            "/months/{month}/cards/confirm-all",
+            post(cards::confirm_all),
+        )
+        .route("/months/{month}/publish", post(cards::publish))
+        .route("/cards/{id}/judge", post(cards::judge))
+        .route("/cards/{id}/concern", post(cards::concern))
+        .route("/publications", get(cards::publications))
+        .route("/publications/{id}", get(cards::publication))
+        .route("/warnings", get(cards::warnings))
+        .route("/settings/cards", get(cards::rules).post(cards::set_rules))
+        .route(
+            "/displays",
+            get(cards::displays).post(cards::create_display),
+        )
+        .route("/displays/{id}/revoke", post(cards::revoke_display))
+        .route("/board/{token}", get(board::page))
+        .route("/board/{token}/panels", get(board::panels))
+        .route("/board/{token}/events", get(board::events))
+        .route("/dashboard", get(dashboard::dashboard))
+        .route(
             "/key-points",
             get(key_points::list).post(key_points::create),
         )
@@ -89,6 +160,12 @@ pub fn router() -> Router<AppState> {
             "/key-points/import",
             post(key_points::import).layer(DefaultBodyLimit::max(crate::session::UPLOAD_LIMIT)),
         )
+}
+
+/// `/cards`: this month's cards.
+async fn current_cards(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    let m = domain::plan::YearMonth::of(state.app.today());
+    see_other(&format!("/months/{m}/cards"))
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {

@@ -59,6 +59,16 @@ pub trait PlanText {
         }
     }
 
+    /// A label that may be absent (an empty string then), such as a figure's unit.
+    fn suffix(&self, prefix: &str, code: &str) -> &'static str {
+        let key = format!("{prefix}.{code}");
+        if crate::i18n::has_key(&key) {
+            self.lang().t(&key)
+        } else {
+            ""
+        }
+    }
+
     fn phase(&self, code: &str) -> &'static str {
         self.label("phase", code)
     }
@@ -155,6 +165,25 @@ pub struct TaskOptions {
     pub people: Vec<Opt>,
     pub posts: Vec<Opt>,
     pub leaders: Vec<Opt>,
+    pub projects: Vec<Opt>,
+}
+
+/// The enabled units of an organization as options, in tree order.
+pub async fn unit_options(state: &AppState, user: &User, org: i64) -> Vec<Opt> {
+    state
+        .app
+        .unit_tree(user.caller(), org)
+        .await
+        .map(|tree| {
+            tree.into_iter()
+                .filter(|n| !n.unit.disabled)
+                .map(|n| Opt {
+                    id: n.unit.id,
+                    label: n.unit.name,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 impl TaskOptions {
@@ -169,6 +198,11 @@ impl TaskOptions {
         push_missing(&mut self.people, t.owner_id, t.owner_name.as_deref());
         push_missing(&mut self.posts, t.post_id, t.post_name.as_deref());
         push_missing(&mut self.leaders, t.leader_id, t.leader_name.as_deref());
+        push_missing(
+            &mut self.projects,
+            t.key_project_id,
+            t.key_project_name.as_deref(),
+        );
     }
 }
 
@@ -239,11 +273,20 @@ pub async fn task_options(
             },
         })
         .collect();
+    let projects = state
+        .app
+        .project_choices(caller, org)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(id, label)| Opt { id, label })
+        .collect();
     TaskOptions {
         key_points,
         people,
         posts,
         leaders,
+        projects,
     }
 }
 

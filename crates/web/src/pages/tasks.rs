@@ -48,7 +48,16 @@ pub struct Small {
 }
 
 impl Small {
-    fn err(&self, which: &str, field: &str) -> &'static str {
+    /// A failed small form, with its input kept and its errors by field.
+    pub fn failed(lang: crate::i18n::Lang, which: &str, form: FormData, e: &AppError) -> Small {
+        Small {
+            which: which.to_owned(),
+            form,
+            errors: FormErrors::from_app(lang, e, &[]),
+        }
+    }
+
+    pub fn err(&self, which: &str, field: &str) -> &'static str {
         if self.which == which {
             self.errors.get(field)
         } else {
@@ -56,7 +65,7 @@ impl Small {
         }
     }
 
-    fn value(&self, which: &str, field: &str) -> &str {
+    pub fn value(&self, which: &str, field: &str) -> &str {
         if self.which == which {
             self.form.get(field)
         } else {
@@ -85,9 +94,24 @@ struct TaskPage {
     min: String,
     max: String,
     error: Option<Notice>,
+    /// The units a coordination request may name.
+    units: Vec<super::plan::Opt>,
+    /// The progress form starts from the last report: one update a month is enough.
+    progress_percent: String,
+    progress_narrative: String,
+    accept: &'static str,
 }
 
 impl TaskPage {
+    /// The files of one progress report.
+    fn files_of(&self, progress: &i64) -> Vec<&app::model::FileMeta> {
+        self.d
+            .progress_files
+            .iter()
+            .filter(|f| f.owner_id == *progress)
+            .collect()
+    }
+
     fn category(&self) -> &'static str {
         let t = &self.d.task;
         if t.is_assigned {
@@ -207,7 +231,30 @@ async fn render_task(
             default.to_owned()
         }
     };
+    let units = if d.can_raise {
+        super::plan::unit_options(state, user, org).await
+    } else {
+        vec![]
+    };
+    let (progress_percent, progress_narrative) = if small.which == "progress" {
+        (
+            small.form.get("percent").to_owned(),
+            small.form.get("narrative").to_owned(),
+        )
+    } else {
+        (
+            d.task.progress.to_string(),
+            d.progress
+                .first()
+                .map(|g| g.narrative.clone())
+                .unwrap_or_default(),
+        )
+    };
     let page = TaskPage {
+        units,
+        progress_percent,
+        progress_narrative,
+        accept: ACCEPT,
         cr_title: pick("title", &d.task.title),
         cr_content: pick("content", &d.task.content),
         cr_criterion: pick("criterion", &d.task.criterion),
@@ -239,6 +286,26 @@ pub async fn show(
         Ok(id) => render_task(&state, &user, id, Some(q.ok.as_str()), None).await,
         Err(e) => user.fail(e).into_response(),
     }
+}
+
+/// The file kinds the evidence inputs offer (the server checks the content anyway).
+pub const ACCEPT: &str = ".pdf,.png,.jpg,.jpeg,.doc,.docx,.xls,.xlsx,.pptx";
+
+/// After a small form of the task page: on success back to the task with a notice, on a
+/// validation error the task page with that form's input and errors.
+pub async fn after_small(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    ok: &str,
+    which: &str,
+    form: FormData,
+    result: Result<(), AppError>,
+) -> Response {
+    act(state, user, id, ok, result, |e| {
+        Failure::Small(which.to_owned(), form, e)
+    })
+    .await
 }
 
 /// Runs an action on a task: on success back to the task with a notice, on a validation error
