@@ -334,11 +334,8 @@ impl App {
             Some(json!(rules)),
         )
         .await?;
-        tx.commit().await?;
-        // Thresholds changed: the month's cards are computed again on next view.
-        let m = YearMonth::of(self.today()).to_string();
-        let mut tx = self.db.begin().await?;
-        store::cards::set_cards_computed_on(&mut tx, org, &m, "").await?;
+        // Thresholds changed: every open month's cards are computed again on next view.
+        store::cards::invalidate_cards(&mut tx, org).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -543,6 +540,13 @@ impl App {
                         .into_iter()
                         .find(|f| f.id == id)
                 else {
+                    // Out of the plan (withdrawn): it has no card any more.
+                    if state.is_some() {
+                        let mut tx = self.db.begin().await?;
+                        store::cards::delete_card(&mut tx, org, month, kind.as_str(), id).await?;
+                        tx.commit().await?;
+                        self.bus.announce(org, "cards").await;
+                    }
                     return Ok(());
                 };
                 let n = findings(FindingSubject::Task).await?;
@@ -811,7 +815,10 @@ impl App {
         if cycle.arranged_at.is_none() {
             return Err(AppError::field("month", "month_not_arranged"));
         }
-        self.ensure_cards(org, ym, phase).await?;
+        // What is published is what the rules say now, not this morning.
+        if self.compute_cards(org, ym).await?.changed > 0 {
+            self.bus.announce(org, "cards").await;
+        }
         let m = ym.to_string();
         let mut tx = self.db.begin().await?;
         if store::cards::unjudged_key_cards(&mut tx, org, &m).await? > 0 {
@@ -887,11 +894,13 @@ impl App {
         let (_, warnings) = store::cards::list_warnings(
             &self.db,
             p.organization_id,
-            &WarningFilter::default(),
+            &WarningFilter {
+                publication_id: Some(id),
+                ..Default::default()
+            },
             PageRequest::new(Some(1), Some(1)),
         )
-        .await
-        .map(|(_, n)| ((), n))?;
+        .await?;
         Ok(PublicationView {
             cards: Page::new(cards.into_iter().map(Into::into).collect(), page, total),
             by_unit,

@@ -50,7 +50,7 @@ pub mod model {
         CardFilter, CardRow, DisplayTokenRow, PublicationRow, PublishedCard, WarningFilter,
         WarningRow,
     };
-    pub use store::events::Notice;
+    pub use store::events::{Notice, SHUTDOWN};
     pub use store::org::{ListFilter, OrganizationRow, PostRow, UnitRow};
     pub use store::people::{PeopleFilter, PersonRow, RoleRow};
     pub use store::plan::{
@@ -186,6 +186,18 @@ impl App {
     /// Applies pending migrations.
     pub async fn migrate(&self) -> Result<Vec<i64>> {
         Ok(store::migrate::run(&self.db, self.now()).await?)
+    }
+
+    /// Ends this server's live streams (the board's server-sent events), so that a graceful
+    /// shutdown does not wait for them.
+    pub fn end_streams(&self) {
+        self.bus.shut_down();
+    }
+
+    /// Stops listening for other servers' notices and closes the database.
+    pub async fn close(&self) {
+        self.bus.stop().await;
+        self.db.close().await;
     }
 
     pub async fn healthy(&self) -> bool {

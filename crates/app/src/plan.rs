@@ -1157,6 +1157,10 @@ impl App {
         let id = store::plan::insert_task(&mut tx, &new, self.now()).await?;
         self.record(&mut tx, caller, id, "assign", None).await?;
         tx.commit().await?;
+        if status == TaskStatus::Arranged {
+            self.refresh_one(org, &m, domain::cards::Subject::Task, id)
+                .await?;
+        }
         Ok(id)
     }
 
@@ -1517,6 +1521,7 @@ impl App {
         } else {
             "change_request.reject"
         };
+        let changed_task = approve.then_some((t.id, t.month.clone()));
         self.audit(
             &mut tx,
             caller,
@@ -1529,6 +1534,15 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        if let Some((task, month)) = changed_task {
+            self.refresh_one(
+                cr.organization_id,
+                &month,
+                domain::cards::Subject::Task,
+                task,
+            )
+            .await?;
+        }
         Ok(())
     }
 

@@ -99,6 +99,8 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        let m = YearMonth::of(self.today()).to_string();
+        self.refresh_one(org, &m, Subject::Project, id).await?;
         Ok(id)
     }
 
@@ -166,11 +168,17 @@ impl App {
         caller.authorize(Action::ViewStructure { org: org_id(org) })?;
         let milestones = store::projects::milestones_of(&self.db, &[id]).await?;
         let progress = store::projects::project_progress(&self.db, id).await?;
+        // The project is public; its tasks and findings only as far as the caller sees units.
+        let paths = self
+            .visible_paths(caller, org)
+            .await
+            .unwrap_or(Some(vec![]));
         let (tasks, _) = store::plan::list_tasks(
             &self.db,
             org,
             &store::plan::TaskFilter {
                 key_project_id: Some(id),
+                unit_paths: paths.clone(),
                 ..Default::default()
             },
             PageRequest::new(Some(1), Some(50)),
@@ -185,6 +193,7 @@ impl App {
             &FindingFilter {
                 key_project_id: Some(id),
                 visible_only: !team,
+                unit_paths: if team { None } else { paths },
                 ..Default::default()
             },
             PageRequest::new(Some(1), Some(50)),

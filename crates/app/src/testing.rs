@@ -45,6 +45,7 @@ impl TestApp {
     }
 
     pub async fn cleanup(self) {
+        self.app.close().await;
         self.db.cleanup().await;
     }
 

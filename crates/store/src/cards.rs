@@ -436,9 +436,10 @@ pub async fn publish(
         .bind(org).bind(month).bind(seq).bind(note).bind(count("green")).bind(count("yellow")).bind(count("red")).bind(by).bind(now)
         .fetch_one(c).await)?;
     with_tx!(tx, c => sqlx::query(
-        "INSERT INTO publication_cards (publication_id, subject_kind, subject_id, unit_id, unit_name, title, color, reasons, progress, deadline) \
-         SELECT $1, c.subject_kind, c.subject_id, c.unit_id, u.name, COALESCE(t.title, k.name, ''), c.color, \
-         CASE WHEN c.overridden THEN c.reasons ELSE c.reasons END, COALESCE(t.progress, k.progress, 0), COALESCE(t.deadline, k.end_on, '') \
+        "INSERT INTO publication_cards (publication_id, subject_kind, subject_id, unit_id, unit_name, title, color, reasons, \
+         override_reason, progress, deadline) \
+         SELECT $1, c.subject_kind, c.subject_id, c.unit_id, u.name, COALESCE(t.title, k.name, ''), c.color, c.reasons, \
+         CASE WHEN c.overridden THEN c.override_reason END, COALESCE(t.progress, k.progress, 0), COALESCE(t.deadline, k.end_on, '') \
          FROM cards c JOIN units u ON u.id = c.unit_id \
          LEFT JOIN tasks t ON c.subject_kind = 'task' AND t.id = c.subject_id \
          LEFT JOIN key_projects k ON c.subject_kind = 'project' AND k.id = c.subject_id \
@@ -615,6 +616,8 @@ pub struct WarningRow {
 #[derive(Debug, Clone, Default)]
 pub struct WarningFilter {
     pub year: Option<i32>,
+    /// Only the warnings one publication issued.
+    pub publication_id: Option<i64>,
     pub person_id: Option<i64>,
     pub unit_id: Option<i64>,
     pub unit_paths: Option<Vec<String>>,
@@ -623,6 +626,7 @@ pub struct WarningFilter {
 fn warning_where(a: &mut Args, org: i64, f: &WarningFilter) {
     a.eq_int("w.organization_id", Some(org));
     a.eq_int("w.year", f.year.map(i64::from));
+    a.eq_int("w.publication_id", f.publication_id);
     a.eq_int("w.person_id", f.person_id);
     a.eq_int("w.unit_id", f.unit_id);
     if let Some(paths) = &f.unit_paths {
@@ -751,6 +755,27 @@ pub async fn set_cards_computed_on(tx: &mut Tx, org: i64, month: &str, on: &str)
     with_tx!(tx, c => sqlx::query("UPDATE cycles SET cards_computed_on = $1 WHERE organization_id = $2 AND month = $3")
         .bind(on).bind(org).bind(month).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// Removes one card (its subject left the plan).
+pub async fn delete_card(
+    tx: &mut Tx,
+    org: i64,
+    month: &str,
+    kind: &str,
+    subject: i64,
+) -> Result<u64> {
+    Ok(with_tx!(tx, c => sqlx::query(
+        "DELETE FROM cards WHERE organization_id = $1 AND month = $2 AND subject_kind = $3 AND subject_id = $4")
+        .bind(org).bind(month).bind(kind).bind(subject).execute(c).await.map(|r| r.rows_affected()))?)
+}
+
+/// Marks every open month's cards of an organization for computing again (the thresholds
+/// changed).
+pub async fn invalidate_cards(tx: &mut Tx, org: i64) -> Result<u64> {
+    Ok(with_tx!(tx, c => sqlx::query(
+        "UPDATE cycles SET cards_computed_on = NULL WHERE organization_id = $1 AND phase <> 'closed'")
+        .bind(org).execute(c).await.map(|r| r.rows_affected()))?)
 }
 
 /// Removes the cards of a month's tasks that left the plan (withdrawn by a change request).

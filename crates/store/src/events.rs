@@ -13,6 +13,9 @@ use crate::Db;
 
 const CHANNEL: &str = "xiaohao_events";
 
+/// The topic that tells this server's live streams to end (the server is stopping).
+pub const SHUTDOWN: &str = "shutdown";
+
 /// One notice: which organization changed, and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
@@ -39,7 +42,8 @@ impl Notice {
 pub struct Bus {
     db: Db,
     local: broadcast::Sender<Notice>,
-    listening: Arc<Mutex<bool>>,
+    /// The listening task on PostgreSQL, once started.
+    listener: Arc<Mutex<Option<tokio::task::AbortHandle>>>,
 }
 
 impl Bus {
@@ -48,7 +52,7 @@ impl Bus {
         Bus {
             db: db.clone(),
             local,
-            listening: Arc::new(Mutex::new(false)),
+            listener: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -82,37 +86,60 @@ impl Bus {
     pub async fn subscribe(&self) -> broadcast::Receiver<Notice> {
         let rx = self.local.subscribe();
         if let Db::Postgres(pool) = &self.db {
-            let mut listening = self.listening.lock().await;
-            if !*listening {
-                match PgListener::connect_with(pool).await {
-                    Ok(mut listener) => match listener.listen(CHANNEL).await {
-                        Ok(()) => {
-                            *listening = true;
-                            let local = self.local.clone();
-                            tokio::spawn(async move {
-                                loop {
-                                    match listener.recv().await {
-                                        Ok(n) => {
-                                            if let Some(notice) = Notice::decode(n.payload()) {
-                                                let _ = local.send(notice);
-                                            }
-                                        }
-                                        Err(e) => {
-                                            tracing::warn!(error = %e, "change notices interrupted");
-                                            tokio::time::sleep(std::time::Duration::from_secs(1))
-                                                .await;
-                                        }
-                                    }
-                                }
-                            });
-                        }
-                        Err(e) => tracing::warn!(error = %e, "cannot listen for change notices"),
-                    },
+            let mut slot = self.listener.lock().await;
+            let running = slot.as_ref().is_some_and(|h| !h.is_finished());
+            if !running {
+                match listen(pool).await {
+                    Ok(listener) => {
+                        let local = self.local.clone();
+                        let task = tokio::spawn(forward(listener, local));
+                        *slot = Some(task.abort_handle());
+                    }
                     Err(e) => tracing::warn!(error = %e, "cannot listen for change notices"),
                 }
             }
         }
         rx
+    }
+
+    /// Tells this server's subscribers to end their streams: the server is stopping.
+    pub fn shut_down(&self) {
+        let _ = self.local.send(Notice {
+            organization_id: 0,
+            topic: SHUTDOWN.to_owned(),
+        });
+    }
+
+    /// Stops listening (before the database is closed: the listening connection would
+    /// otherwise keep it open).
+    pub async fn stop(&self) {
+        if let Some(h) = self.listener.lock().await.take() {
+            h.abort();
+        }
+    }
+}
+
+async fn listen(pool: &sqlx::PgPool) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
+}
+
+/// Passes every notice heard to this server's subscribers until the pool closes.
+async fn forward(mut listener: PgListener, local: broadcast::Sender<Notice>) {
+    loop {
+        match listener.recv().await {
+            Ok(n) => {
+                if let Some(notice) = Notice::decode(n.payload()) {
+                    let _ = local.send(notice);
+                }
+            }
+            Err(sqlx::Error::PoolClosed) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "change notices interrupted");
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        }
     }
 }
 

@@ -77,8 +77,14 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let core = state.app.clone();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let stop = async move {
+        shutdown.await;
+        // Live streams never end by themselves: end them so the shutdown can finish.
+        core.end_streams();
+    };
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(stop)
         .await
 }

@@ -32,6 +32,8 @@ pub const UPLOAD_FILE_LIMIT: usize = 2 * 1024 * 1024;
 pub const UPLOAD_LIMIT: usize = UPLOAD_FILE_LIMIT + 64 * 1024;
 /// Largest body of a form with evidence files (a progress report, a finding).
 pub const EVIDENCE_LIMIT: usize = domain::evidence::MAX_TOTAL_BYTES + 256 * 1024;
+/// The same through the API, where files travel base64-encoded (4 bytes for every 3).
+pub const EVIDENCE_JSON_LIMIT: usize = domain::evidence::MAX_TOTAL_BYTES / 3 * 4 + 256 * 1024;
 
 /// How much of a multipart body the CSRF check may read on a path: the evidence forms take
 /// larger bodies than the imports.

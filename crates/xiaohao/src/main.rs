@@ -305,13 +305,14 @@ async fn serve(db: &DbArgs, s: ServeArgs) -> Result<()> {
         }
     );
     let state = web::AppState {
-        app,
+        app: app.clone(),
         secure_cookies: s.secure_cookies,
     };
     web::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
+    app.close().await;
     Ok(())
 }
 

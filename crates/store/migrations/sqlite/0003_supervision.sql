@@ -284,6 +284,7 @@ CREATE TABLE warnings (
 CREATE UNIQUE INDEX warnings_subject_person_key ON warnings (organization_id, month, subject_kind, subject_id, person_id);
 CREATE INDEX warnings_org_year_person_idx ON warnings (organization_id, year, person_id);
 CREATE INDEX warnings_org_year_unit_idx ON warnings (organization_id, year, unit_id);
+CREATE INDEX warnings_publication_idx ON warnings (publication_id);
 
 CREATE TABLE display_tokens (
     id INTEGER PRIMARY KEY,

@@ -238,26 +238,6 @@ pub struct RoleGrant {
     pub unit_id: Option<i64>,
 }
 
-macro_rules! page_type {
-    ($($name:ident => $item:ty),* $(,)?) => {$(
-        /// One page of a list.
-        #[derive(Debug, Serialize, ToSchema)]
-        pub struct $name {
-            pub items: Vec<$item>,
-            /// 1-based.
-            pub page: u32,
-            pub per_page: u32,
-            pub total: u64,
-        }
-
-        impl<T: Into<$item>> From<domain::page::Page<T>> for $name {
-            fn from(p: domain::page::Page<T>) -> Self {
-                $name { page: p.page, per_page: p.per_page, total: p.total, items: p.items.into_iter().map(Into::into).collect() }
-            }
-        }
-    )*};
-}
-
 page_type!(OrganizationPage => Organization, UnitPage => Unit, PostPage => Post, PersonPage => Person, AuditPage => AuditEntry);
 
 impl From<app::OrganizationView> for Organization {
@@ -620,11 +600,20 @@ pub struct TaskDetail {
     /// The tasks this one carries over, newest first.
     pub chain: Vec<Task>,
     pub change_requests: Vec<ChangeRequest>,
+    /// Progress reports, newest first, with their evidence files.
+    pub progress_reports: Vec<super::sup_dto::ProgressReport>,
+    /// This month's card (红黄绿牌), once the task is in the plan.
+    pub card: Option<super::sup_dto::Card>,
+    pub coordination: Vec<super::sup_dto::Coordination>,
+    /// Inspection findings on the task that the caller may see.
+    pub findings: Vec<super::sup_dto::Finding>,
     /// What the caller may do with it now.
     pub can_edit: bool,
     pub can_review: bool,
     pub can_decide: bool,
     pub can_request_change: bool,
+    pub can_report: bool,
+    pub can_raise: bool,
 }
 
 impl From<app::TaskDetail> for TaskDetail {
@@ -634,10 +623,20 @@ impl From<app::TaskDetail> for TaskDetail {
             history: d.history.into_iter().map(Into::into).collect(),
             chain: d.chain.into_iter().map(Into::into).collect(),
             change_requests: d.change_requests.into_iter().map(Into::into).collect(),
+            progress_reports: d
+                .progress
+                .into_iter()
+                .map(|g| super::sup_dto::ProgressReport::new(g, &d.progress_files))
+                .collect(),
+            card: d.card.map(Into::into),
+            coordination: d.coordination.into_iter().map(Into::into).collect(),
+            findings: d.findings.into_iter().map(Into::into).collect(),
             can_edit: d.can_edit,
             can_review: d.can_review,
             can_decide: d.can_decide,
             can_request_change: d.can_request_change,
+            can_report: d.can_report,
+            can_raise: d.can_raise,
         }
     }
 }

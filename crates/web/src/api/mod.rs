@@ -17,9 +17,32 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::session::RequestCtx;
 
+/// A page of a list in the API's envelope, for each named item type.
+macro_rules! page_type {
+    ($($name:ident => $item:ty),* $(,)?) => {$(
+        /// One page of a list.
+        #[derive(Debug, Serialize, ToSchema)]
+        pub struct $name {
+            pub items: Vec<$item>,
+            /// 1-based.
+            pub page: u32,
+            pub per_page: u32,
+            pub total: u64,
+        }
+
+        impl<T: Into<$item>> From<domain::page::Page<T>> for $name {
+            fn from(p: domain::page::Page<T>) -> Self {
+                $name { page: p.page, per_page: p.per_page, total: p.total, items: p.items.into_iter().map(Into::into).collect() }
+            }
+        }
+    )*};
+}
+
 pub mod dto;
 mod handlers;
 mod plan;
+pub mod sup_dto;
+mod supervision;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -28,7 +51,8 @@ mod plan;
     tags(
         (name = "me", description = "The caller"),
         (name = "organizations"), (name = "units"), (name = "posts"), (name = "people"), (name = "audit"),
-        (name = "plan", description = "The monthly plan (预安): months, tasks, decisions, plan tables, key points, change requests")
+        (name = "plan", description = "The monthly plan (预安): months, tasks, decisions, plan tables, key points, change requests"),
+        (name = "supervision", description = "Execution and supervision (督): progress and evidence, coordination requests, inspections, findings and follow-ups, key projects, cards, publications, warnings, display screens, dashboards")
     ),
     components(schemas(crate::error::ErrorBody))
 )]
@@ -75,6 +99,69 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(plan::request_change))
         .routes(routes!(plan::list_change_requests))
         .routes(routes!(plan::decide_change))
+        .routes(routes!(supervision::file))
+        .routes(routes!(supervision::list_coordination))
+        .routes(routes!(supervision::raise_coordination))
+        .routes(routes!(supervision::get_coordination))
+        .routes(routes!(supervision::propose_solution))
+        .routes(routes!(supervision::decide_coordination))
+        .routes(routes!(supervision::resolve_coordination))
+        .routes(routes!(
+            supervision::list_inspections,
+            supervision::create_inspection
+        ))
+        .routes(routes!(supervision::get_inspection))
+        .routes(routes!(supervision::complete_inspection))
+        .routes(routes!(supervision::publish_inspection))
+        .routes(routes!(supervision::list_findings))
+        .routes(routes!(supervision::close_finding))
+        .routes(routes!(supervision::add_follow_up))
+        .routes(routes!(supervision::list_follow_ups))
+        .routes(routes!(supervision::respond_follow_up))
+        .routes(routes!(supervision::close_follow_up))
+        .routes(routes!(
+            supervision::list_projects,
+            supervision::create_project
+        ))
+        .routes(routes!(
+            supervision::get_project,
+            supervision::update_project
+        ))
+        .routes(routes!(supervision::add_milestone))
+        .routes(routes!(supervision::set_milestone))
+        .routes(routes!(supervision::report_project_progress))
+        .routes(routes!(supervision::list_cards))
+        .routes(routes!(supervision::refresh_cards))
+        .routes(routes!(supervision::confirm_all))
+        .routes(routes!(supervision::judge_card))
+        .routes(routes!(supervision::set_concern))
+        .routes(routes!(supervision::publish))
+        .routes(routes!(supervision::list_publications))
+        .routes(routes!(supervision::get_publication))
+        .routes(routes!(supervision::list_warnings))
+        .routes(routes!(
+            supervision::get_card_rules,
+            supervision::put_card_rules
+        ))
+        .routes(routes!(
+            supervision::list_display_tokens,
+            supervision::create_display_token
+        ))
+        .routes(routes!(supervision::revoke_display_token))
+        .routes(routes!(supervision::board))
+        .routes(routes!(supervision::dashboard))
+        .merge(evidence_routes())
+}
+
+/// The two actions that carry evidence files (base64 in JSON) take larger bodies than the
+/// rest of the API; the innermost body limit is the one that counts.
+fn evidence_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(supervision::report_progress))
+        .routes(routes!(supervision::record_finding))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::session::EVIDENCE_JSON_LIMIT,
+        ))
 }
 
 /// The OpenAPI document, built once from the same router that serves the API.

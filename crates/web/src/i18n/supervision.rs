@@ -81,6 +81,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("err.too_many", "选择过多。", "Too many chosen."),
     (
+        "err.invalid_base64",
+        "文件内容须为 base64 编码。",
+        "The content must be base64-encoded.",
+    ),
+    (
         "err.unjudged_cards",
         "还有重点工作的牌色未经督查室确认，请先确认或调整。",
         "Some key cards are not confirmed yet; confirm or adjust them first.",

@@ -142,6 +142,7 @@ pub async fn events(
     let stream = futures_util::stream::unfold(rx, move |mut rx| async move {
         loop {
             match rx.recv().await {
+                Ok(n) if n.topic == app::model::SHUTDOWN => return None,
                 Ok(n) if n.organization_id == org => {
                     let ev = Event::default().event("change").data(n.topic);
                     return Some((Ok::<Event, Infallible>(ev), rx));

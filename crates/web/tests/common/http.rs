@@ -167,6 +167,19 @@ impl Web {
         fields: &[(&str, &str)],
         file: &[u8],
     ) -> Reply {
+        self.post_multipart(path, s, fields, &[("file", "plan.xlsx", file)])
+            .await
+    }
+
+    /// A multipart form with text fields (after `_csrf`) and files as (field, file name,
+    /// bytes).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        s: &Session,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Reply {
         const B: &str = "----xiaohao-test-boundary-7MA4YWxk";
         let mut body = Vec::new();
         let mut all: Vec<(&str, &str)> = Vec::new();
@@ -180,15 +193,18 @@ impl Web {
                     .as_bytes(),
             );
         }
-        body.extend_from_slice(
-            format!(
-                "--{B}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"plan.xlsx\"\r\n\
-                 Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(file);
-        body.extend_from_slice(format!("\r\n--{B}--\r\n").as_bytes());
+        for (field, name, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{B}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{B}--\r\n").as_bytes());
         let req = Self::request("POST", path, s)
             .header(
                 header::CONTENT_TYPE,
@@ -197,6 +213,15 @@ impl Web {
             .body(Body::from(body))
             .unwrap();
         self.send(req).await
+    }
+
+    /// The raw response, for a stream (server-sent events) read as it arrives.
+    pub async fn open(&self, path: &str, s: &Session) -> axum::response::Response {
+        self.router
+            .clone()
+            .oneshot(Self::request("GET", path, s).body(Body::empty()).unwrap())
+            .await
+            .expect("infallible")
     }
 
     pub async fn api(&self, method: &str, path: &str, s: &Session, json: Option<&str>) -> Reply {
