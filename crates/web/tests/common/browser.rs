@@ -7,6 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use app::testing::TestApp;
+use fantoccini::wd::WindowHandle;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
@@ -266,6 +267,76 @@ impl Browser {
             }
         }
         self.wait_new(then).await
+    }
+
+    /// Polls a script every 200 ms until it returns `true`, for at most `within`; returns how
+    /// long that took. For what a page changes by itself, without navigating.
+    pub async fn wait_until(
+        &self,
+        what: &str,
+        within: Duration,
+        script: &str,
+        args: Vec<serde_json::Value>,
+    ) -> Duration {
+        let started = Instant::now();
+        loop {
+            if self.js(script, args.clone()).await.as_bool() == Some(true) {
+                return started.elapsed();
+            }
+            assert!(
+                started.elapsed() < within,
+                "{what}: not within {:.1} s",
+                within.as_secs_f64()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// The tab (window) the browser is driving.
+    pub async fn tab(&self) -> WindowHandle {
+        self.c.window().await.expect("current window")
+    }
+
+    /// Opens a new tab of the same browser (same cookies), switches to it and returns it.
+    pub async fn open_tab(&self) -> WindowHandle {
+        let tab = self.c.new_window(true).await.expect("new tab").handle;
+        self.switch_tab(&tab).await;
+        tab
+    }
+
+    /// Drives another tab from now on; the page in it stays as it was.
+    pub async fn switch_tab(&self, tab: &WindowHandle) {
+        self.c
+            .switch_to_window(tab.clone())
+            .await
+            .unwrap_or_else(|e| panic!("switch to tab {tab:?}: {e}"));
+    }
+
+    /// Sizes the browser window (every tab of it) so that pages see a `width`×`height`
+    /// viewport, as on a screen of that size: the window's own frame is added.
+    pub async fn viewport(&self, width: u32, height: u32) {
+        let set = |w: u32, h: u32| async move {
+            self.c
+                .set_window_size(w, h)
+                .await
+                .unwrap_or_else(|e| panic!("window size {w}×{h}: {e}"));
+        };
+        let inner = || async {
+            let v = self
+                .js("return [window.innerWidth, window.innerHeight]", vec![])
+                .await;
+            serde_json::from_value::<(u32, u32)>(v).expect("viewport size")
+        };
+        set(width, height).await;
+        let (w, h) = inner().await;
+        if (w, h) != (width, height) {
+            set(
+                (2 * width).saturating_sub(w),
+                (2 * height).saturating_sub(h),
+            )
+            .await;
+        }
+        assert_eq!(inner().await, (width, height), "the viewport");
     }
 
     pub async fn path(&self) -> String {
