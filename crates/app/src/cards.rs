@@ -340,6 +340,25 @@ impl App {
         Ok(())
     }
 
+    /// The month a supervisor acts on: parsed, the caller allowed to supervise, the month not
+    /// closed. Returns the month, its cycle and its phase.
+    async fn supervised_month(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        month: &str,
+    ) -> Result<(YearMonth, store::plan::CycleRow, Phase)> {
+        let ym =
+            YearMonth::parse(month).ok_or_else(|| AppError::field("month", "invalid_month"))?;
+        self.organization(org).await?;
+        caller.authorize(Action::Supervise { org: org_id(org) })?;
+        let (cycle, _, phase) = self.sync_cycle(org, ym).await?;
+        if phase == Phase::Closed {
+            return Err(AppError::field("month", "month_closed"));
+        }
+        Ok((ym, cycle, phase))
+    }
+
     // ---- computing ----
 
     /// Brings a month's cards up to date with the rules, in batches: every planned task and
@@ -351,14 +370,7 @@ impl App {
         org: i64,
         month: &str,
     ) -> Result<RefreshReport> {
-        let month =
-            YearMonth::parse(month).ok_or_else(|| AppError::field("month", "invalid_month"))?;
-        self.organization(org).await?;
-        caller.authorize(Action::Supervise { org: org_id(org) })?;
-        let (_, _, phase) = self.sync_cycle(org, month).await?;
-        if phase == Phase::Closed {
-            return Err(AppError::field("month", "month_closed"));
-        }
+        let (month, _, _) = self.supervised_month(caller, org, month).await?;
         let report = self.compute_cards(org, month).await?;
         let mut tx = self.db.begin().await?;
         self.audit(
@@ -716,14 +728,7 @@ impl App {
         org: i64,
         month: &str,
     ) -> Result<u64> {
-        let ym =
-            YearMonth::parse(month).ok_or_else(|| AppError::field("month", "invalid_month"))?;
-        self.organization(org).await?;
-        caller.authorize(Action::Supervise { org: org_id(org) })?;
-        let (_, _, phase) = self.sync_cycle(org, ym).await?;
-        if phase == Phase::Closed {
-            return Err(AppError::field("month", "month_closed"));
-        }
+        let (ym, _, phase) = self.supervised_month(caller, org, month).await?;
         self.ensure_cards(org, ym, phase).await?;
         let mut tx = self.db.begin().await?;
         let n = store::cards::confirm_all(
@@ -800,18 +805,11 @@ impl App {
         month: &str,
         note: &str,
     ) -> Result<Published> {
-        let ym =
-            YearMonth::parse(month).ok_or_else(|| AppError::field("month", "invalid_month"))?;
-        self.organization(org).await?;
-        caller.authorize(Action::Supervise { org: org_id(org) })?;
         let note = note.trim();
         if note.chars().count() > 500 {
             return Err(AppError::field("note", "too_long"));
         }
-        let (cycle, _, phase) = self.sync_cycle(org, ym).await?;
-        if phase == Phase::Closed {
-            return Err(AppError::field("month", "month_closed"));
-        }
+        let (ym, cycle, _) = self.supervised_month(caller, org, month).await?;
         if cycle.arranged_at.is_none() {
             return Err(AppError::field("month", "month_not_arranged"));
         }

@@ -417,6 +417,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("coord.resolution", "解决情况", "Resolution"),
     ("coord.resolve", "确认已解决", "Mark resolved"),
     ("coord.resolved", "已确认解决。", "Marked resolved."),
+    ("coord.overdue", "已逾期", "overdue"),
     ("coord.status.open", "待决策", "Open"),
     ("coord.status.decided", "已决策", "Decided"),
     ("coord.status.resolved", "已解决", "Resolved"),

@@ -241,14 +241,7 @@ async fn render_detail(
             .map(|(id, label)| Opt { id, label })
             .collect();
     }
-    let (small, error, status) = match failed {
-        Some((which, form, e)) => (
-            Small::failed(user.lang, which, form, &e),
-            Some(Notice::of(user.lang, &e)),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        None => (Small::default(), None, StatusCode::OK),
-    };
+    let (small, error, status) = Small::after(user.lang, failed);
     let mut l =
         Layout::new(user.lang, Some(&user.identity), "insp.title", &user.path).with_notice(ok);
     l.title = d.inspection.title.clone();

@@ -7,7 +7,7 @@ use app::{AppError, CoordinationDetail, EvidenceUpload};
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use domain::supervision::{COORDINATION_STATUSES, CoordinationInput, DecisionInput, ProgressInput};
 use domain::validate::Validator;
@@ -201,6 +201,17 @@ struct ListPage {
     pager: Pager,
     status: String,
     statuses: [&'static str; 3],
+    today: String,
+}
+
+impl ListPage {
+    /// A decision whose deadline passed without the request being resolved.
+    fn overdue(&self, c: &app::model::CoordinationRow) -> bool {
+        c.status == "decided"
+            && c.deadline
+                .as_deref()
+                .is_some_and(|d| d < self.today.as_str())
+    }
 }
 
 pub async fn list(
@@ -232,6 +243,7 @@ pub async fn list(
                 items: page.items,
                 status,
                 statuses: COORDINATION_STATUSES,
+                today: state.app.today().to_string(),
             })
         }
         Err(e) => user.fail(e).into_response(),
@@ -265,14 +277,7 @@ async fn render_detail(
     } else {
         vec![]
     };
-    let (small, error, status) = match failed {
-        Some((which, form, e)) => (
-            Small::failed(user.lang, which, form, &e),
-            Some(Notice::of(user.lang, &e)),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        None => (Small::default(), None, StatusCode::OK),
-    };
+    let (small, error, status) = Small::after(user.lang, failed);
     let mut l =
         Layout::new(user.lang, Some(&user.identity), "coord.title", &user.path).with_notice(ok);
     l.title = d.request.title.clone();

@@ -57,6 +57,22 @@ impl Small {
         }
     }
 
+    /// A page's state after one of its small forms: that form with its input and errors, the
+    /// notice above the page, and the page's status (422 after a failure).
+    pub fn after(
+        lang: crate::i18n::Lang,
+        failed: Option<(&str, FormData, AppError)>,
+    ) -> (Small, Option<Notice>, axum::http::StatusCode) {
+        match failed {
+            Some((which, form, e)) => (
+                Small::failed(lang, which, form, &e),
+                Some(Notice::of(lang, &e)),
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            None => (Small::default(), None, axum::http::StatusCode::OK),
+        }
+    }
+
     pub fn err(&self, which: &str, field: &str) -> &'static str {
         if self.which == which {
             self.errors.get(field)
