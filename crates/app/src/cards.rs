@@ -219,15 +219,15 @@ pub struct BoardItem {
     pub deadline: String,
     /// The first reason's rule (e.g. `deadline_passed`), for the screen's label.
     pub rule: Option<String>,
-    /// When a supervisor set the colour: why.
-    pub override_reason: Option<String>,
+    /// A supervisor set the colour (the screen says so; their words stay inside).
+    pub overridden: bool,
 }
 
 impl From<PublishedCard> for BoardItem {
     fn from(c: PublishedCard) -> Self {
         BoardItem {
             rule: parse_reasons(&c.reasons).first().map(|r| r.rule.clone()),
-            override_reason: c.override_reason,
+            overridden: c.override_reason.is_some(),
             unit_name: c.unit_name,
             title: c.title,
             color: c.color,
@@ -406,15 +406,35 @@ impl App {
         }
         let m = month.to_string();
         let today = self.today().to_string();
-        if store::cards::cards_computed_on(&self.db, org, &m)
-            .await?
-            .as_deref()
-            == Some(today.as_str())
-        {
+        let before = store::cards::cards_computed_on(&self.db, org, &m).await?;
+        if before.as_deref() == Some(today.as_str()) {
             return Ok(());
         }
-        let report = self.compute_cards(org, month).await?;
-        if report.changed > 0 {
+        // One caller on one server claims the day; the others show the cards as they stand.
+        let mut tx = self.db.begin().await?;
+        let claimed = store::cards::claim_cards_day(&mut tx, org, &m, &today).await?;
+        tx.commit().await?;
+        if !claimed {
+            return Ok(());
+        }
+        let planned = store::cards::planned_count(&self.db, org, &m, &planned_statuses()).await?;
+        if planned > INLINE_CARDS {
+            // A large month (a province's) is computed behind the request: the page shows
+            // yesterday's cards, which the day's changes have already kept current one by
+            // one, and the screens hear of the new ones.
+            let app = self.clone();
+            tokio::spawn(async move {
+                if let Err(e) = app.compute_and_announce(org, month).await {
+                    tracing::error!(error = %e, org, month = %month, "computing the month's cards failed");
+                }
+            });
+            return Ok(());
+        }
+        self.compute_and_announce(org, month).await
+    }
+
+    async fn compute_and_announce(&self, org: i64, month: YearMonth) -> Result<()> {
+        if self.compute_cards(org, month).await?.changed > 0 {
             self.bus.announce(org, "cards").await;
         }
         Ok(())
@@ -425,10 +445,7 @@ impl App {
         let rules = self.card_rules(org).await?;
         let today = self.today();
         let m = month.to_string();
-        let planned: Vec<String> = TaskStatus::PLANNED
-            .iter()
-            .map(|s| s.as_str().to_owned())
-            .collect();
+        let planned = planned_statuses();
         let task_findings: HashMap<i64, i64> =
             store::supervision::open_finding_counts(&self.db, org, FindingSubject::Task)
                 .await?
@@ -444,11 +461,14 @@ impl App {
         loop {
             let facts =
                 store::cards::task_facts_after(&self.db, org, &m, &planned, after, BATCH).await?;
-            let Some(last) = facts.last() else { break };
-            after = last.id;
-            let ids: Vec<i64> = facts.iter().map(|f| f.id).collect();
+            let (Some(first), Some(last)) = (facts.first(), facts.last()) else {
+                break;
+            };
+            let (from, to) = (first.id, last.id);
+            after = to;
             let states = states_by_subject(
-                store::cards::card_states(&self.db, org, &m, Subject::Task.as_str(), &ids).await?,
+                store::cards::card_states(&self.db, org, &m, Subject::Task.as_str(), from, to)
+                    .await?,
             );
             let mut writes = Vec::new();
             for f in &facts {
@@ -467,7 +487,7 @@ impl App {
                     writes.push(w);
                 }
             }
-            report.computed += ids.len() as u64;
+            report.computed += facts.len() as u64;
             report.changed += self.write_batch(org, &m, &writes).await?;
         }
         // Key projects.
@@ -475,12 +495,15 @@ impl App {
         loop {
             let projects =
                 store::projects::active_projects_after(&self.db, org, after, 500).await?;
-            let Some(last) = projects.last() else { break };
-            after = last.id;
+            let (Some(first), Some(last)) = (projects.first(), projects.last()) else {
+                break;
+            };
+            let (from, to) = (first.id, last.id);
+            after = to;
             let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
             let milestones = store::projects::milestones_of(&self.db, &ids).await?;
             let states = states_by_subject(
-                store::cards::card_states(&self.db, org, &m, Subject::Project.as_str(), &ids)
+                store::cards::card_states(&self.db, org, &m, Subject::Project.as_str(), from, to)
                     .await?,
             );
             let mut writes = Vec::new();
@@ -501,24 +524,36 @@ impl App {
             report.changed += self.write_batch(org, &m, &writes).await?;
         }
         let mut tx = self.db.begin().await?;
+        store::cards::lock_month(&mut tx, org, &m).await?;
         report.changed += store::cards::drop_cards_outside_plan(&mut tx, org, &m, &planned).await?;
         store::cards::set_cards_computed_on(&mut tx, org, &m, &today.to_string()).await?;
         tx.commit().await?;
         Ok(report)
     }
 
+    /// Writes computed cards under the month's lock. The upsert keeps a colour a supervisor
+    /// set meanwhile, and only clears a confirmation the new colour no longer matches.
     async fn write_batch(&self, org: i64, month: &str, writes: &[CardWrite]) -> Result<u64> {
         if writes.is_empty() {
             return Ok(0);
         }
         let mut tx = self.db.begin().await?;
+        store::cards::lock_month(&mut tx, org, month).await?;
         store::cards::write_cards(&mut tx, org, month, writes, self.now()).await?;
         tx.commit().await?;
         Ok(writes.len() as u64)
     }
 
+    /// Whether a month is closed (its cards are frozen).
+    async fn month_closed(&self, org: i64, month: &str) -> Result<bool> {
+        Ok(store::plan::cycle(&self.db, org, month)
+            .await?
+            .is_some_and(|c| c.phase == Phase::Closed.as_str()))
+    }
+
     /// Computes one card again right after its facts changed (progress, a finding, a
-    /// concern), so that the change shows at once without recomputing the month.
+    /// concern), so that the change shows at once without recomputing the month. A closed
+    /// month's cards do not change.
     pub(crate) async fn refresh_one(
         &self,
         org: i64,
@@ -529,39 +564,39 @@ impl App {
         let Some(ym) = YearMonth::parse(month) else {
             return Ok(());
         };
+        if self.month_closed(org, month).await? {
+            return Ok(());
+        }
         let rules = self.card_rules(org).await?;
         let today = self.today();
-        let state = store::cards::card_states(&self.db, org, month, kind.as_str(), &[id])
+        let state = store::cards::card_states(&self.db, org, month, kind.as_str(), id, id)
             .await?
             .into_iter()
             .next();
-        let findings = |subject| async move {
-            store::supervision::open_finding_counts(&self.db, org, subject)
-                .await
-                .map(|v| v.into_iter().find(|(s, _)| *s == id).map_or(0, |(_, n)| n))
-        };
         let write = match kind {
             Subject::Task => {
-                let planned: Vec<String> = TaskStatus::PLANNED
-                    .iter()
-                    .map(|s| s.as_str().to_owned())
-                    .collect();
-                let Some(f) =
-                    store::cards::task_facts_after(&self.db, org, month, &planned, id - 1, 1)
-                        .await?
-                        .into_iter()
-                        .find(|f| f.id == id)
-                else {
+                let Some(f) = store::cards::task_facts_after(
+                    &self.db,
+                    org,
+                    month,
+                    &planned_statuses(),
+                    id - 1,
+                    1,
+                )
+                .await?
+                .into_iter()
+                .find(|f| f.id == id) else {
                     // Out of the plan (withdrawn): it has no card any more.
                     if state.is_some() {
                         let mut tx = self.db.begin().await?;
+                        store::cards::lock_month(&mut tx, org, month).await?;
                         store::cards::delete_card(&mut tx, org, month, kind.as_str(), id).await?;
                         tx.commit().await?;
                         self.bus.announce(org, "cards").await;
                     }
                     return Ok(());
                 };
-                let n = findings(FindingSubject::Task).await?;
+                let n = store::cards::open_findings_of(&self.db, FindingSubject::Task, id).await?;
                 let card = compute(&rules, &task_input(&f, ym, n, state.as_ref()), today);
                 card_write(kind, id, f.unit_id, f.is_key, &card, state.as_ref(), today)
             }
@@ -570,7 +605,8 @@ impl App {
                     return Ok(());
                 };
                 let milestones = store::projects::milestones_of(&self.db, &[id]).await?;
-                let n = findings(FindingSubject::Project).await?;
+                let n =
+                    store::cards::open_findings_of(&self.db, FindingSubject::Project, id).await?;
                 let Some(facts) = project_facts(&p, &milestones, n, state.as_ref()) else {
                     return Ok(());
                 };
@@ -620,6 +656,9 @@ impl App {
         )
         .await?;
         let (by_unit, totals) = by_unit(&counts);
+        let can_supervise = caller
+            .authorize(Action::Supervise { org: org_id(org) })
+            .is_ok();
         let (publications, _) = store::cards::list_publications(
             &self.db,
             org,
@@ -633,11 +672,13 @@ impl App {
             cards: Page::new(rows.into_iter().map(CardView::from).collect(), page, total),
             totals,
             by_unit,
-            unjudged_key: store::cards::unjudged_key_cards(&self.db, org, &m).await?,
+            unjudged_key: if can_supervise {
+                store::cards::unjudged_key_cards(&self.db, org, &m).await?
+            } else {
+                0
+            },
             computed_on: store::cards::cards_computed_on(&self.db, org, &m).await?,
-            can_supervise: caller
-                .authorize(Action::Supervise { org: org_id(org) })
-                .is_ok(),
+            can_supervise,
             publications,
         })
     }
@@ -694,6 +735,7 @@ impl App {
             Judgement::Override { reason, .. } => (true, Some(reason.as_str())),
         };
         let mut tx = self.db.begin().await?;
+        store::cards::lock_month(&mut tx, c.organization_id, &c.month).await?;
         store::cards::judge_card(
             &mut tx,
             card,
@@ -731,6 +773,7 @@ impl App {
         let (ym, _, phase) = self.supervised_month(caller, org, month).await?;
         self.ensure_cards(org, ym, phase).await?;
         let mut tx = self.db.begin().await?;
+        store::cards::lock_month(&mut tx, org, &ym.to_string()).await?;
         let n = store::cards::confirm_all(
             &mut tx,
             org,
@@ -773,7 +816,11 @@ impl App {
         } else {
             None
         };
+        if self.month_closed(c.organization_id, &c.month).await? {
+            return Err(AppError::field("month", "month_closed"));
+        }
         let mut tx = self.db.begin().await?;
+        store::cards::lock_month(&mut tx, c.organization_id, &c.month).await?;
         store::cards::set_concern(&mut tx, card, concern, note.as_deref(), self.now()).await?;
         self.audit(
             &mut tx,
@@ -819,6 +866,8 @@ impl App {
         }
         let m = ym.to_string();
         let mut tx = self.db.begin().await?;
+        // No card of the month changes while it is copied.
+        store::cards::lock_month(&mut tx, org, &m).await?;
         if store::cards::unjudged_key_cards(&mut tx, org, &m).await? > 0 {
             return Err(AppError::field("month", "unjudged_cards"));
         }
@@ -1255,6 +1304,16 @@ fn project_facts(
         open_findings: u32::try_from(open_findings).unwrap_or(u32::MAX),
         supervisor_concern: state.is_some_and(|s| s.concern),
     })
+}
+
+/// Above this many planned tasks, a month's daily computation runs in the background.
+const INLINE_CARDS: i64 = 5000;
+
+fn planned_statuses() -> Vec<String> {
+    TaskStatus::PLANNED
+        .iter()
+        .map(|s| s.as_str().to_owned())
+        .collect()
 }
 
 fn states_by_subject(states: Vec<CardState>) -> HashMap<i64, CardState> {

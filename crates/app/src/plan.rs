@@ -569,33 +569,65 @@ impl App {
     ) -> Result<Page<TaskRow>> {
         self.organization(org).await?;
         let mut f = filter.clone();
-        if let Caller::Person(i) = caller {
-            match i.actor.people_visibility(OrganizationId(org)) {
-                Visibility::All => {}
-                Visibility::Nothing => return Err(AppError::Forbidden),
-                Visibility::Units(roots) => {
-                    let mut paths = Vec::new();
-                    for r in roots {
-                        if let Some(u) = store::org::get_unit(&self.db, r.0).await? {
-                            paths.push(u.path);
-                        }
-                    }
-                    f.unit_paths = Some(paths);
-                }
-            }
-        }
+        f.unit_paths = self.visible_paths(caller, org).await?;
         let (rows, total) = store::plan::list_tasks(&self.db, org, &f, page).await?;
         Ok(Page::new(rows, page, total))
+    }
+
+    /// Tasks of some units (and the units below them), as far as the caller sees them.
+    pub async fn list_tasks_of_units(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        units: &[i64],
+        filter: &TaskFilter,
+        page: PageRequest,
+    ) -> Result<Page<TaskRow>> {
+        self.organization(org).await?;
+        let scope = self.visible_paths(caller, org).await?;
+        let paths: Vec<String> = store::org::units_by_ids(&self.db, units)
+            .await?
+            .into_iter()
+            .filter(|u| u.organization_id == org)
+            .map(|u| u.path)
+            .filter(|p| {
+                scope
+                    .as_ref()
+                    .is_none_or(|s| s.iter().any(|root| p.starts_with(root.as_str())))
+            })
+            .collect();
+        let f = TaskFilter {
+            unit_paths: Some(paths),
+            ..filter.clone()
+        };
+        let (rows, total) = store::plan::list_tasks(&self.db, org, &f, page).await?;
+        Ok(Page::new(rows, page, total))
+    }
+
+    /// Whoever sees the task's unit sees the task; so does its owner, wherever they work.
+    pub(crate) fn authorize_task_view(&self, caller: Caller<'_>, task: &TaskRow) -> Result<()> {
+        let is_owner = match caller {
+            Caller::Person(i) => {
+                task.owner_id == Some(i.actor.person_id.0)
+                    && i.actor.organization_id.0 == task.organization_id
+            }
+            Caller::System => false,
+        };
+        if is_owner {
+            return Ok(());
+        }
+        let path = unit_path(task);
+        caller.authorize(Action::ViewUnitPlan {
+            org: OrganizationId(task.organization_id),
+            unit_path: &path,
+        })
     }
 
     pub async fn get_task(&self, caller: Caller<'_>, id: i64) -> Result<TaskDetail> {
         let task = self.task(id).await?;
         let org = OrganizationId(task.organization_id);
         let path = unit_path(&task);
-        caller.authorize(Action::ViewUnitPlan {
-            org,
-            unit_path: &path,
-        })?;
+        self.authorize_task_view(caller, &task)?;
         let history = store::plan::history(&self.db, id).await?;
         let mut chain = Vec::new();
         let mut cursor = task.carried_from_id;

@@ -75,6 +75,16 @@ fn path_of(path: &str) -> Vec<UnitId> {
     store::org::path_ids(path).into_iter().map(UnitId).collect()
 }
 
+/// What the audit ledger keeps of a change to a covert inspection not yet published: that it
+/// happened, not what it says (administrators read the ledger; they may not see covert work).
+fn covert_safe(hidden: bool, full: serde_json::Value) -> serde_json::Value {
+    if hidden {
+        json!({ "covert": true })
+    } else {
+        full
+    }
+}
+
 fn mode_of(raw: &str) -> InspectionMode {
     InspectionMode::parse(raw).unwrap_or(InspectionMode::Covert)
 }
@@ -168,11 +178,13 @@ impl App {
             p.percent,
             &p.narrative,
             self.today(),
+            status.as_str(),
             next.as_str(),
             caller.actor_id(),
             self.now(),
         )
-        .await?;
+        .await?
+        .ok_or_else(|| AppError::field("status", "not_in_plan"))?;
         self.store_files(
             &mut tx,
             caller,
@@ -236,11 +248,7 @@ impl App {
                     .await?
                     .ok_or(AppError::NotFound)?;
                 let t = self.task(task).await?;
-                let path = path_of(&t.unit_path);
-                caller.authorize(Action::ViewUnitPlan {
-                    org: org_id(t.organization_id),
-                    unit_path: &path,
-                })?;
+                self.authorize_task_view(caller, &t)?;
             }
             "finding" => {
                 let f = store::supervision::get_finding(&self.db, meta.owner_id)
@@ -557,7 +565,10 @@ impl App {
             "inspection",
             Some(id),
             None,
-            Some(json!({ "kind": d.kind, "mode": d.mode, "title": d.title, "units": d.unit_ids })),
+            Some(covert_safe(
+                d.mode == InspectionMode::Covert,
+                json!({ "kind": d.kind, "mode": d.mode, "title": d.title, "units": d.unit_ids }),
+            )),
         )
         .await?;
         tx.commit().await?;
@@ -585,7 +596,10 @@ impl App {
         let paths = if team {
             None
         } else {
-            self.visible_paths(caller, org).await.ok().flatten()
+            // No unit in scope is nothing in scope, not everything.
+            self.visible_paths(caller, org)
+                .await
+                .unwrap_or_else(|_| Some(vec![]))
         };
         let units = store::supervision::inspection_units(&self.db, id).await?;
         let in_scope = |path: &str| {
@@ -608,6 +622,11 @@ impl App {
             return Err(AppError::Forbidden);
         }
         let views = self.finding_views(caller, org, findings).await?;
+        let mut i = i;
+        if !team {
+            // Count only what this reader sees.
+            i.findings = i64::try_from(views.len()).unwrap_or(i64::MAX);
+        }
         let inspect = caller
             .authorize(Action::Inspect { org: org_id(org) })
             .is_ok();
@@ -830,8 +849,11 @@ impl App {
             "finding",
             Some(id),
             None,
-            Some(json!({ "inspection_id": inspection, "unit_id": d.unit_id, "task_id": d.task_id,
-                "key_project_id": d.key_project_id, "severity": d.severity, "files": accepted.len() })),
+            Some(covert_safe(
+                hidden_from_units(mode_of(&i.mode), i.published_at.is_some()),
+                json!({ "inspection_id": inspection, "unit_id": d.unit_id, "task_id": d.task_id,
+                    "key_project_id": d.key_project_id, "severity": d.severity, "files": accepted.len() }),
+            )),
         )
         .await?;
         tx.commit().await?;
@@ -874,7 +896,10 @@ impl App {
             "finding",
             Some(id),
             None,
-            Some(json!({ "note": note })),
+            Some(covert_safe(
+                hidden_from_units(mode_of(&f.inspection_mode), f.inspection_published),
+                json!({ "note": note }),
+            )),
         )
         .await?;
         tx.commit().await?;
@@ -949,7 +974,10 @@ impl App {
             "follow_up",
             Some(id),
             None,
-            Some(json!({ "finding_id": finding, "action": d.action, "due_on": d.due_on })),
+            Some(covert_safe(
+                hidden_from_units(mode_of(&f.inspection_mode), f.inspection_published),
+                json!({ "finding_id": finding, "action": d.action, "due_on": d.due_on }),
+            )),
         )
         .await?;
         tx.commit().await?;

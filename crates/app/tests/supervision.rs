@@ -2706,3 +2706,250 @@ app::app_test!(
         assert!(report.entries >= n);
     }
 );
+
+// ---- what a review of the code found ----
+
+app::app_test!(
+    a_person_without_units_sees_no_findings_of_an_inspection,
+    |t| {
+        let c = cast(&t).await;
+        let task = arranged_task(&t, &c, true).await;
+        let (insp, _) = inspect(&t, &c, "open", task).await;
+        // A person with no role at all, and a leader who leads no unit yet.
+        let nobody = t.person("nobody", None, &[]).await;
+        let idle = t
+            .person("leader.idle", None, &[(Role::LeaderInCharge, None)])
+            .await;
+        for who in [&nobody, &idle] {
+            assert_forbidden(t.app.get_inspection(Caller::Person(who), insp).await);
+        }
+        // Staff of the inspected unit see it, with its finding counted.
+        let d = t
+            .app
+            .get_inspection(Caller::Person(&c.staff_a), insp)
+            .await
+            .unwrap();
+        assert_eq!((d.findings.len(), d.inspection.findings), (1, 1));
+    }
+);
+
+app::app_test!(
+    other_units_do_not_learn_how_many_findings_an_inspection_has,
+    |t| {
+        let c = cast(&t).await;
+        let task = arranged_task(&t, &c, true).await;
+        let sup = Caller::Person(&c.supervisor);
+        let insp = t
+            .app
+            .create_inspection(sup, t.org, &inspection_input("open", &[c.unit_a, c.unit_b]))
+            .await
+            .unwrap();
+        t.app
+            .record_finding(sup, insp, &finding_input(c.unit_a, Some(task)), &[])
+            .await
+            .unwrap();
+        let listed = t
+            .app
+            .list_inspections(
+                Caller::Person(&c.staff_b),
+                t.org,
+                &InspectionFilter::default(),
+                all(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(listed.items.len(), 1, "unit B was inspected too");
+        assert_eq!(
+            listed.items[0].findings, 0,
+            "unit A's finding is not counted for unit B"
+        );
+        let d = t
+            .app
+            .get_inspection(Caller::Person(&c.staff_b), insp)
+            .await
+            .unwrap();
+        assert_eq!((d.findings.len(), d.inspection.findings), (0, 0));
+        let team = t
+            .app
+            .list_inspections(sup, t.org, &InspectionFilter::default(), all())
+            .await
+            .unwrap();
+        assert_eq!(team.items[0].findings, 1);
+    }
+);
+
+app::app_test!(the_audit_ledger_keeps_no_details_of_covert_work, |t| {
+    let c = cast(&t).await;
+    let task = arranged_task(&t, &c, true).await;
+    let (insp, finding) = inspect(&t, &c, "covert", task).await;
+    t.app
+        .add_follow_up(
+            Caller::Person(&c.supervisor),
+            finding,
+            &follow_up("暗访限期整改", "2026-11-10"),
+        )
+        .await
+        .unwrap();
+    let page = t
+        .app
+        .list_audit(Caller::System, t.org, &AuditFilter::default(), all())
+        .await
+        .unwrap();
+    let text = serde_json::to_string(&page.items).unwrap();
+    for secret in ["暗访限期整改", &finding_input(c.unit_a, None).description] {
+        assert!(!text.contains(secret), "{secret} is in the ledger");
+    }
+    assert!(
+        text.contains(r#"{\"covert\":true}"#),
+        "the changes are recorded: {text}"
+    );
+    let _ = insp;
+});
+
+app::app_test!(
+    the_owner_in_another_unit_sees_the_task_and_its_evidence,
+    |t| {
+        let c = cast(&t).await;
+        // Unit A's task, owned by a member of unit A; then that person moves to unit B.
+        let task = arranged_task(&t, &c, true).await;
+        let id = t
+            .app
+            .report_progress(
+                Caller::Person(&c.staff_a),
+                task,
+                &progress(30, "起步"),
+                &[upload("a.pdf", b"%PDF-1.4\n%%EOF\n")],
+            )
+            .await
+            .unwrap();
+        assert!(id > 0);
+        // The owner moves to unit B: their unit-A role goes, a unit-B one comes.
+        let owner_id = person_id(&c.staff_a);
+        for r in store::people::roles_of(t.app.db(), owner_id).await.unwrap() {
+            t.app.revoke_role(Caller::System, r.id).await.unwrap();
+        }
+        t.app
+            .grant_role(
+                Caller::System,
+                owner_id,
+                Some(Role::Staff),
+                Some(domain::UnitId(c.unit_b)),
+            )
+            .await
+            .unwrap();
+        t.app
+            .update_person(
+                Caller::System,
+                owner_id,
+                &domain::org::PersonInput {
+                    username: "staff.a".into(),
+                    display_name: "测试staff.a".into(),
+                    unit_id: Some(domain::UnitId(c.unit_b)),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let owner = t.identity(owner_id).await;
+        // Unit A's plan is no longer theirs to see …
+        assert_forbidden(
+            t.app
+                .plan_table(Caller::Person(&owner), t.org, MONTH, c.unit_a, None)
+                .await,
+        );
+        // … but their own task and its evidence are, and they may go on reporting.
+        let d = t.app.get_task(Caller::Person(&owner), task).await.unwrap();
+        let file = d.progress_files[0].id;
+        assert!(t.app.get_file(Caller::Person(&owner), file).await.is_ok());
+        t.app
+            .report_progress(Caller::Person(&owner), task, &progress(60, "继续推进"), &[])
+            .await
+            .unwrap();
+        // Someone else of unit B is still refused.
+        assert_forbidden(t.app.get_task(Caller::Person(&c.staff_b), task).await);
+    }
+);
+
+app::app_test!(a_suspended_project_loses_its_card, |t| {
+    let c = cast(&t).await;
+    let director = Caller::Person(&c.director);
+    let input = project_input("高新产业园", c.unit_a, None, "2026-10-25", "2027-06-30");
+    let project = t.app.create_project(director, t.org, &input).await.unwrap();
+    arranged_task(&t, &c, true).await;
+    assert!(
+        t.app
+            .list_cards(
+                Caller::System,
+                t.org,
+                MONTH,
+                &CardFilter {
+                    kind: Some("project".into()),
+                    ..Default::default()
+                },
+                all()
+            )
+            .await
+            .unwrap()
+            .cards
+            .total
+            == 1
+    );
+    let suspended = KeyProjectInput {
+        status: "suspended".into(),
+        ..input
+    };
+    t.app
+        .update_project(director, project, &suspended)
+        .await
+        .unwrap();
+    t.app
+        .refresh_cards(Caller::Person(&c.supervisor), t.org, MONTH)
+        .await
+        .unwrap();
+    let v = t
+        .app
+        .list_cards(
+            Caller::System,
+            t.org,
+            MONTH,
+            &CardFilter {
+                kind: Some("project".into()),
+                ..Default::default()
+            },
+            all(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(v.cards.total, 0, "no card for a suspended project");
+});
+
+app::app_test!(cards_of_a_closed_month_do_not_change, |t| {
+    let c = cast(&t).await;
+    let task = arranged_task(&t, &c, true).await;
+    let v = card(&t, &c, "task", task).await;
+    let cycle = store::plan::cycle(t.app.db(), t.org, MONTH)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut tx = t.app.db().begin().await.unwrap();
+    store::plan::set_phase(&mut tx, cycle.id, "closed", None, t.app.now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let sup = Caller::Person(&c.supervisor);
+    assert_field(
+        t.app.set_card_concern(sup, v.card.id, true, "关注").await,
+        "month",
+        "month_closed",
+    );
+    assert_field(
+        t.app.judge_card(sup, v.card.id, "red", "x").await,
+        "month",
+        "month_closed",
+    );
+    let after = store::cards::get_card(t.app.db(), v.card.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.color, v.card.color);
+});

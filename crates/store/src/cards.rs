@@ -135,27 +135,34 @@ pub struct CardState {
     pub is_key: bool,
 }
 
-/// The stored cards of a batch of subjects.
+/// The stored cards of the subjects with ids `from..=to` (a batch of ids in order: a range
+/// scan of the unique index, which both planners take whatever their statistics say).
 pub async fn card_states(
     ex: impl Into<Ex<'_>>,
     org: i64,
     month: &str,
     kind: &str,
-    subjects: &[i64],
+    from: i64,
+    to: i64,
 ) -> Result<Vec<CardState>> {
-    if subjects.is_empty() {
-        return Ok(vec![]);
+    Ok(with_ex!(ex, c => sqlx::query_as::<_, CardState>(
+        "SELECT subject_id, computed_color, reasons, computed_on, color, confirmed_as, overridden, concern, unit_id, is_key FROM cards \
+         WHERE organization_id = $1 AND month = $2 AND subject_kind = $3 AND subject_id >= $4 AND subject_id <= $5 ORDER BY subject_id")
+        .bind(org).bind(month).bind(kind).bind(from).bind(to).fetch_all(c).await)?)
+}
+
+/// Serializes the writers of one organization's month of cards (computing, judging,
+/// publishing, closing) across servers: a transaction-scoped advisory lock on PostgreSQL; on
+/// SQLite the single writer already does.
+pub async fn lock_month(tx: &mut Tx, org: i64, month: &str) -> Result<()> {
+    if let Tx::Postgres(t) = tx {
+        let ym: i64 = month.replace('-', "").parse().unwrap_or(0);
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(org.wrapping_mul(1_000_000).wrapping_add(ym))
+            .execute(&mut **t)
+            .await?;
     }
-    let mut a = Args::new();
-    a.eq_int("organization_id", Some(org));
-    a.eq_text("month", Some(month));
-    a.eq_text("subject_kind", Some(kind));
-    a.in_int("subject_id", subjects);
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT subject_id, computed_color, reasons, computed_on, color, confirmed_as, overridden, concern, unit_id, is_key FROM cards WHERE {}",
-        a.where_()
-    ));
-    Ok(with_ex!(ex, c => bind_args!(sqlx::query_as::<_, CardState>(sql), a).fetch_all(c).await)?)
+    Ok(())
 }
 
 /// A card as the rules computed it, with what remains of the supervisor's judgement.
@@ -209,7 +216,8 @@ pub async fn write_cards(
              color, overridden, concern, updated_at) VALUES {} \
              ON CONFLICT (organization_id, month, subject_kind, subject_id) DO UPDATE SET unit_id = excluded.unit_id, \
              is_key = excluded.is_key, computed_color = excluded.computed_color, reasons = excluded.reasons, \
-             computed_on = excluded.computed_on, color = excluded.color, updated_at = excluded.updated_at",
+             computed_on = excluded.computed_on, \
+             color = CASE WHEN cards.overridden THEN cards.color ELSE excluded.color END, updated_at = excluded.updated_at",
             rows.join(", ")
         ));
         n += with_tx!(tx, c => bind_args!(sqlx::query(sql), a).execute(c).await.map(|r| r.rows_affected()))?;
@@ -225,7 +233,8 @@ pub async fn write_cards(
             cl.eq_text("subject_kind", Some(first.subject_kind));
             cl.in_int("subject_id", &lapsed);
             let sql = sqlx::AssertSqlSafe(format!(
-                "UPDATE cards SET confirmed_as = NULL, confirmed_by = NULL, confirmed_at = NULL WHERE {} AND NOT overridden",
+                "UPDATE cards SET confirmed_as = NULL, confirmed_by = NULL, confirmed_at = NULL WHERE {} AND NOT overridden \
+                 AND confirmed_as <> computed_color",
                 cl.where_()
             ));
             with_tx!(tx, c => bind_args!(sqlx::query(sql), cl).execute(c).await.map(|r| r.rows_affected()))?;
@@ -304,7 +313,7 @@ pub async fn list_cards(
     let lim = a.int(page.limit());
     let off = a.int(page.offset());
     let sql = sqlx::AssertSqlSafe(format!(
-        "{CARD_SELECT} WHERE {where_} ORDER BY CASE c.color WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, c.unit_id, c.id \
+        "{CARD_SELECT} WHERE {where_} ORDER BY (CASE c.color WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END), c.unit_id, c.id \
          LIMIT {lim} OFFSET {off}"
     ));
     let rows = with_ex!(&mut ex, c => bind_args!(sqlx::query_as::<_, CardRow>(sql), a).fetch_all(c).await)?;
@@ -751,6 +760,32 @@ pub async fn cards_computed_on(
     Ok(v.flatten())
 }
 
+/// Claims the day's computation of a month's cards: true for the one caller (on any server)
+/// that moved the marker to `on`.
+pub async fn claim_cards_day(tx: &mut Tx, org: i64, month: &str, on: &str) -> Result<bool> {
+    let n = with_tx!(tx, c => sqlx::query(
+        "UPDATE cycles SET cards_computed_on = $1 WHERE organization_id = $2 AND month = $3 \
+         AND (cards_computed_on IS NULL OR cards_computed_on <> $1)")
+        .bind(on).bind(org).bind(month).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// How many tasks of a month are in the plan (to decide whether its cards are computed in
+/// the request or in the background).
+pub async fn planned_count(
+    ex: impl Into<Ex<'_>>,
+    org: i64,
+    month: &str,
+    planned: &[String],
+) -> Result<i64> {
+    let mut a = Args::new();
+    a.eq_int("organization_id", Some(org));
+    a.eq_text("month", Some(month));
+    a.in_text("status", planned);
+    let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM tasks WHERE {}", a.where_()));
+    Ok(with_ex!(ex, c => bind_args!(sqlx::query_scalar(sql), a).fetch_one(c).await)?)
+}
+
 pub async fn set_cards_computed_on(tx: &mut Tx, org: i64, month: &str, on: &str) -> Result<()> {
     with_tx!(tx, c => sqlx::query("UPDATE cycles SET cards_computed_on = $1 WHERE organization_id = $2 AND month = $3")
         .bind(on).bind(org).bind(month).execute(c).await.map(|r| r.rows_affected()))?;
@@ -778,7 +813,26 @@ pub async fn invalidate_cards(tx: &mut Tx, org: i64) -> Result<u64> {
         .bind(org).execute(c).await.map(|r| r.rows_affected()))?)
 }
 
-/// Removes the cards of a month's tasks that left the plan (withdrawn by a change request).
+/// The open findings that count against one task's or project's card.
+pub async fn open_findings_of(
+    ex: impl Into<Ex<'_>>,
+    subject: crate::supervision::FindingSubject,
+    id: i64,
+) -> Result<i64> {
+    let col = match subject {
+        crate::supervision::FindingSubject::Task => "f.task_id",
+        crate::supervision::FindingSubject::Project => "f.key_project_id",
+    };
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM findings f JOIN inspections i ON i.id = f.inspection_id \
+         WHERE {col} = $1 AND f.status = 'open' AND {}",
+        crate::supervision::FINDING_VISIBLE
+    ));
+    Ok(with_ex!(ex, c => sqlx::query_scalar(sql).bind(id).fetch_one(c).await)?)
+}
+
+/// Removes the cards of a month's tasks that left the plan (withdrawn by a change request)
+/// and of key projects suspended.
 pub async fn drop_cards_outside_plan(
     tx: &mut Tx,
     org: i64,
@@ -794,8 +848,9 @@ pub async fn drop_cards_outside_plan(
         inner.push(format!("t.status NOT IN ({})", ps.join(", ")));
     }
     let sql = sqlx::AssertSqlSafe(format!(
-        "DELETE FROM cards WHERE organization_id = {o} AND month = {m} AND subject_kind = 'task' AND subject_id IN \
-         (SELECT t.id FROM tasks t WHERE {})",
+        "DELETE FROM cards WHERE organization_id = {o} AND month = {m} AND ((subject_kind = 'task' AND subject_id IN \
+         (SELECT t.id FROM tasks t WHERE {})) OR (subject_kind = 'project' AND subject_id IN \
+         (SELECT k.id FROM key_projects k WHERE k.organization_id = {o} AND k.status = 'suspended')))",
         inner.join(" AND ")
     ));
     Ok(

@@ -23,7 +23,8 @@ pub struct ProgressRow {
     pub reported_at: DateTime<Utc>,
 }
 
-/// Records a progress report and moves the task's current progress (and status) with it.
+/// Records a progress report and moves the task's current progress and status with it, but
+/// only while the task is still in `from` (a change approved meanwhile wins): `None` then.
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_progress(
     tx: &mut Tx,
@@ -31,17 +32,22 @@ pub async fn insert_progress(
     percent: u32,
     narrative: &str,
     on: NaiveDate,
-    status: &str,
+    from: &str,
+    to: &str,
     by: Option<i64>,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<Option<i64>> {
     let pct = i32::try_from(percent).unwrap_or(0);
+    let moved = with_tx!(tx, c => sqlx::query(
+        "UPDATE tasks SET progress = $1, last_progress_on = $2, status = $3, updated_at = $4 WHERE id = $5 AND status = $6")
+        .bind(pct).bind(on.to_string()).bind(to).bind(now).bind(task).bind(from).execute(c).await.map(|r| r.rows_affected()))?;
+    if moved == 0 {
+        return Ok(None);
+    }
     let id = with_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO task_progress (task_id, percent, narrative, reported_on, reported_by, reported_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
         .bind(task).bind(pct).bind(narrative).bind(on.to_string()).bind(by).bind(now).fetch_one(c).await)?;
-    with_tx!(tx, c => sqlx::query("UPDATE tasks SET progress = $1, last_progress_on = $2, status = $3, updated_at = $4 WHERE id = $5")
-        .bind(pct).bind(on.to_string()).bind(status).bind(now).bind(task).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(id)
+    Ok(Some(id))
 }
 
 /// The newest progress reports of a task first.
@@ -339,6 +345,17 @@ const INSPECTION_SELECT: &str = "SELECT i.id, i.organization_id, i.kind, i.mode,
     (SELECT COUNT(*) FROM findings f WHERE f.inspection_id = i.id) AS findings \
     FROM inspections i LEFT JOIN persons p ON p.id = i.created_by";
 
+/// [`INSPECTION_SELECT`] counting only the findings on units matching `cond` (a reader who
+/// sees some units learns nothing of the others' findings).
+fn inspection_select_scoped(cond: &str) -> String {
+    format!(
+        "SELECT i.id, i.organization_id, i.kind, i.mode, i.title, i.scope, i.planned_on, i.status, i.done_on, \
+         i.published_at, i.created_by, p.display_name AS creator_name, i.created_at, \
+         (SELECT COUNT(*) FROM findings f JOIN units u ON u.id = f.unit_id WHERE f.inspection_id = i.id AND ({cond})) AS findings \
+         FROM inspections i LEFT JOIN persons p ON p.id = i.created_by"
+    )
+}
+
 pub async fn insert_inspection(
     tx: &mut Tx,
     org: i64,
@@ -403,6 +420,7 @@ pub async fn list_inspections(
     if !f.include_hidden {
         a.pred("(i.mode = 'open' OR i.published_at IS NOT NULL)");
     }
+    let mut select = INSPECTION_SELECT.to_owned();
     if let Some(paths) = &f.unit_paths {
         let terms: Vec<String> = paths
             .iter()
@@ -412,6 +430,7 @@ pub async fn list_inspections(
             })
             .collect();
         let cond = terms.join(" OR ");
+        select = inspection_select_scoped(&cond);
         a.pred(format!(
             "(EXISTS (SELECT 1 FROM inspection_units iu JOIN units u ON u.id = iu.unit_id WHERE iu.inspection_id = i.id AND ({cond})) \
              OR EXISTS (SELECT 1 FROM findings f JOIN units u ON u.id = f.unit_id WHERE f.inspection_id = i.id AND ({cond})))"
@@ -425,7 +444,7 @@ pub async fn list_inspections(
     let lim = a.int(page.limit());
     let off = a.int(page.offset());
     let sql = sqlx::AssertSqlSafe(format!(
-        "{INSPECTION_SELECT} WHERE {where_} ORDER BY i.planned_on DESC, i.id DESC LIMIT {lim} OFFSET {off}"
+        "{select} WHERE {where_} ORDER BY i.planned_on DESC, i.id DESC LIMIT {lim} OFFSET {off}"
     ));
     let rows = with_ex!(&mut ex, c => bind_args!(sqlx::query_as::<_, InspectionRow>(sql), a).fetch_all(c).await)?;
     Ok((rows, u64::try_from(total).unwrap_or(0)))

@@ -214,3 +214,171 @@ async fn sqlite_and_postgres_schemas_match() {
     lite.cleanup().await;
     pg.cleanup().await;
 }
+
+/// One arranged task of a fresh unit, for the card and progress tests.
+async fn arranged_task(t: &TestDb, org: i64) -> (i64, i64) {
+    let mut tx = t.db.begin().await.unwrap();
+    let unit = org::insert_unit(&mut tx, org, &unit("征拆办", None), None, now())
+        .await
+        .unwrap();
+    let draft = domain::plan::TaskDraft {
+        title: "地块征收".into(),
+        content: String::new(),
+        criterion: "签约 30 户".into(),
+        deadline: domain::plan::parse_date("2026-11-20").unwrap(),
+        key_point_id: None,
+        owner_id: None,
+        post_id: None,
+        leader_id: None,
+        is_key_work: true,
+        key_project_id: None,
+    };
+    let task = store::plan::insert_task(
+        &mut tx,
+        &store::plan::NewTask {
+            org,
+            month: "2026-11",
+            unit_id: unit,
+            draft: &draft,
+            is_assigned: false,
+            status: "arranged",
+            carried_from_id: None,
+            months_overdue: 0,
+            created_by: None,
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    (unit, task)
+}
+
+fn computed(task: i64, unit: i64, color: &str, keep: bool) -> store::cards::CardWrite {
+    store::cards::CardWrite {
+        subject_kind: "task",
+        subject_id: task,
+        unit_id: unit,
+        is_key: true,
+        computed_color: color.into(),
+        reasons: "[]".into(),
+        computed_on: "2026-11-02".into(),
+        color: color.into(),
+        keep_confirmation: keep,
+    }
+}
+
+db_test!(a_computed_card_never_overwrites_a_supervisors_colour, |t| {
+    let org = migrated(&t).await;
+    let (unit, task) = arranged_task(&t, org).await;
+    let write = async |w: store::cards::CardWrite| {
+        let mut tx = t.db.begin().await.unwrap();
+        store::cards::lock_month(&mut tx, org, "2026-11")
+            .await
+            .unwrap();
+        store::cards::write_cards(&mut tx, org, "2026-11", &[w], now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    };
+    write(computed(task, unit, "green", true)).await;
+    let card = store::cards::card_of(&t.db, org, "2026-11", "task", task)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut tx = t.db.begin().await.unwrap();
+    store::cards::judge_card(
+        &mut tx,
+        card.id,
+        "red",
+        "green",
+        true,
+        Some("暗访"),
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    // A computation that read the card before the override, writing its colour.
+    write(computed(task, unit, "green", false)).await;
+    let after = store::cards::get_card(&t.db, card.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            after.color.as_str(),
+            after.overridden,
+            after.override_reason.as_deref()
+        ),
+        ("red", true, Some("暗访"))
+    );
+    // A plain confirmation lapses only when the computed colour moves away from it.
+    let mut tx = t.db.begin().await.unwrap();
+    store::cards::judge_card(
+        &mut tx,
+        card.id,
+        "yellow",
+        "yellow",
+        false,
+        None,
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    write(computed(task, unit, "yellow", false)).await;
+    let kept = store::cards::get_card(&t.db, card.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.confirmed_as.as_deref(), Some("yellow"));
+    write(computed(task, unit, "red", false)).await;
+    let lapsed = store::cards::get_card(&t.db, card.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((lapsed.color.as_str(), lapsed.confirmed_as), ("red", None));
+});
+
+db_test!(progress_is_refused_once_the_task_left_the_plan, |t| {
+    let org = migrated(&t).await;
+    let (_, task) = arranged_task(&t, org).await;
+    let report = async |from: &str| {
+        let mut tx = t.db.begin().await.unwrap();
+        let id = store::supervision::insert_progress(
+            &mut tx,
+            task,
+            40,
+            "进展",
+            domain::plan::parse_date("2026-11-05").unwrap(),
+            from,
+            "in_progress",
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        id
+    };
+    assert!(report("arranged").await.is_some());
+    // Withdrawn meanwhile: the report that still believes "in_progress" changes nothing.
+    let mut tx = t.db.begin().await.unwrap();
+    store::plan::set_task_status(&mut tx, task, "withdrawn", Some("撤销"), None, now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(report("in_progress").await.is_none());
+    let row = store::plan::get_task(&t.db, task).await.unwrap().unwrap();
+    assert_eq!((row.status.as_str(), row.progress), ("withdrawn", 40));
+    assert_eq!(
+        store::supervision::progress_log(&t.db, task, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+});

@@ -646,7 +646,11 @@ web_test!(
         // The board now shows the red card, and no person's name.
         let panels = w.get(&format!("/board/{token}/panels"), &anon).await;
         assert!(panels.body.contains("data-red-title=\""));
-        assert!(panels.body.contains("明察发现进度不实"));
+        assert!(panels.body.contains("督查室认定"));
+        assert!(
+            !panels.body.contains("明察发现进度不实"),
+            "a supervisor's words are not on the public board"
+        );
         for name in ["测试staff_a", "测试staff_b", "测试leader", "测试supervisor"] {
             assert!(!panels.body.contains(name), "{name} on the board");
         }
@@ -666,6 +670,43 @@ web_test!(
             .await
             .json();
         assert!(warnings["total"].as_u64().unwrap() >= 1, "{warnings}");
+
+        // A revoked token: its open stream ends at the next notice, and it opens nothing more.
+        let res = w.open(&format!("/board/{token}/events"), &anon).await;
+        let mut second = res.into_body().into_data_stream();
+        let admin_api = w.token("admin").await;
+        let tokens = w
+            .api("GET", "/api/v1/display-tokens", &admin_api, None)
+            .await
+            .json();
+        let token_id = tokens[0]["id"].as_i64().unwrap();
+        let r = w
+            .api(
+                "POST",
+                &format!("/api/v1/display-tokens/{token_id}/revoke"),
+                &admin_api,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        // A change to a card of the month: a notice for the organization.
+        let r = w
+            .post_form(
+                &format!("/cards/{card}/concern"),
+                &supervisor,
+                &[("concern", "1"), ("note", "再次关注")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let ended = tokio::time::timeout(Duration::from_secs(2), async {
+            while let Some(Ok(_)) = second.next().await {}
+        })
+        .await;
+        assert!(ended.is_ok(), "the stream of a revoked token ends");
+        assert_eq!(
+            w.get(&format!("/board/{token}/panels"), &anon).await.status,
+            StatusCode::NOT_FOUND
+        );
         let _ = (c.unit_a, c.unit_b, c.task_b);
     }
 );

@@ -64,6 +64,8 @@ ALTER TABLE tasks ADD COLUMN key_project_id BIGINT REFERENCES key_projects (id);
 ALTER TABLE tasks ADD COLUMN progress INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE tasks ADD COLUMN last_progress_on TEXT;
 CREATE INDEX tasks_key_project_idx ON tasks (key_project_id);
+-- Cards are computed in keyset batches of a month's tasks.
+CREATE INDEX tasks_org_month_id_idx ON tasks (organization_id, month, id);
 -- Lists page through a month by unit, then planned before assigned items, by deadline.
 DROP INDEX tasks_org_month_unit_idx;
 CREATE INDEX tasks_org_month_unit_idx ON tasks (organization_id, month, unit_id, is_assigned, deadline, id);
@@ -223,7 +225,9 @@ CREATE TABLE cards (
 );
 CREATE UNIQUE INDEX cards_subject_key ON cards (organization_id, month, subject_kind, subject_id);
 CREATE INDEX cards_org_month_color_idx ON cards (organization_id, month, color, unit_id);
-CREATE INDEX cards_org_month_unit_idx ON cards (organization_id, month, unit_id);
+-- Counts by unit and colour read the index alone; lists run worst first by this order.
+CREATE INDEX cards_org_month_unit_idx ON cards (organization_id, month, unit_id, color);
+CREATE INDEX cards_org_month_rank_idx ON cards (organization_id, month, (CASE color WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END), unit_id, id);
 
 -- 公示: a numbered snapshot of a month's key cards. Never changed after it is written.
 CREATE TABLE publications (

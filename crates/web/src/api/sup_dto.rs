@@ -1070,7 +1070,8 @@ pub struct BoardItem {
     pub progress: i32,
     pub deadline: String,
     pub rule: Option<String>,
-    pub override_reason: Option<String>,
+    /// A supervisor set the colour.
+    pub overridden: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -1111,7 +1112,7 @@ impl From<app::BoardItem> for BoardItem {
             progress: b.progress,
             deadline: b.deadline,
             rule: b.rule,
-            override_reason: b.override_reason,
+            overridden: b.overridden,
         }
     }
 }

@@ -575,6 +575,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("board.item", "事项", "Item"),
     ("board.why", "亮牌原因", "Why"),
     (
+        "board.by_supervisor",
+        "督查室认定",
+        "Set by the supervision office",
+    ),
+    (
         "board.nothing_published",
         "尚无公示内容",
         "Nothing published",

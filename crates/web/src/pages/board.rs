@@ -139,21 +139,31 @@ pub async fn events(
         Err(_) => return not_found(ctx.lang),
     };
     let rx = state.app.subscribe().await;
-    let stream = futures_util::stream::unfold(rx, move |mut rx| async move {
-        loop {
-            match rx.recv().await {
-                Ok(n) if n.topic == app::model::SHUTDOWN => return None,
-                Ok(n) if n.organization_id == org => {
-                    let ev = Event::default().event("change").data(n.topic);
-                    return Some((Ok::<Event, Infallible>(ev), rx));
+    let core = state.app.clone();
+    let stream = futures_util::stream::unfold(rx, move |mut rx| {
+        let (core, token) = (core.clone(), token.clone());
+        async move {
+            loop {
+                match rx.recv().await {
+                    Ok(n) if n.topic == app::model::SHUTDOWN => return None,
+                    // A revoked token's stream ends at its next notice.
+                    Ok(n)
+                        if n.organization_id == org && core.display_org(&token).await.is_err() =>
+                    {
+                        return None;
+                    }
+                    Ok(n) if n.organization_id == org => {
+                        let ev = Event::default().event("change").data(n.topic);
+                        return Some((Ok::<Event, Infallible>(ev), rx));
+                    }
+                    Ok(_) => {}
+                    // Missed notices: tell the page to refresh anyway.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        let ev = Event::default().event("change").data("lagged");
+                        return Some((Ok(ev), rx));
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
                 }
-                Ok(_) => {}
-                // Missed notices: tell the page to refresh anyway.
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                    let ev = Event::default().event("change").data("lagged");
-                    return Some((Ok(ev), rx));
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
             }
         }
     });

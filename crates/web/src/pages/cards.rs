@@ -146,10 +146,17 @@ pub async fn cards(
     }
 }
 
-/// Where to go after a card action: back to the page it came from (only our own paths).
+/// Where to go after a card action: back to the page it came from, if that is one of our
+/// card pages (nothing else, so the field cannot send anyone elsewhere).
 fn back(form: &FormData, fallback: &str) -> String {
     let b = form.get("back");
-    if b.starts_with('/') && !b.starts_with("//") {
+    let safe = b
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/-_?=&.%".contains(c));
+    let ours = ["/months/", "/dashboard", "/tasks/", "/projects/"]
+        .iter()
+        .any(|p| b.starts_with(p));
+    if safe && ours && !b.contains("//") {
         b.to_owned()
     } else {
         fallback.to_owned()
@@ -599,5 +606,36 @@ pub async fn revoke_display(
     match state.app.revoke_display_token(user.caller(), id).await {
         Ok(()) => see_other("/displays?ok=display.revoked"),
         Err(e) => user.fail(e).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn judgements_go_back_only_to_our_own_pages() {
+        let form = |b: &str| FormData(vec![("back".into(), b.into())]);
+        let fallback = "/months/2026-11/cards";
+        assert_eq!(
+            back(&form("/months/2026-11/cards?color=red&page=2"), fallback),
+            "/months/2026-11/cards?color=red&page=2"
+        );
+        assert_eq!(back(&form("/dashboard"), fallback), "/dashboard");
+        for evil in [
+            "//evil.example/",
+            "/\\evil.example",
+            "/\tevil",
+            "https://evil.example/",
+            "/months/../../x\r\nSet-Cookie: a=b",
+            "/login",
+            "",
+        ] {
+            assert_eq!(back(&form(evil), fallback), fallback, "{evil:?}");
+        }
+        assert_eq!(
+            with_ok("/months/2026-11/cards?ok=x&color=red", "card.judged"),
+            "/months/2026-11/cards?ok=card.judged&color=red"
+        );
     }
 }

@@ -210,27 +210,35 @@ async fn render_detail(
     let org = d.inspection.organization_id;
     let (mut tasks, mut projects) = (vec![], vec![]);
     if d.can_record {
-        let month = YearMonth::of(state.app.today()).to_string();
-        for (unit, unit_name) in &d.units {
-            let f = TaskFilter {
-                month: Some(month.clone()),
-                unit_id: Some(*unit),
-                statuses: TaskStatus::PLANNED
-                    .iter()
-                    .map(|s| s.as_str().to_owned())
-                    .collect(),
-                ..Default::default()
-            };
-            if let Ok(p) = state
-                .app
-                .list_tasks(user.caller(), org, &f, PageRequest::new(Some(1), Some(200)))
-                .await
-            {
-                tasks.extend(p.items.into_iter().map(|t| Opt {
+        // This month's planned tasks of the inspected units, in one query.
+        let ids: Vec<i64> = d.units.iter().map(|(id, _)| *id).collect();
+        let f = TaskFilter {
+            month: Some(YearMonth::of(state.app.today()).to_string()),
+            statuses: TaskStatus::PLANNED
+                .iter()
+                .map(|s| s.as_str().to_owned())
+                .collect(),
+            ..Default::default()
+        };
+        if let Ok(p) = state
+            .app
+            .list_tasks_of_units(
+                user.caller(),
+                org,
+                &ids,
+                &f,
+                PageRequest::new(Some(1), Some(200)),
+            )
+            .await
+        {
+            tasks = p
+                .items
+                .into_iter()
+                .map(|t| Opt {
                     id: t.id,
-                    label: format!("{unit_name} · {}", t.title),
-                }));
-            }
+                    label: format!("{} · {}", t.unit_name, t.title),
+                })
+                .collect();
         }
         projects = state
             .app

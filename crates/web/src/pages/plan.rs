@@ -458,7 +458,7 @@ pub async fn months(State(state): State<AppState>, user: User) -> Response {
     see_other(&format!("/months/{target}"))
 }
 
-const COUNT_COLUMNS: [(&str, bool); 7] = [
+const COUNT_COLUMNS: [(&str, bool); 8] = [
     ("draft", false),
     ("submitted", false),
     ("returned", true),
@@ -466,6 +466,7 @@ const COUNT_COLUMNS: [(&str, bool); 7] = [
     ("accepted", false),
     ("rejected", true),
     ("arranged", false),
+    ("in_progress", false),
 ];
 
 #[derive(Template)]
