@@ -87,6 +87,7 @@ async fn run(name: &str, db: TestDb, per_month: usize) {
         }
     }
     tx.commit().await.expect("commit");
+    t.app.analyze().await.expect("analyze");
     println!(
         "{name}: seeded {UNITS} units and {per_month} planned tasks in {:.1?}",
         seed.elapsed()
@@ -104,6 +105,8 @@ async fn run(name: &str, db: TestDb, per_month: usize) {
         &format!("compute every card, first time ({} cards)", r.computed),
         s.elapsed(),
     );
+    // As the database's own maintenance would after such a load.
+    t.app.analyze().await.expect("analyze");
     t.clock.advance(chrono::Duration::days(1));
     let s = Instant::now();
     let r = t
@@ -185,8 +188,14 @@ async fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(250_000);
-    run("sqlite", TestDb::sqlite().await, per_month).await;
-    if let Some(pg) = TestDb::postgres().await {
+    // `sqlite`, `postgres` or (by default) both.
+    let only = std::env::args().nth(2).unwrap_or_default();
+    if only != "postgres" {
+        run("sqlite", TestDb::sqlite().await, per_month).await;
+    }
+    if only != "sqlite"
+        && let Some(pg) = TestDb::postgres().await
+    {
         run("postgres", pg, per_month).await;
     }
 }

@@ -1191,7 +1191,7 @@ impl App {
             org,
             &store::plan::TaskFilter {
                 month: Some(m.clone()),
-                statuses: TaskStatus::PLANNED
+                statuses: TaskStatus::OPEN
                     .iter()
                     .map(|s| s.as_str().to_owned())
                     .collect(),
@@ -1274,7 +1274,8 @@ fn task_input(
         start: month.first_day(),
         deadline: parse_date(&f.deadline).unwrap_or_else(|| month.last_day()),
         progress: u32::try_from(f.progress).unwrap_or(0),
-        signed_off: false,
+        signed_off: f.status == TaskStatus::SignedOff.as_str(),
+        under_review: f.status == TaskStatus::SignOffSubmitted.as_str(),
         months_overdue: u32::try_from(f.months_overdue).unwrap_or(0),
         last_update: f.last_progress_on.as_deref().and_then(parse_date),
         open_findings: u32::try_from(open_findings).unwrap_or(u32::MAX),

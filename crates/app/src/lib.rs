@@ -200,6 +200,11 @@ impl App {
         self.db.close().await;
     }
 
+    /// Refreshes the database's statistics (after a bulk load).
+    pub async fn analyze(&self) -> Result<()> {
+        Ok(self.db.analyze().await?)
+    }
+
     pub async fn healthy(&self) -> bool {
         self.db.ping().await.is_ok()
     }

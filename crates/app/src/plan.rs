@@ -686,13 +686,13 @@ impl App {
         )
         .await?;
         Ok(TaskDetail {
-            can_report: status.in_plan()
+            can_report: status.is_open()
                 && can(Action::ReportProgress {
                     org,
                     unit_path: &path,
                     owner: task.owner_id.map(domain::PersonId),
                 }),
-            can_raise: status.in_plan()
+            can_raise: status.is_open()
                 && can(Action::ProposeForUnit {
                     org,
                     unit_path: &path,
@@ -716,7 +716,7 @@ impl App {
                 status,
                 TaskStatus::Submitted | TaskStatus::LeaderApproved | TaskStatus::Accepted
             ) && can(Action::ArrangeMonth { org }),
-            can_request_change: status.in_plan()
+            can_request_change: status.is_open()
                 && can(Action::RequestChange {
                     org,
                     unit_path: &path,
@@ -1435,7 +1435,7 @@ impl App {
             org: OrganizationId(t.organization_id),
             unit_path: &path,
         })?;
-        if !status_of(&t)?.in_plan() {
+        if !status_of(&t)?.is_open() {
             return Err(AppError::field("status", "not_arranged"));
         }
         let mut tx = self.db.begin().await?;

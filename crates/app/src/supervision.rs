@@ -282,7 +282,7 @@ impl App {
             org: org_id(org),
             unit_path: &path,
         })?;
-        if !TaskStatus::parse(&t.status).is_some_and(TaskStatus::in_plan) {
+        if !TaskStatus::parse(&t.status).is_some_and(TaskStatus::is_open) {
             return Err(AppError::field("task_id", "not_in_plan"));
         }
         let units = store::org::units_by_ids(&self.db, &d.involved_unit_ids).await?;

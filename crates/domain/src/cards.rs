@@ -91,6 +91,9 @@ pub struct CardInput {
     pub progress: u32,
     /// Signed off (销号): done and verified.
     pub signed_off: bool,
+    /// Submitted for sign-off and in the joint review: the unit has done its part, so time
+    /// and silence no longer count against it (findings and carry-over still do).
+    pub under_review: bool,
     /// Months the task has been carried over already.
     pub months_overdue: u32,
     /// The day of the last progress report, if any.
@@ -144,6 +147,9 @@ pub fn compute(rules: &CardRules, x: &CardInput, today: NaiveDate) -> Card {
     }
     let progress = x.progress.min(100);
     let mut reasons = Vec::new();
+    if x.under_review {
+        return review_card(x);
+    }
     if today > x.deadline {
         let late = (today - x.deadline).num_days();
         reasons.push(reason(
@@ -291,6 +297,35 @@ pub fn confirmation_stands(overridden: bool, confirmed_as: CardColor, computed: 
     overridden || confirmed_as == computed
 }
 
+/// The card of a task in the joint review: red for carry-over or an open finding, else green.
+fn review_card(x: &CardInput) -> Card {
+    let mut reasons = Vec::new();
+    if x.months_overdue > 0 {
+        reasons.push(reason(
+            "carried_over",
+            CardColor::Red,
+            vec![("months_overdue", x.months_overdue.to_string())],
+        ));
+    }
+    if x.open_findings > 0 {
+        reasons.push(reason(
+            "inspection_finding",
+            CardColor::Red,
+            vec![("open_findings", x.open_findings.to_string())],
+        ));
+    }
+    if reasons.is_empty() {
+        return Card {
+            color: CardColor::Green,
+            reasons: vec![reason("under_review", CardColor::Green, vec![])],
+        };
+    }
+    Card {
+        color: CardColor::Red,
+        reasons,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,6 +341,7 @@ mod tests {
             deadline: d("2026-11-21"),
             progress,
             signed_off: false,
+            under_review: false,
             months_overdue: 0,
             last_update: Some(d("2026-11-09")),
             open_findings: 0,
@@ -407,6 +443,22 @@ mod tests {
         assert_eq!(
             check(&x, "2026-11-11"),
             (CardColor::Yellow, vec!["supervisor_concern"])
+        );
+    }
+
+    #[test]
+    fn a_task_under_review_is_no_longer_late() {
+        let mut x = task(100);
+        x.under_review = true;
+        x.last_update = Some(d("2026-11-01"));
+        assert_eq!(
+            check(&x, "2026-12-03"),
+            (CardColor::Green, vec!["under_review"])
+        );
+        x.open_findings = 1;
+        assert_eq!(
+            check(&x, "2026-12-03"),
+            (CardColor::Red, vec!["inspection_finding"])
         );
     }
 

@@ -7,8 +7,11 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod bulletin;
 pub mod cards;
+pub mod close;
 pub mod evidence;
+pub mod figures;
 pub mod ids;
 pub mod org;
 pub mod page;
@@ -16,6 +19,7 @@ pub mod plan;
 pub mod plan_table;
 pub mod policy;
 pub mod role;
+pub mod signoff;
 pub mod supervision;
 pub mod throttle;
 pub mod validate;

@@ -264,12 +264,22 @@ pub enum TaskStatus {
     Arranged,
     /// In the plan, with progress reported (督).
     InProgress,
+    /// The unit submitted its sign-off form (销号审批表); the joint review is under way.
+    SignOffSubmitted,
+    /// The leading group returned the sign-off; the unit may resubmit.
+    SignOffReturned,
+    /// The unit stated that it will not finish this month, why, and what comes next.
+    DeclaredUnfinished,
+    /// Struck off the ledger (销号) after the joint review.
+    SignedOff,
+    /// Unsigned when the month closed: a task of the next month continues it.
+    CarriedOver,
     /// Dropped through an approved change request.
     Withdrawn,
 }
 
 impl TaskStatus {
-    pub const ALL: [TaskStatus; 10] = [
+    pub const ALL: [TaskStatus; 15] = [
         TaskStatus::Draft,
         TaskStatus::Submitted,
         TaskStatus::Returned,
@@ -279,11 +289,34 @@ impl TaskStatus {
         TaskStatus::Merged,
         TaskStatus::Arranged,
         TaskStatus::InProgress,
+        TaskStatus::SignOffSubmitted,
+        TaskStatus::SignOffReturned,
+        TaskStatus::DeclaredUnfinished,
+        TaskStatus::SignedOff,
+        TaskStatus::CarriedOver,
         TaskStatus::Withdrawn,
     ];
 
-    /// The statuses of tasks in the month's plan (what tables, cards and progress cover).
-    pub const PLANNED: [TaskStatus; 2] = [TaskStatus::Arranged, TaskStatus::InProgress];
+    /// The statuses of tasks in the month's plan (what tables and cards cover), from
+    /// arrangement to sign-off or carry-over.
+    pub const PLANNED: [TaskStatus; 7] = [
+        TaskStatus::Arranged,
+        TaskStatus::InProgress,
+        TaskStatus::SignOffSubmitted,
+        TaskStatus::SignOffReturned,
+        TaskStatus::DeclaredUnfinished,
+        TaskStatus::SignedOff,
+        TaskStatus::CarriedOver,
+    ];
+
+    /// Planned and still being worked on: progress may be reported, a change requested, a
+    /// sign-off form submitted.
+    pub const OPEN: [TaskStatus; 4] = [
+        TaskStatus::Arranged,
+        TaskStatus::InProgress,
+        TaskStatus::SignOffReturned,
+        TaskStatus::DeclaredUnfinished,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -296,6 +329,11 @@ impl TaskStatus {
             TaskStatus::Merged => "merged",
             TaskStatus::Arranged => "arranged",
             TaskStatus::InProgress => "in_progress",
+            TaskStatus::SignOffSubmitted => "sign_off_submitted",
+            TaskStatus::SignOffReturned => "sign_off_returned",
+            TaskStatus::DeclaredUnfinished => "declared_unfinished",
+            TaskStatus::SignedOff => "signed_off",
+            TaskStatus::CarriedOver => "carried_over",
             TaskStatus::Withdrawn => "withdrawn",
         }
     }
@@ -318,6 +356,11 @@ impl TaskStatus {
     pub fn in_plan(self) -> bool {
         TaskStatus::PLANNED.contains(&self)
     }
+
+    /// In the plan and still being worked on.
+    pub fn is_open(self) -> bool {
+        TaskStatus::OPEN.contains(&self)
+    }
 }
 
 /// Something that happens to a task.
@@ -334,6 +377,16 @@ pub enum TaskEvent {
     Arrange,
     /// The owner reported progress.
     Progress,
+    /// The unit head submitted the sign-off form.
+    SubmitSignOff,
+    /// The unit stated the task unfinished this month.
+    DeclareUnfinished,
+    /// The leading group signed it off.
+    SignOff,
+    /// The leading group returned the sign-off.
+    ReturnSignOff,
+    /// The month closed with the task unsigned.
+    CarryOver,
     Withdraw,
 }
 
@@ -350,6 +403,11 @@ impl TaskEvent {
             TaskEvent::Merge => "merge",
             TaskEvent::Arrange => "arrange",
             TaskEvent::Progress => "progress",
+            TaskEvent::SubmitSignOff => "submit_sign_off",
+            TaskEvent::DeclareUnfinished => "declare_unfinished",
+            TaskEvent::SignOff => "sign_off",
+            TaskEvent::ReturnSignOff => "return_sign_off",
+            TaskEvent::CarryOver => "carry_over",
             TaskEvent::Withdraw => "withdraw",
         }
     }
@@ -371,7 +429,27 @@ pub fn transition(from: TaskStatus, event: TaskEvent) -> Result<TaskStatus, &'st
         (S::Submitted | S::LeaderApproved | S::Accepted, E::Merge) => Ok(S::Merged),
         (S::Accepted, E::Arrange) => Ok(S::Arranged),
         (S::Arranged | S::InProgress, E::Progress) => Ok(S::InProgress),
-        (S::Arranged | S::InProgress, E::Withdraw) => Ok(S::Withdrawn),
+        // Reports go on after a return or an unfinished statement; the status stays.
+        (s @ (S::SignOffReturned | S::DeclaredUnfinished), E::Progress) => Ok(s),
+        (S::Arranged | S::InProgress | S::SignOffReturned | S::DeclaredUnfinished, E::SubmitSignOff) => {
+            Ok(S::SignOffSubmitted)
+        }
+        (S::Arranged | S::InProgress | S::SignOffReturned, E::DeclareUnfinished) => {
+            Ok(S::DeclaredUnfinished)
+        }
+        (S::SignOffSubmitted, E::SignOff) => Ok(S::SignedOff),
+        (S::SignOffSubmitted, E::ReturnSignOff) => Ok(S::SignOffReturned),
+        (
+            S::Arranged
+            | S::InProgress
+            | S::SignOffSubmitted
+            | S::SignOffReturned
+            | S::DeclaredUnfinished,
+            E::CarryOver,
+        ) => Ok(S::CarriedOver),
+        (S::Arranged | S::InProgress | S::SignOffReturned | S::DeclaredUnfinished, E::Withdraw) => {
+            Ok(S::Withdrawn)
+        }
         _ => Err("invalid_transition"),
     }
 }
@@ -717,6 +795,15 @@ mod tests {
             (S::Arranged, E::Progress, S::InProgress),
             (S::InProgress, E::Progress, S::InProgress),
             (S::InProgress, E::Withdraw, S::Withdrawn),
+            (S::InProgress, E::SubmitSignOff, S::SignOffSubmitted),
+            (S::SignOffReturned, E::SubmitSignOff, S::SignOffSubmitted),
+            (S::DeclaredUnfinished, E::SubmitSignOff, S::SignOffSubmitted),
+            (S::Arranged, E::DeclareUnfinished, S::DeclaredUnfinished),
+            (S::SignOffSubmitted, E::SignOff, S::SignedOff),
+            (S::SignOffSubmitted, E::ReturnSignOff, S::SignOffReturned),
+            (S::SignOffReturned, E::Progress, S::SignOffReturned),
+            (S::DeclaredUnfinished, E::CarryOver, S::CarriedOver),
+            (S::SignOffSubmitted, E::CarryOver, S::CarriedOver),
         ];
         for (from, e, to) in ok {
             assert_eq!(transition(from, e), Ok(to), "{from:?} --{e:?}");
@@ -730,6 +817,14 @@ mod tests {
             (S::Withdrawn, E::Withdraw),
             (S::Accepted, E::Progress),
             (S::Withdrawn, E::Progress),
+            (S::SignedOff, E::CarryOver),
+            (S::SignedOff, E::Progress),
+            (S::SignedOff, E::Withdraw),
+            (S::SignOffSubmitted, E::Progress),
+            (S::SignOffSubmitted, E::SubmitSignOff),
+            (S::Arranged, E::SignOff),
+            (S::CarriedOver, E::Progress),
+            (S::Draft, E::CarryOver),
         ];
         for (from, e) in refused {
             assert_eq!(

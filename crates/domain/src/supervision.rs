@@ -492,6 +492,7 @@ pub fn project_card_input(p: &ProjectFacts, today: NaiveDate) -> CardInput {
         deadline: p.end_on,
         progress: p.progress,
         signed_off: p.completed,
+        under_review: false,
         months_overdue: 0,
         last_update: p.last_update,
         open_findings: p.open_findings,

@@ -305,9 +305,12 @@ pub async fn list_cards(
     let mut a = Args::new();
     card_where(&mut a, org, month, f);
     let where_ = a.where_();
-    let count_sql = sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM cards c JOIN units u ON u.id = c.unit_id WHERE {where_}"
-    ));
+    // The units are joined only when the scope filters on their paths.
+    let count_sql = sqlx::AssertSqlSafe(if f.unit_paths.is_some() {
+        format!("SELECT COUNT(*) FROM cards c JOIN units u ON u.id = c.unit_id WHERE {where_}")
+    } else {
+        format!("SELECT COUNT(*) FROM cards c WHERE {where_}")
+    });
     let total: i64 =
         with_ex!(&mut ex, c => bind_args!(sqlx::query_scalar(count_sql), a).fetch_one(c).await)?;
     let lim = a.int(page.limit());

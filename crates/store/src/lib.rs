@@ -192,6 +192,20 @@ impl Db {
         })
     }
 
+    /// Refreshes the planners' statistics (after a bulk load: PostgreSQL's autovacuum and
+    /// SQLite's `PRAGMA optimize` do it by themselves in the long run).
+    pub async fn analyze(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(p) => {
+                sqlx::query("ANALYZE").execute(&p.write).await?;
+            }
+            Db::Postgres(p) => {
+                sqlx::query("ANALYZE").execute(p).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// A cheap round trip, for `/healthz`.
     pub async fn ping(&self) -> Result<()> {
         with_db!(self, c => sqlx::query("SELECT 1").execute(c).await.map(|r| r.rows_affected()))?;
