@@ -166,10 +166,17 @@ pub fn compose(x: &BulletinInput) -> Bulletin {
             )]
         },
         table: (!x.unfinished.is_empty()).then(|| Table {
-            header: ["序号", "单位", "工作事项", "未完成原因", "下月措施", "结转月数"]
-                .iter()
-                .map(|c| (*c).to_owned())
-                .collect(),
+            header: [
+                "序号",
+                "单位",
+                "工作事项",
+                "未完成原因",
+                "下月措施",
+                "结转月数",
+            ]
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect(),
             rows: x
                 .unfinished
                 .iter()
@@ -283,7 +290,10 @@ mod tests {
         assert_eq!(table.rows.last().unwrap()[1], "合计");
         assert!(b.sections[1].paragraphs[0].contains("屹丰科技二期签约"));
         let unfinished = b.sections[2].table.as_ref().unwrap();
-        assert_eq!(unfinished.rows[0][5], "1", "carried over into its first month");
+        assert_eq!(
+            unfinished.rows[0][5], "1",
+            "carried over into its first month"
+        );
         assert_eq!(b.sections[3].paragraphs, vec!["各单位要加快推进。"]);
     }
 

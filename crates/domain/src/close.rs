@@ -70,7 +70,14 @@ mod tests {
         ] {
             assert!(carries_over(s), "{s:?}");
         }
-        for s in [S::SignedOff, S::CarriedOver, S::Withdrawn, S::Rejected, S::Draft, S::Accepted] {
+        for s in [
+            S::SignedOff,
+            S::CarriedOver,
+            S::Withdrawn,
+            S::Rejected,
+            S::Draft,
+            S::Accepted,
+        ] {
             assert!(!carries_over(s), "{s:?}");
         }
         let dec = YearMonth::parse("2026-12").unwrap();
@@ -84,7 +91,10 @@ mod tests {
             parse_date("2027-02-28").unwrap()
         );
         let nov = YearMonth::parse("2026-11").unwrap();
-        assert_eq!(may_close(nov, parse_date("2026-11-30").unwrap()), Err("month_not_over"));
+        assert_eq!(
+            may_close(nov, parse_date("2026-11-30").unwrap()),
+            Err("month_not_over")
+        );
         assert_eq!(may_close(nov, parse_date("2026-12-01").unwrap()), Ok(()));
         assert_eq!(Step::ALL.len(), 4);
     }

@@ -431,9 +431,10 @@ pub fn transition(from: TaskStatus, event: TaskEvent) -> Result<TaskStatus, &'st
         (S::Arranged | S::InProgress, E::Progress) => Ok(S::InProgress),
         // Reports go on after a return or an unfinished statement; the status stays.
         (s @ (S::SignOffReturned | S::DeclaredUnfinished), E::Progress) => Ok(s),
-        (S::Arranged | S::InProgress | S::SignOffReturned | S::DeclaredUnfinished, E::SubmitSignOff) => {
-            Ok(S::SignOffSubmitted)
-        }
+        (
+            S::Arranged | S::InProgress | S::SignOffReturned | S::DeclaredUnfinished,
+            E::SubmitSignOff,
+        ) => Ok(S::SignOffSubmitted),
         (S::Arranged | S::InProgress | S::SignOffReturned, E::DeclareUnfinished) => {
             Ok(S::DeclaredUnfinished)
         }

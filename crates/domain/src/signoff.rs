@@ -206,7 +206,10 @@ impl ReviewRule {
         if (1..=3).contains(&self.required_approvals) {
             Ok(self)
         } else {
-            Err(ValidationErrors::single("required_approvals", "out_of_range"))
+            Err(ValidationErrors::single(
+                "required_approvals",
+                "out_of_range",
+            ))
         }
     }
 }
@@ -281,7 +284,11 @@ impl ReviewState {
 }
 
 /// A site check's record as typed.
-pub fn site_check(findings: &str, checked_on: &str, today: NaiveDate) -> Result<(String, NaiveDate), ValidationErrors> {
+pub fn site_check(
+    findings: &str,
+    checked_on: &str,
+    today: NaiveDate,
+) -> Result<(String, NaiveDate), ValidationErrors> {
     let mut v = Validator::new();
     let findings = text(&mut v, "findings", findings, TEXT_MAX, true);
     let day = match checked_on.trim() {
@@ -314,12 +321,17 @@ pub fn draft_report(
     progress: &[ProgressLine],
     files: usize,
 ) -> String {
-    let mut out = format!("关于“{title}”的销号报告\n\n一、工作事项：{title}\n二、完成标准：{criterion}\n三、完成时限：{deadline}\n四、推进情况：\n");
+    let mut out = format!(
+        "关于“{title}”的销号报告\n\n一、工作事项：{title}\n二、完成标准：{criterion}\n三、完成时限：{deadline}\n四、推进情况：\n"
+    );
     if progress.is_empty() {
         out.push_str("（本月未报送进度）\n");
     }
     for p in progress {
-        out.push_str(&format!("{} 完成{}%：{}\n", p.reported_on, p.percent, p.narrative));
+        out.push_str(&format!(
+            "{} 完成{}%：{}\n",
+            p.reported_on, p.percent, p.narrative
+        ));
     }
     let last = progress.last().map_or(0, |p| p.percent);
     out.push_str(&format!(
@@ -395,7 +407,11 @@ mod tests {
         assert_eq!(s.sign_off_allowed(), Err("not_enough_approvals"));
         let s = ReviewState::of(
             all,
-            &[(Supervision, Approve), (Efficiency, Approve), (Performance, Approve)],
+            &[
+                (Supervision, Approve),
+                (Efficiency, Approve),
+                (Performance, Approve),
+            ],
         );
         assert_eq!(s.sign_off_allowed(), Ok(()));
         assert_eq!(s.label(), "approved");
@@ -418,8 +434,20 @@ mod tests {
         assert_eq!(s.sign_off_allowed(), Err("site_check_pending"));
         let s = ReviewState::of(two, &[(Supervision, Approve), (Performance, Approve)]);
         assert_eq!(s.sign_off_allowed(), Ok(()));
-        assert!(ReviewRule { required_approvals: 0 }.validate().is_err());
-        assert!(ReviewRule { required_approvals: 4 }.validate().is_err());
+        assert!(
+            ReviewRule {
+                required_approvals: 0
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            ReviewRule {
+                required_approvals: 4
+            }
+            .validate()
+            .is_err()
+        );
     }
 
     #[test]
@@ -430,20 +458,17 @@ mod tests {
         );
         assert_eq!(opinion("approve", "").unwrap().0, Verdict::Approve);
         assert!(opinion("maybe", "x").is_err());
-        assert_eq!(Office::of_role(Role::EfficiencyOfficer), Some(Office::Efficiency));
+        assert_eq!(
+            Office::of_role(Role::EfficiencyOfficer),
+            Some(Office::Efficiency)
+        );
         assert_eq!(Office::of_role(Role::Director), None);
         let today = d("2026-12-02");
         assert_eq!(
             site_check("现场核实签约 30 户", "", today).unwrap().1,
             today
         );
-        assert_eq!(
-            site_check("", "2026-12-03", today)
-                .unwrap_err()
-                .0
-                .len(),
-            2
-        );
+        assert_eq!(site_check("", "2026-12-03", today).unwrap_err().0.len(), 2);
     }
 
     #[test]

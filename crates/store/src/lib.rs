@@ -30,6 +30,7 @@ pub mod people;
 pub mod plan;
 pub mod projects;
 pub mod schema;
+pub mod signoff;
 pub mod supervision;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -33,6 +33,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_supervision.sql"),
         postgres: include_str!("../migrations/postgres/0003_supervision.sql"),
     },
+    Migration {
+        version: 4,
+        name: "signoff",
+        sqlite: include_str!("../migrations/sqlite/0004_signoff.sql"),
+        postgres: include_str!("../migrations/postgres/0004_signoff.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

@@ -71,6 +71,7 @@ impl Lang {
     }
 }
 
+mod signoff;
 mod supervision;
 
 fn map() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
@@ -80,7 +81,7 @@ fn map() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
 
 /// Every UI text: (key, Chinese, English).
 pub fn texts() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    TEXTS.iter().chain(supervision::TEXTS)
+    TEXTS.iter().chain(supervision::TEXTS).chain(signoff::TEXTS)
 }
 
 pub fn has_key(key: &str) -> bool {
