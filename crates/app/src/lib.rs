@@ -15,13 +15,16 @@ pub use store::{Backend, Db, DbOptions};
 mod audit_log;
 mod auth;
 mod cards;
+mod close;
 mod demo;
 mod demo_supervision;
 mod error;
+mod meeting;
 mod org;
 mod people;
 mod plan;
 mod projects;
+mod signoff;
 mod supervision;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -33,12 +36,15 @@ pub use cards::{
     ColorCounts, Dashboard, PublicationView, Published, PublishedCardView, RefreshReport,
     UnitCounts, WarningsView, parse_reasons,
 };
+pub use close::CloseReport;
 pub use demo::{DEMO_ORG_CODE, DemoSummary};
 pub use error::AppError;
+pub use meeting::{Briefing, BulletinView, FiguresView, ProjectBrief, UnfinishedItem, UnitFigures};
 pub use org::{OrganizationView, UnitDetail, UnitNode};
 pub use people::{NewPerson, PersonDetail, PersonView};
 pub use plan::{LeaderDecision, MeetingDecision, MonthView, TaskDetail, UnitMonthCounts};
 pub use projects::ProjectDetail;
+pub use signoff::{ReviewItem, SignOffView};
 pub use supervision::{CoordinationDetail, EvidenceUpload, FindingView, InspectionDetail};
 
 /// The records and filters the use cases take and return, re-exported so that callers need
@@ -57,6 +63,9 @@ pub mod model {
         ChangeRequestRow, CycleRow, HistoryRow, KeyPointRow, TaskFilter, TaskRow,
     };
     pub use store::projects::{MilestoneRow, ProjectFilter, ProjectProgressRow, ProjectRow};
+    pub use store::signoff::{
+        BulletinRow, FormRow, HighlightRow, MeetingRow, OpinionRow, SiteCheckRow,
+    };
     pub use store::supervision::{
         CoordinationFilter, CoordinationRow, FileMeta, FindingFilter, FindingRow, FollowUpFilter,
         FollowUpRow, InspectionFilter, InspectionRow, ProgressRow, SolutionRow,

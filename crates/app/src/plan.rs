@@ -104,6 +104,8 @@ pub struct TaskDetail {
     pub coordination: Vec<store::supervision::CoordinationRow>,
     /// Inspection findings on the task that the caller may see.
     pub findings: Vec<store::supervision::FindingRow>,
+    /// Its sign-off forms and their review.
+    pub sign_off: crate::signoff::SignOffView,
     pub can_edit: bool,
     pub can_review: bool,
     pub can_decide: bool,
@@ -685,7 +687,9 @@ impl App {
             PageRequest::new(Some(1), Some(50)),
         )
         .await?;
+        let sign_off = self.sign_off_view(caller, &task).await?;
         Ok(TaskDetail {
+            sign_off,
             can_report: status.is_open()
                 && can(Action::ReportProgress {
                     org,

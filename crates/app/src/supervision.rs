@@ -90,7 +90,7 @@ fn mode_of(raw: &str) -> InspectionMode {
 }
 
 /// Checks every upload (count, size, kind); the error names the field `files`.
-fn check_files(files: &[EvidenceUpload]) -> Result<Vec<(evidence::Accepted, &[u8])>> {
+pub(crate) fn check_files(files: &[EvidenceUpload]) -> Result<Vec<(evidence::Accepted, &[u8])>> {
     if files.len() > evidence::MAX_FILES {
         return Err(AppError::field("files", "too_many_files"));
     }
@@ -108,7 +108,7 @@ fn check_files(files: &[EvidenceUpload]) -> Result<Vec<(evidence::Accepted, &[u8
 }
 
 impl App {
-    async fn store_files(
+    pub(crate) async fn store_files(
         &self,
         tx: &mut store::Tx,
         caller: Caller<'_>,
@@ -255,6 +255,10 @@ impl App {
                     .await?
                     .ok_or(AppError::NotFound)?;
                 self.authorize_finding(caller, &f)?;
+            }
+            kind @ ("sign_off" | "site_check") => {
+                self.authorize_sign_off_file(caller, kind, meta.owner_id)
+                    .await?;
             }
             _ => return Err(AppError::NotFound),
         }

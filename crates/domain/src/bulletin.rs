@@ -4,19 +4,19 @@
 //! the meeting's analysis; the `docs` crate lays it out as DOCX and XLSX, the web layer as a
 //! printable page.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::figures::Figures;
 
 /// A table of a document: a header row and body rows, all text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Table {
     pub header: Vec<String>,
     pub rows: Vec<Vec<String>>,
 }
 
 /// One numbered section (一、二、…) with its paragraphs and an optional table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Section {
     pub heading: String,
     pub paragraphs: Vec<String>,
@@ -24,7 +24,7 @@ pub struct Section {
 }
 
 /// An official document in the style of a red-header notice (红头文件).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bulletin {
     /// The issuing body printed in red at the top, e.g. 湘潭高新区预安销号工作领导小组.
     pub issuer: String,
@@ -40,7 +40,7 @@ pub struct Bulletin {
 }
 
 /// One unit's line of the results table.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitLine {
     pub unit: String,
     pub figures: Figures,
@@ -62,6 +62,14 @@ pub struct UnfinishedLine {
     pub reason: String,
     pub next_steps: String,
     pub months_overdue: u32,
+}
+
+/// A bulletin as issued: the document, and the figures its tables and spreadsheet show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Issued {
+    pub bulletin: Bulletin,
+    pub units: Vec<UnitLine>,
+    pub total: Figures,
 }
 
 /// What a bulletin is written from.

@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::plan::TaskStatus;
 
@@ -47,7 +47,7 @@ pub fn planned(status: TaskStatus) -> bool {
     )
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Figures {
     pub planned: u32,
     pub signed_off: u32,
@@ -91,7 +91,7 @@ impl Figures {
 }
 
 /// The month's figures in all and by unit.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MonthFigures {
     pub total: Figures,
     pub by_unit: BTreeMap<i64, Figures>,

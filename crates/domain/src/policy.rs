@@ -89,6 +89,23 @@ pub enum Action<'a> {
     ViewCovert { org: OrganizationId },
     /// Issue and revoke the display screen's tokens: administrators and supervisors.
     ManageDisplays { org: OrganizationId },
+    /// Submit a unit's sign-off forms (销号审批表) or unfinished statements: its heads.
+    SubmitSignOff {
+        org: OrganizationId,
+        unit_path: &'a [UnitId],
+    },
+    /// Give an office's opinion in the joint review (三部联审) of a unit's submission: someone
+    /// holding the office's role, who does not belong to the unit reviewed.
+    ReviewSignOff {
+        org: OrganizationId,
+        unit_path: &'a [UnitId],
+        office: crate::signoff::Office,
+    },
+    /// Sign off or return a reviewed submission: the leading group (领导小组).
+    DecideSignOff { org: OrganizationId },
+    /// See the joint review's opinions and the briefing before the bulletin is out: the
+    /// offices, the leading group and the director.
+    ViewReview { org: OrganizationId },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -238,6 +255,28 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denied> {
         Action::ViewCovert { org } => {
             actor.reach(org) == Reach::Own
                 && (actor.on_inspection_team() || actor.has(Role::Director))
+        }
+        Action::SubmitSignOff { org, unit_path } => {
+            actor.reach(org) == Reach::Own && actor.member_of(&[Role::UnitHead], unit_path)
+        }
+        Action::ReviewSignOff {
+            org,
+            unit_path,
+            office,
+        } => {
+            actor.reach(org) == Reach::Own
+                && actor.has(office.role())
+                && !actor.unit_id.is_some_and(|u| unit_path.contains(&u))
+                && !actor
+                    .grants
+                    .iter()
+                    .any(|g| g.unit_id.is_some_and(|u| unit_path.contains(&u)))
+        }
+        Action::DecideSignOff { org } => {
+            actor.reach(org) == Reach::Own && actor.has(Role::LeadingGroup)
+        }
+        Action::ViewReview { org } => {
+            actor.reach(org) == Reach::Own && actor.grants.iter().any(|g| g.role.is_office())
         }
         Action::ManageDisplays { org } => {
             (actor.is_admin() && actor.reach(org) != Reach::None)
@@ -578,6 +617,46 @@ mod tests {
             (&admin, Action::ManageDisplays { org: CHILD }, true),
             (&supervisor, Action::ManageDisplays { org: ORG }, true),
             (&staff, Action::ManageDisplays { org: ORG }, false),
+        ];
+        for (a, action, expected) in cases {
+            check(a, *action, *expected);
+        }
+    }
+
+    #[test]
+    fn sign_off_rights() {
+        use crate::signoff::Office;
+        let head = actor(&[(Role::UnitHead, Some(11))], Some(11), &[]);
+        let staff = actor(&[(Role::Staff, Some(11))], Some(11), &[]);
+        // A supervisor who works in unit 20 (督查室 is a unit too).
+        let supervisor = actor(&[(Role::Supervisor, None)], Some(20), &[]);
+        let leading = actor(&[(Role::LeadingGroup, None)], None, &[]);
+        let director = actor(&[(Role::Director, None)], None, &[]);
+        let review = |unit_path, office| Action::ReviewSignOff {
+            org: ORG,
+            unit_path,
+            office,
+        };
+        let submit = |unit_path| Action::SubmitSignOff {
+            org: ORG,
+            unit_path,
+        };
+        let cases: &[(&Actor, Action<'_>, bool)] = &[
+            (&head, submit(PATH_12), true),
+            (&staff, submit(PATH_12), false),
+            (&head, submit(PATH_20), false),
+            (&supervisor, review(PATH_12, Office::Supervision), true),
+            // Not for an office one does not hold, nor for one's own unit.
+            (&supervisor, review(PATH_12, Office::Efficiency), false),
+            (&supervisor, review(PATH_20, Office::Supervision), false),
+            (&head, review(PATH_12, Office::Supervision), false),
+            (&leading, Action::DecideSignOff { org: ORG }, true),
+            (&director, Action::DecideSignOff { org: ORG }, false),
+            (&supervisor, Action::DecideSignOff { org: ORG }, false),
+            (&director, Action::ViewReview { org: ORG }, true),
+            (&supervisor, Action::ViewReview { org: ORG }, true),
+            (&head, Action::ViewReview { org: ORG }, false),
+            (&leading, Action::ViewReview { org: CHILD }, false),
         ];
         for (a, action, expected) in cases {
             check(a, *action, *expected);

@@ -192,6 +192,8 @@ pub struct TaskRow {
     pub progress: i32,
     /// The day of the last progress report (`YYYY-MM-DD`).
     pub last_progress_on: Option<String>,
+    /// When the work was completed, for a task signed off.
+    pub completed_on: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -200,7 +202,7 @@ const TASK_SELECT: &str = "SELECT t.id, t.organization_id, t.month, t.unit_id, u
     po.name AS post_name, t.owner_id, o.display_name AS owner_name, t.leader_id, l.display_name AS leader_name, t.key_point_id, \
     k.title AS key_point_title, t.is_assigned, t.is_key_work, t.title, t.content, t.criterion, t.deadline, t.status, t.version, \
     t.reason, t.merged_into_id, t.carried_from_id, t.months_overdue, t.key_project_id, kp.name AS key_project_name, t.progress, \
-    t.last_progress_on, t.created_at, t.updated_at \
+    t.last_progress_on, t.completed_on, t.created_at, t.updated_at \
     FROM tasks t JOIN units u ON u.id = t.unit_id LEFT JOIN posts po ON po.id = t.post_id \
     LEFT JOIN persons o ON o.id = t.owner_id LEFT JOIN persons l ON l.id = t.leader_id LEFT JOIN key_points k ON k.id = t.key_point_id \
     LEFT JOIN key_projects kp ON kp.id = t.key_project_id";

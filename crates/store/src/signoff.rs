@@ -247,6 +247,14 @@ pub async fn insert_site_check(
         .bind(form).bind(office).bind(checked_on.to_string()).bind(findings).bind(by).bind(now).fetch_one(c).await)?)
 }
 
+/// The form a site check belongs to.
+pub async fn site_check_form(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<i64>> {
+    Ok(
+        with_ex!(ex, c => sqlx::query_scalar("SELECT form_id FROM site_checks WHERE id = $1")
+        .bind(id).fetch_optional(c).await)?,
+    )
+}
+
 pub async fn site_checks_of(ex: impl Into<Ex<'_>>, forms: &[i64]) -> Result<Vec<SiteCheckRow>> {
     if forms.is_empty() {
         return Ok(vec![]);
@@ -554,6 +562,14 @@ pub async fn carry_over(
     ));
     with_tx!(tx, c => bind_args!(sqlx::query(update), u).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(carried)
+}
+
+/// Submissions still in the review when their month closes lapse (their tasks carry over).
+pub async fn lapse_forms(tx: &mut Tx, org: i64, month: &str, now: DateTime<Utc>) -> Result<u64> {
+    Ok(with_tx!(tx, c => sqlx::query(
+        "UPDATE sign_off_forms SET status = 'lapsed', decided_at = $1 WHERE organization_id = $2 AND status = 'submitted' \
+         AND task_id IN (SELECT id FROM tasks WHERE organization_id = $2 AND month = $3)")
+        .bind(now).bind(org).bind(month).execute(c).await.map(|r| r.rows_affected()))?)
 }
 
 /// Marks a month closed.

@@ -1,0 +1,203 @@
+//! Closing a month (月末关账), in one transaction: every unsigned task continues in the next
+//! month (linked to its origin, one more month overdue), the month's figures are frozen as
+//! `domain::figures` computes them, and the cycle becomes read-only. The steps are those of
+//! `domain::close::Step`, in that order.
+//!
+//! Safe to run twice (the second run finds the month closed and changes nothing) and from
+//! several servers at once: the month's lock (an advisory lock on PostgreSQL, the single
+//! writer on SQLite) makes a second close wait, then find the month closed.
+//!
+//! The consequences of the record (scores and bonus, awards, the accountability ladder) hook
+//! in as further steps between `CarryOver` and `Freeze`: they see the month's tasks with
+//! their final statuses and the continuations just created, inside the same transaction.
+
+use domain::OrganizationId;
+use domain::close::{Step, carries_over, may_close};
+use domain::figures::{Figures, TaskOutcome, month_figures};
+use domain::plan::{Phase, TaskStatus, YearMonth, parse_date};
+use domain::policy::Action;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::{App, AppError, Caller, Result};
+
+/// What a close did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CloseReport {
+    pub month: YearMonth,
+    /// The month was closed already; nothing changed.
+    pub already_closed: bool,
+    pub carried_over: u64,
+    pub figures: Figures,
+}
+
+impl App {
+    /// Closes a month (the director or the leading group; the CLI as the system).
+    pub async fn close_month(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        month: &str,
+    ) -> Result<CloseReport> {
+        self.close_month_until(caller, org, month, None).await
+    }
+
+    /// The close, stopped with an error right after `step` (so that its transaction rolls
+    /// back): what a crash at that point leaves behind.
+    #[cfg(feature = "testing")]
+    pub async fn close_month_failing_after(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        month: &str,
+        step: Step,
+    ) -> Result<CloseReport> {
+        self.close_month_until(caller, org, month, Some(step)).await
+    }
+
+    async fn close_month_until(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        month: &str,
+        fail_after: Option<Step>,
+    ) -> Result<CloseReport> {
+        let ym =
+            YearMonth::parse(month).ok_or_else(|| AppError::field("month", "invalid_month"))?;
+        self.organization(org).await?;
+        caller.authorize(Action::ArrangeMonth {
+            org: OrganizationId(org),
+        })?;
+        let stop = |step: Step| -> Result<()> {
+            if fail_after == Some(step) {
+                Err(AppError::Internal(format!(
+                    "close stopped after {}",
+                    step.as_str()
+                )))
+            } else {
+                Ok(())
+            }
+        };
+        let m = ym.to_string();
+        let (cycle, _, phase) = self.sync_cycle(org, ym).await?;
+        if phase == Phase::Closed {
+            return self.closed_report(org, ym).await;
+        }
+        may_close(ym, self.today()).map_err(|code| AppError::field("month", code))?;
+        if cycle.arranged_at.is_none() {
+            return Err(AppError::field("month", "month_not_arranged"));
+        }
+        let next = ym.next();
+        let (next_cycle, _, _) = self.sync_cycle(org, next).await?;
+
+        let mut tx = self.db.begin().await?;
+        // Lock: one close at a time, and no card of the month changes meanwhile.
+        store::cards::lock_month(&mut tx, org, &m).await?;
+        let current = store::plan::cycle(&mut tx, org, &m)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if current.phase == Phase::Closed.as_str() {
+            drop(tx);
+            return self.closed_report(org, ym).await;
+        }
+        stop(Step::Lock)?;
+
+        // Carry over: every planned task not signed off continues next month.
+        let statuses: Vec<String> = TaskStatus::ALL
+            .into_iter()
+            .filter(|s| carries_over(*s))
+            .map(|s| s.as_str().to_owned())
+            .collect();
+        let next_status = if next_cycle.arranged_at.is_some() {
+            TaskStatus::Arranged
+        } else {
+            TaskStatus::Accepted
+        };
+        let last_day = format!("{:02}", chrono::Datelike::day(&next.last_day()));
+        store::signoff::lapse_forms(&mut tx, org, &m, self.now()).await?;
+        let carried = store::signoff::carry_over(
+            &mut tx,
+            org,
+            &m,
+            &next.to_string(),
+            &last_day,
+            &statuses,
+            next_status.as_str(),
+            caller.actor_id(),
+            self.now(),
+        )
+        .await?;
+        // The next month's cards are computed again on its next view.
+        store::cards::set_cards_computed_on(&mut tx, org, &next.to_string(), "").await?;
+        stop(Step::CarryOver)?;
+
+        // Figures: the month as it stands now, frozen.
+        let outcomes: Vec<TaskOutcome> = store::signoff::outcomes(&mut tx, org, &m)
+            .await?
+            .iter()
+            .filter_map(|o| {
+                Some(TaskOutcome {
+                    unit_id: o.unit_id,
+                    status: TaskStatus::parse(&o.status)?,
+                    deadline: parse_date(&o.deadline)?,
+                    completed_on: o.completed_on.as_deref().and_then(parse_date),
+                    months_overdue: u32::try_from(o.months_overdue).unwrap_or(0),
+                })
+            })
+            .collect();
+        let figures = month_figures(&outcomes);
+        let json =
+            serde_json::to_string(&figures).map_err(|e| AppError::Internal(e.to_string()))?;
+        store::signoff::insert_month_result(
+            &mut tx,
+            org,
+            &m,
+            &json,
+            i64::try_from(carried).unwrap_or(i64::MAX),
+            self.now(),
+        )
+        .await?;
+        stop(Step::Figures)?;
+
+        // Freeze.
+        store::signoff::close_cycle(&mut tx, current.id, caller.actor_id(), self.now()).await?;
+        self.audit(
+            &mut tx,
+            caller,
+            org,
+            "cycle.close",
+            "cycle",
+            Some(current.id),
+            Some(json!({ "phase": current.phase })),
+            Some(json!({ "month": m, "carried_over": carried, "figures": figures.total })),
+        )
+        .await?;
+        stop(Step::Freeze)?;
+        tx.commit().await?;
+        self.bus.announce(org, "close").await;
+        Ok(CloseReport {
+            month: ym,
+            already_closed: false,
+            carried_over: carried,
+            figures: figures.total,
+        })
+    }
+
+    async fn closed_report(&self, org: i64, ym: YearMonth) -> Result<CloseReport> {
+        let m = ym.to_string();
+        let figures = match store::signoff::month_result(&self.db, org, &m).await? {
+            Some(json) => {
+                serde_json::from_str::<domain::figures::MonthFigures>(&json)
+                    .map_err(|e| AppError::Internal(e.to_string()))?
+                    .total
+            }
+            None => self.compute_figures(org, &m).await?.total,
+        };
+        Ok(CloseReport {
+            month: ym,
+            already_closed: true,
+            carried_over: 0,
+            figures,
+        })
+    }
+}
