@@ -10,14 +10,25 @@
 //! of the plan itself (who may plan what, which month a deadline belongs to) stay with the
 //! callers.
 //!
+//! At the month's close it writes the bulletin of results (通报, [`bulletin_docx`]) as a DOCX
+//! document laid out like an official red-header document (GB/T 9704: A4, the issuer in red
+//! over a red rule, 方正小标宋简体 titles, 黑体 headings, 仿宋_GB2312 text, the results
+//! tables, the signature block), and the month's figures by unit ([`bulletin_xlsx`]) as an XLSX
+//! sheet with the counts and rates as numbers. The DOCX is deterministic: the same bulletin
+//! gives the same bytes.
+//!
 //! It also draws the charts that pages and reports show beside their tables ([`charts`]):
 //! stacked bars, donuts and line charts rendered on the server as standalone inline SVG, with
 //! no script and nothing fetched, and label columns sized for Chinese unit names.
 
+pub mod bulletin_docx;
+pub mod bulletin_xlsx;
 pub mod charts;
 pub mod key_points_xlsx;
 pub mod plan_xlsx;
 
+pub use bulletin_docx::write_bulletin_docx;
+pub use bulletin_xlsx::{RESULTS_SHEET_NAME, write_results_xlsx};
 pub use key_points_xlsx::{KeyPointRow, read_key_point_rows};
 
 pub use plan_xlsx::{

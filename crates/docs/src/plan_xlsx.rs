@@ -54,20 +54,23 @@ pub(crate) const MAX_UNPACK_RATIO: usize = 32;
 /// Excel's first serial day after the last day it can show (9999-12-31).
 const MAX_SERIAL_DAY: f64 = 2_958_466.0;
 
-/// Writing a workbook failed.
+/// Writing a document failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DocsError {
     /// The XLSX writer refused the content, e.g. a cell longer than Excel's 32,767 characters
     /// or more rows than a worksheet holds.
     #[error("could not write the XLSX file: {0}")]
     Write(String),
+    /// The DOCX package could not be assembled.
+    #[error("could not write the DOCX file: {0}")]
+    WriteDocx(String),
 }
 
 impl DocsError {
     /// A stable snake_case code for logs and API responses.
     pub fn code(&self) -> &'static str {
         match self {
-            DocsError::Write(_) => "write_failed",
+            DocsError::Write(_) | DocsError::WriteDocx(_) => "write_failed",
         }
     }
 }
