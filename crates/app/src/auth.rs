@@ -263,6 +263,20 @@ impl App {
         let roles = store::people::roles_of(&self.db, person).await?;
         let led = store::people::led_units(&self.db, person).await?;
         let below = store::org::descendant_organization_ids(&self.db, &org.path).await?;
+        // The units the person belongs to, with every unit above them.
+        let own: Vec<i64> = p
+            .unit_id
+            .into_iter()
+            .chain(roles.iter().filter_map(|r| r.unit_id))
+            .collect();
+        let mut within: Vec<UnitId> = store::org::units_by_ids(&self.db, &own)
+            .await?
+            .iter()
+            .flat_map(|u| u.path_ids())
+            .map(UnitId)
+            .collect();
+        within.sort();
+        within.dedup();
         let grants = roles
             .iter()
             .filter_map(|r| {
@@ -280,6 +294,7 @@ impl App {
                 grants,
                 led_units: led.into_iter().map(|(id, _)| UnitId(id)).collect(),
                 descendant_orgs: below.into_iter().map(OrganizationId).collect(),
+                within_units: within,
             },
             username: p.username,
             display_name: p.display_name,

@@ -87,8 +87,18 @@ impl App {
         if cycle.arranged_at.is_none() {
             return Err(AppError::field("month", "month_not_arranged"));
         }
+        // Months close in order: an earlier month still open would carry into a closed one.
+        if store::plan::cycle(&self.db, org, &ym.prev().to_string())
+            .await?
+            .is_some_and(|c| c.arranged_at.is_some() && c.phase != Phase::Closed.as_str())
+        {
+            return Err(AppError::field("month", "previous_month_open"));
+        }
         let next = ym.next();
-        let (next_cycle, _, _) = self.sync_cycle(org, next).await?;
+        let (next_cycle, _, next_phase) = self.sync_cycle(org, next).await?;
+        if next_phase == Phase::Closed {
+            return Err(AppError::field("month", "next_month_closed"));
+        }
 
         let mut tx = self.db.begin().await?;
         // Lock: one close at a time, and no card of the month changes meanwhile.
@@ -115,6 +125,14 @@ impl App {
         };
         let last_day = format!("{:02}", chrono::Datelike::day(&next.last_day()));
         store::signoff::lapse_forms(&mut tx, org, &m, self.now()).await?;
+        store::signoff::decline_pending_changes(
+            &mut tx,
+            org,
+            &m,
+            "月度已关账，申请自动失效",
+            self.now(),
+        )
+        .await?;
         let carried = store::signoff::carry_over(
             &mut tx,
             org,

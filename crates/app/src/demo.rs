@@ -179,6 +179,17 @@ impl App {
             } else {
                 None
             };
+            // And one loaded before its sign-off part gets that.
+            let (_, bulletins) = store::signoff::list_bulletins(
+                &self.db,
+                id,
+                false,
+                domain::page::PageRequest::new(Some(1), Some(1)),
+            )
+            .await?;
+            if bulletins == 0 {
+                self.load_demo_signoff(id).await?;
+            }
             return Ok(DemoSummary {
                 organization_id: id,
                 created: false,
@@ -390,6 +401,7 @@ impl App {
         .await?;
         tx.commit().await?;
         let board_token = Some(self.load_demo_supervision(org).await?);
+        self.load_demo_signoff(org).await?;
         Ok(DemoSummary {
             organization_id: org,
             created: true,

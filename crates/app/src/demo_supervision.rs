@@ -23,7 +23,7 @@ use crate::{App, Caller, EvidenceUpload, Identity, Result};
 const DEMO_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 
 impl App {
-    async fn demo_identity(&self, org: i64, username: &str) -> Result<Option<Identity>> {
+    pub(crate) async fn demo_identity(&self, org: i64, username: &str) -> Result<Option<Identity>> {
         match store::people::person_id_by_username(&self.db, username).await? {
             Some(id) => {
                 let i = self.load_identity(id).await?;

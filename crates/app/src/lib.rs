@@ -17,6 +17,7 @@ mod auth;
 mod cards;
 mod close;
 mod demo;
+mod demo_signoff;
 mod demo_supervision;
 mod error;
 mod meeting;

@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::json;
 use store::plan::{TaskFilter, TaskRow};
 use store::projects::ProjectRow;
-use store::signoff::{BulletinRow, FormFilter, HighlightRow, MeetingRow};
+use store::signoff::{BulletinRow, HighlightRow, MeetingRow};
 
 use crate::cards::ColorCounts;
 use crate::{App, AppError, Caller, Result};
@@ -153,12 +153,13 @@ impl App {
         self.figures_view(org, ym).await
     }
 
-    /// The unfinished items of a month with the reasons the units stated.
+    /// The unfinished items of a month (at most `limit`, or all) with the reasons: what the
+    /// unit stated, why its submission was returned, or that it is still in the review.
     async fn unfinished(
         &self,
         org: i64,
         month: &str,
-        limit: u32,
+        limit: Option<u32>,
     ) -> Result<(Vec<UnfinishedItem>, u64)> {
         let open: Vec<String> = [
             TaskStatus::Arranged,
@@ -171,39 +172,43 @@ impl App {
         .iter()
         .map(|s| s.as_str().to_owned())
         .collect();
-        let (tasks, total) = store::plan::list_tasks(
-            &self.db,
-            org,
-            &TaskFilter {
-                month: Some(month.to_owned()),
-                statuses: open,
-                ..Default::default()
-            },
-            PageRequest::new(Some(1), Some(limit)),
-        )
-        .await?;
-        let (forms, _) = store::signoff::list_forms(
-            &self.db,
-            org,
-            &FormFilter {
-                month: Some(month.to_owned()),
-                kind: Some("unfinished".into()),
-                ..Default::default()
-            },
-            PageRequest::new(Some(1), Some(domain::page::MAX_PAGE_SIZE)),
-        )
-        .await?;
-        let items = tasks
-            .into_iter()
-            .map(|t| {
-                let stated = forms.iter().find(|f| f.task_id == t.id);
-                UnfinishedItem {
-                    reason: stated.map_or_else(|| "未报送销号".to_owned(), |f| f.reason.clone()),
-                    next_steps: stated.map(|f| f.next_steps.clone()).unwrap_or_default(),
+        let filter = TaskFilter {
+            month: Some(month.to_owned()),
+            statuses: open,
+            ..Default::default()
+        };
+        let size = domain::page::MAX_PAGE_SIZE;
+        let mut items = Vec::new();
+        let mut total = 0;
+        for number in 1.. {
+            let (tasks, n) = store::plan::list_tasks(
+                &self.db,
+                org,
+                &filter,
+                PageRequest::new(Some(number), Some(size)),
+            )
+            .await?;
+            total = n;
+            let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
+            let forms = store::signoff::latest_forms(&self.db, &ids).await?;
+            let last_page = tasks.len() < size as usize;
+            for t in tasks {
+                let form = forms.iter().find(|f| f.task_id == t.id);
+                let (reason, next_steps) = unfinished_reason(form);
+                items.push(UnfinishedItem {
+                    reason,
+                    next_steps,
                     task: t,
-                }
-            })
-            .collect();
+                });
+            }
+            let full = limit.is_some_and(|l| items.len() >= l as usize);
+            if last_page || full {
+                break;
+            }
+        }
+        if let Some(l) = limit {
+            items.truncate(l as usize);
+        }
         Ok((items, total))
     }
 
@@ -243,37 +248,21 @@ impl App {
             PageRequest::new(Some(1), Some(50)),
         )
         .await?;
-        let mut briefs = Vec::with_capacity(projects.len());
-        for p in projects {
-            let color = store::cards::card_of(&self.db, org, &m, "project", p.id)
-                .await?
-                .map(|c| c.color);
-            briefs.push(ProjectBrief { project: p, color });
-        }
-        let (unfinished, unfinished_total) = self.unfinished(org, &m, 200).await?;
-        let highlights = store::signoff::highlights(&self.db, org, &m).await?;
-        let (signed, _) = store::plan::list_tasks(
-            &self.db,
-            org,
-            &TaskFilter {
-                month: Some(m.clone()),
-                statuses: vec![TaskStatus::SignedOff.as_str().into()],
-                ..Default::default()
-            },
-            PageRequest::new(Some(1), Some(domain::page::MAX_PAGE_SIZE)),
-        )
-        .await?;
-        let proposed = signed
+        let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
+        let colors = store::cards::colors_of(&self.db, org, &m, "project", &ids).await?;
+        let briefs = projects
             .into_iter()
-            .filter(|t| t.is_key_work || t.is_assigned)
-            .filter(|t| {
-                t.completed_on
-                    .as_deref()
-                    .is_some_and(|c| c <= t.deadline.as_str())
+            .map(|p| ProjectBrief {
+                color: colors
+                    .iter()
+                    .find(|(id, _)| *id == p.id)
+                    .map(|(_, c)| c.clone()),
+                project: p,
             })
-            .filter(|t| !highlights.iter().any(|h| h.task_id == t.id))
-            .take(20)
             .collect();
+        let (unfinished, unfinished_total) = self.unfinished(org, &m, Some(200)).await?;
+        let highlights = store::signoff::highlights(&self.db, org, &m).await?;
+        let proposed = store::plan::highlight_candidates(&self.db, org, &m, 20).await?;
         Ok(Briefing {
             month: ym,
             phase,
@@ -454,9 +443,7 @@ impl App {
         caller.authorize(Action::ArrangeMonth { org: org_id(org) })?;
         let m = ym.to_string();
         let figures = self.figures_view(org, ym).await?;
-        let (unfinished, _) = self
-            .unfinished(org, &m, domain::page::MAX_PAGE_SIZE)
-            .await?;
+        let (unfinished, _) = self.unfinished(org, &m, None).await?;
         let highlights = store::signoff::highlights(&self.db, org, &m).await?;
         let meeting = store::signoff::meeting(&self.db, org, &m).await?;
         let publication = store::cards::list_publications(
@@ -616,5 +603,25 @@ impl App {
             .is_ok();
         let (rows, total) = store::signoff::list_bulletins(&self.db, org, !reviewer, page).await?;
         Ok(Page::new(rows, page, total))
+    }
+}
+
+/// Why an unfinished task is unfinished, from its newest sign-off round (if any): the unit's
+/// statement, the reason it was returned, or where its submission stands.
+fn unfinished_reason(form: Option<&store::signoff::FormRow>) -> (String, String) {
+    match form {
+        None => ("未报送销号".into(), String::new()),
+        Some(f) if f.kind == "unfinished" => (f.reason.clone(), f.next_steps.clone()),
+        Some(f) => match f.status.as_str() {
+            "returned" => (
+                format!(
+                    "销号申请被退回：{}",
+                    f.decision_reason.as_deref().unwrap_or("")
+                ),
+                String::new(),
+            ),
+            "lapsed" => ("销号申请未及审结".into(), String::new()),
+            _ => ("销号申请联审中".into(), String::new()),
+        },
     }
 }

@@ -397,7 +397,8 @@ impl App {
         };
         if needs_write {
             let mut tx = self.db.begin().await?;
-            store::plan::ensure_cycle(
+            // Only the reader that opens the month (or moves its phase) records it.
+            let opened = store::plan::ensure_cycle(
                 &mut tx,
                 org,
                 &m,
@@ -411,8 +412,16 @@ impl App {
             let stored = Phase::parse(&c.phase).unwrap_or(Phase::Upcoming);
             let manual = c.manual_on.as_deref().and_then(domain::plan::parse_date);
             let phase = cal.effective_phase(month, today, stored, manual);
-            if phase != stored {
-                store::plan::set_phase(&mut tx, c.id, phase.as_str(), None, self.now()).await?;
+            if phase != stored
+                && store::plan::advance_phase(
+                    &mut tx,
+                    c.id,
+                    stored.as_str(),
+                    phase.as_str(),
+                    self.now(),
+                )
+                .await?
+            {
                 self.audit(
                     &mut tx,
                     Caller::System,
@@ -424,7 +433,7 @@ impl App {
                     Some(json!({ "phase": phase, "month": m })),
                 )
                 .await?;
-            } else if existing.is_none() {
+            } else if opened {
                 self.audit(
                     &mut tx,
                     Caller::System,
@@ -1508,6 +1517,16 @@ impl App {
         let change: Change =
             serde_json::from_str(&cr.proposal).map_err(|e| AppError::Internal(e.to_string()))?;
         let t = self.task(cr.task_id).await?;
+        // A closed month is final; an approval needs the task still open (not under review,
+        // signed off or carried over since the request).
+        let month = YearMonth::parse(&t.month).ok_or(AppError::NotFound)?;
+        let (_, _, phase) = self.sync_cycle(t.organization_id, month).await?;
+        if phase == Phase::Closed {
+            return Err(AppError::field("month", "month_closed"));
+        }
+        if approve && !status_of(&t)?.is_open() {
+            return Err(AppError::field("status", "not_arranged"));
+        }
         let mut tx = self.db.begin().await?;
         if approve {
             match &change {

@@ -14,8 +14,8 @@ use domain::page::{Page, PageRequest};
 use domain::plan::{Phase, TaskEvent, TaskStatus, YearMonth, transition};
 use domain::policy::Action;
 use domain::signoff::{
-    FormInput, FormKind, Office, ProgressLine, ReviewRule, ReviewState, Verdict, draft_report,
-    opinion, site_check,
+    FormInput, FormKind, Office, ProgressLine, ReviewRule, ReviewState, Reviewer, Verdict,
+    draft_report, opinion, recused_offices, site_check,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -35,6 +35,8 @@ pub struct SignOffView {
     /// them.
     pub opinions: Vec<OpinionRow>,
     pub site_checks: Vec<SiteCheckRow>,
+    /// Evidence of those site checks.
+    pub site_check_files: Vec<FileMeta>,
     pub opinions_visible: bool,
     /// Evidence attached to the newest round.
     pub files: Vec<FileMeta>,
@@ -63,6 +65,26 @@ fn path_of(path: &str) -> Vec<UnitId> {
     store::org::path_ids(path).into_iter().map(UnitId).collect()
 }
 
+fn offices_for(caller: Caller<'_>, org: i64, unit_path: &[UnitId]) -> Vec<Office> {
+    Office::ALL
+        .into_iter()
+        .filter(|o| {
+            caller
+                .authorize(Action::ReviewSignOff {
+                    org: org_id(org),
+                    unit_path,
+                    office: *o,
+                })
+                .is_ok()
+        })
+        .collect()
+}
+
+/// The offices a caller may review a unit's submission for (`unit_path` as stored).
+pub(crate) fn may_review(caller: Caller<'_>, org: i64, unit_path: &str) -> Vec<Office> {
+    offices_for(caller, org, &path_of(unit_path))
+}
+
 /// Sign-off forms and reviews happen once the work is under way, until the month closes.
 fn review_phase(phase: Phase) -> bool {
     matches!(
@@ -72,12 +94,42 @@ fn review_phase(phase: Phase) -> bool {
 }
 
 impl App {
+    /// The month whose sign-off is under way: last month until it is closed, then this one.
+    pub async fn review_month(&self, org: i64) -> Result<YearMonth> {
+        let now = YearMonth::of(self.today());
+        let prev = now.prev();
+        let open = store::plan::cycle(&self.db, org, &prev.to_string())
+            .await?
+            .is_some_and(|c| c.phase != Phase::Closed.as_str());
+        Ok(if open { prev } else { now })
+    }
+
     pub async fn review_rule(&self, org: i64) -> Result<ReviewRule> {
         Ok(store::signoff::required_approvals(&self.db, org)
             .await?
             .map_or_else(ReviewRule::default, |n| ReviewRule {
                 required_approvals: n,
             }))
+    }
+
+    /// The review rule, for those who run or take part in the review.
+    pub async fn review_rule_of(&self, caller: Caller<'_>, org: i64) -> Result<ReviewRule> {
+        self.organization(org).await?;
+        if caller
+            .authorize(Action::ManagePlanning { org: org_id(org) })
+            .is_err()
+        {
+            caller.authorize(Action::ViewReview { org: org_id(org) })?;
+        }
+        self.review_rule(org).await
+    }
+
+    /// The task a sign-off form belongs to (its page decides who may see it).
+    pub async fn sign_off_form_task(&self, caller: Caller<'_>, form: i64) -> Result<i64> {
+        let f = self.form(form).await?;
+        let t = self.task(f.task_id).await?;
+        self.authorize_task_view(caller, &t)?;
+        Ok(f.task_id)
     }
 
     /// How many offices must approve before the leading group may sign off (1–3).
@@ -111,18 +163,7 @@ impl App {
 
     /// The offices a caller may review a unit's submission for.
     fn offices_for(&self, caller: Caller<'_>, org: i64, unit_path: &[UnitId]) -> Vec<Office> {
-        Office::ALL
-            .into_iter()
-            .filter(|o| {
-                caller
-                    .authorize(Action::ReviewSignOff {
-                        org: org_id(org),
-                        unit_path,
-                        office: *o,
-                    })
-                    .is_ok()
-            })
-            .collect()
+        offices_for(caller, org, unit_path)
     }
 
     /// Whether the caller sees a month's review opinions: the reviewers always, the others
@@ -157,16 +198,23 @@ impl App {
         let ids: Vec<i64> = newest.map(|f| f.id).into_iter().collect();
         // The state comes from every opinion, even for one who may not read them.
         let all = store::signoff::opinions_of(&self.db, &ids).await?;
-        let rule = self.review_rule(org).await?;
-        let state = newest
-            .filter(|f| f.status == "submitted")
-            .map(|_| ReviewState::of(rule, &verdicts(&all)));
+        // Where the review stands tells which office said what: only for those who see that.
+        let state = match newest.filter(|f| f.status == "submitted" && visible) {
+            Some(f) => {
+                let (rule, reviewers) = self.review_context(org).await?;
+                Some(state_of(rule, &reviewers, &f.unit_path, &all))
+            }
+            None => None,
+        };
         let (opinions, site_checks) = if visible {
             (all, store::signoff::site_checks_of(&self.db, &ids).await?)
         } else {
             (vec![], vec![])
         };
         let files = store::supervision::files_of(&self.db, "sign_off", &ids).await?;
+        let check_ids: Vec<i64> = site_checks.iter().map(|c| c.id).collect();
+        let site_check_files =
+            store::supervision::files_of(&self.db, "site_check", &check_ids).await?;
         let (log, log_files) = self.progress_with_files(t.id).await?;
         let lines: Vec<ProgressLine> = log
             .iter()
@@ -213,6 +261,7 @@ impl App {
             opinions_visible: visible,
             opinions,
             site_checks,
+            site_check_files,
             files,
             state,
             forms,
@@ -247,8 +296,6 @@ impl App {
         input: &FormInput,
         files: &[EvidenceUpload],
     ) -> Result<i64> {
-        let form = input.validate(self.today())?;
-        let accepted = crate::supervision::check_files(files)?;
         let t = self.task(task).await?;
         let org = t.organization_id;
         let path = path_of(&t.unit_path);
@@ -256,13 +303,15 @@ impl App {
             org: org_id(org),
             unit_path: &path,
         })?;
+        let form = input.validate(self.today())?;
+        let accepted = crate::supervision::check_files(files)?;
         let status = TaskStatus::parse(&t.status).unwrap_or(TaskStatus::Draft);
         let event = match form.kind {
             FormKind::Complete => TaskEvent::SubmitSignOff,
             FormKind::Unfinished => TaskEvent::DeclareUnfinished,
         };
-        let next = transition(status, event).map_err(|_| AppError::field("status", "not_open"))?;
         self.review_month_open(org, &t.month).await?;
+        let next = transition(status, event).map_err(|_| AppError::field("status", "not_open"))?;
         let mut tx = self.db.begin().await?;
         if !store::signoff::move_task(
             &mut tx,
@@ -387,13 +436,44 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        self.review_state(f.organization_id, form).await
+        self.review_state(&f).await
     }
 
-    async fn review_state(&self, org: i64, form: i64) -> Result<ReviewState> {
-        let rule = self.review_rule(org).await?;
-        let opinions = store::signoff::opinions_of(&self.db, &[form]).await?;
-        Ok(ReviewState::of(rule, &verdicts(&opinions)))
+    async fn review_state(&self, f: &FormRow) -> Result<ReviewState> {
+        let (rule, reviewers) = self.review_context(f.organization_id).await?;
+        let opinions = store::signoff::opinions_of(&self.db, &[f.id]).await?;
+        Ok(state_of(rule, &reviewers, &f.unit_path, &opinions))
+    }
+
+    /// The organization's review rule and the people who review, for the review states.
+    async fn review_context(&self, org: i64) -> Result<(ReviewRule, Vec<Reviewer>)> {
+        let roles: Vec<&str> = Office::ALL.iter().map(|o| o.role().as_str()).collect();
+        let rows = store::signoff::office_holders(&self.db, org, &roles).await?;
+        let mut reviewers: Vec<(i64, Reviewer)> = Vec::new();
+        let add_unit = |r: &mut Reviewer, path: Option<&str>| {
+            let ids = path_of(path.unwrap_or(""));
+            if let Some(unit) = ids.first() {
+                r.units.push(*unit);
+                r.within.extend(ids.iter().copied());
+            }
+        };
+        for (person, role, own_path, grant_path) in rows {
+            if reviewers.last().is_none_or(|(p, _)| *p != person) {
+                let mut r = Reviewer::default();
+                add_unit(&mut r, own_path.as_deref());
+                reviewers.push((person, r));
+            }
+            if let Some((_, r)) = reviewers.last_mut() {
+                if let Some(o) = domain::Role::parse(&role).and_then(Office::of_role) {
+                    r.offices.push(o);
+                }
+                add_unit(r, grant_path.as_deref());
+            }
+        }
+        Ok((
+            self.review_rule(org).await?,
+            reviewers.into_iter().map(|(_, r)| r).collect(),
+        ))
     }
 
     /// Records a site check (实地考察) of a submission, with its findings and evidence.
@@ -474,7 +554,7 @@ impl App {
         }
         self.review_month_open(org, &f.task_month).await?;
         if sign_off {
-            self.review_state(org, form)
+            self.review_state(&f)
                 .await?
                 .sign_off_allowed()
                 .map_err(|code| AppError::field("form", code))?;
@@ -576,7 +656,7 @@ impl App {
         .await?;
         let ids: Vec<i64> = rows.iter().map(|f| f.id).collect();
         let opinions = store::signoff::opinions_of(&self.db, &ids).await?;
-        let rule = self.review_rule(org).await?;
+        let (rule, reviewers) = self.review_context(org).await?;
         let items = rows
             .into_iter()
             .map(|form| {
@@ -587,7 +667,7 @@ impl App {
                     .collect();
                 ReviewItem {
                     state: (form.status == "submitted")
-                        .then(|| ReviewState::of(rule, &verdicts(&mine))),
+                        .then(|| state_of(rule, &reviewers, &form.unit_path, &mine)),
                     form,
                 }
             })
@@ -633,6 +713,17 @@ impl App {
 }
 
 /// The (office, verdict) pairs of stored opinions, oldest first.
+/// Where a submission of a unit stands, with the offices that cannot review that unit.
+fn state_of(
+    rule: ReviewRule,
+    reviewers: &[Reviewer],
+    unit_path: &str,
+    opinions: &[OpinionRow],
+) -> ReviewState {
+    let recused = recused_offices(reviewers, &path_of(unit_path));
+    ReviewState::for_unit(rule, &verdicts(opinions), &recused)
+}
+
 fn verdicts(opinions: &[OpinionRow]) -> Vec<(Office, Verdict)> {
     opinions
         .iter()

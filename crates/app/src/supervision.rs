@@ -163,14 +163,14 @@ impl App {
             unit_path: &path,
             owner: t.owner_id.map(domain::PersonId),
         })?;
-        let status = TaskStatus::parse(&t.status).unwrap_or(TaskStatus::Draft);
-        let next = domain::plan::transition(status, TaskEvent::Progress)
-            .map_err(|_| AppError::field("status", "not_in_plan"))?;
         let month = YearMonth::parse(&t.month).ok_or(AppError::NotFound)?;
         let (_, _, phase) = self.sync_cycle(t.organization_id, month).await?;
         if phase == Phase::Closed {
             return Err(AppError::field("month", "month_closed"));
         }
+        let status = TaskStatus::parse(&t.status).unwrap_or(TaskStatus::Draft);
+        let next = domain::plan::transition(status, TaskEvent::Progress)
+            .map_err(|_| AppError::field("status", "not_in_plan"))?;
         let mut tx = self.db.begin().await?;
         let id = store::supervision::insert_progress(
             &mut tx,

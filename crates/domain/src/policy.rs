@@ -24,6 +24,9 @@ pub struct Actor {
     pub led_units: Vec<UnitId>,
     /// Organizations below the actor's own, at any depth.
     pub descendant_orgs: Vec<OrganizationId>,
+    /// The units the actor belongs to (its own unit and those of its unit-scoped grants) and
+    /// every unit above them: a unit on this list contains the actor.
+    pub within_units: Vec<UnitId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,6 +180,19 @@ impl Actor {
             .any(|g| roles.contains(&g.role) && g.unit_id.is_some_and(|u| unit_path.contains(&u)))
     }
 
+    /// Whether the actor belongs to the unit of `unit_path` (the unit followed by its
+    /// ancestors), to a unit above it, or to a unit below it.
+    pub fn belongs_to(&self, unit_path: &[UnitId]) -> bool {
+        let mut own = self
+            .unit_id
+            .into_iter()
+            .chain(self.grants.iter().filter_map(|g| g.unit_id));
+        own.any(|u| unit_path.contains(&u))
+            || unit_path
+                .first()
+                .is_some_and(|unit| self.within_units.contains(unit))
+    }
+
     /// The standing inspection team (督查组): supervision, efficiency and performance staff.
     pub fn on_inspection_team(&self) -> bool {
         self.has(Role::Supervisor)
@@ -266,11 +282,7 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denied> {
         } => {
             actor.reach(org) == Reach::Own
                 && actor.has(office.role())
-                && !actor.unit_id.is_some_and(|u| unit_path.contains(&u))
-                && !actor
-                    .grants
-                    .iter()
-                    .any(|g| g.unit_id.is_some_and(|u| unit_path.contains(&u)))
+                && !actor.belongs_to(unit_path)
         }
         Action::DecideSignOff { org } => {
             actor.reach(org) == Reach::Own && actor.has(Role::LeadingGroup)
@@ -327,6 +339,11 @@ mod tests {
                 .collect(),
             led_units: led.iter().copied().map(UnitId).collect(),
             descendant_orgs: vec![CHILD],
+            within_units: unit
+                .into_iter()
+                .chain(grants.iter().filter_map(|(_, u)| *u))
+                .map(UnitId)
+                .collect(),
         }
     }
 
@@ -632,6 +649,11 @@ mod tests {
         let supervisor = actor(&[(Role::Supervisor, None)], Some(20), &[]);
         let leading = actor(&[(Role::LeadingGroup, None)], None, &[]);
         let director = actor(&[(Role::Director, None)], None, &[]);
+        // A supervisor in section 13 under unit 11: not for 11, nor for 11's section 12.
+        let mut in_section = actor(&[(Role::Supervisor, None)], Some(13), &[]);
+        in_section.within_units = vec![UnitId(13), UnitId(11), UnitId(10)];
+        const PATH_11: &[UnitId] = &[UnitId(11), UnitId(10)];
+        const PATH_13: &[UnitId] = &[UnitId(13), UnitId(11), UnitId(10)];
         let review = |unit_path, office| Action::ReviewSignOff {
             org: ORG,
             unit_path,
@@ -650,6 +672,10 @@ mod tests {
             (&supervisor, review(PATH_12, Office::Efficiency), false),
             (&supervisor, review(PATH_20, Office::Supervision), false),
             (&head, review(PATH_12, Office::Supervision), false),
+            (&in_section, review(PATH_11, Office::Supervision), false),
+            (&in_section, review(PATH_13, Office::Supervision), false),
+            (&in_section, review(PATH_20, Office::Supervision), true),
+            (&in_section, review(PATH_12, Office::Supervision), true),
             (&leading, Action::DecideSignOff { org: ORG }, true),
             (&director, Action::DecideSignOff { org: ORG }, false),
             (&supervisor, Action::DecideSignOff { org: ORG }, false),

@@ -225,10 +225,56 @@ pub struct ReviewState {
     pub site_check_by: Vec<Office>,
     /// Offices that have not given an opinion.
     pub pending: Vec<Office>,
+    /// Offices that cannot review this unit: every one of their people belongs to it.
+    pub recused: Vec<Office>,
+}
+
+/// A person holding one or more office roles, with the units they belong to (their own unit
+/// and the units of their unit-scoped grants) and those units' ancestors.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reviewer {
+    pub offices: Vec<Office>,
+    pub units: Vec<crate::UnitId>,
+    pub within: Vec<crate::UnitId>,
+}
+
+impl Reviewer {
+    /// As `Actor::belongs_to`: in the unit of `unit_path` (the unit, then its ancestors), above
+    /// it or below it.
+    fn belongs_to(&self, unit_path: &[crate::UnitId]) -> bool {
+        self.units.iter().any(|u| unit_path.contains(u))
+            || unit_path.first().is_some_and(|u| self.within.contains(u))
+    }
+}
+
+/// The offices that cannot review a unit's submission: no one holding the office stands
+/// outside the unit (the policy lets nobody review their own unit).
+pub fn recused_offices(reviewers: &[Reviewer], unit_path: &[crate::UnitId]) -> Vec<Office> {
+    Office::ALL
+        .into_iter()
+        .filter(|o| {
+            !reviewers
+                .iter()
+                .any(|r| r.offices.contains(o) && !r.belongs_to(unit_path))
+        })
+        .collect()
 }
 
 impl ReviewState {
+    /// The state when every office may review the unit.
     pub fn of(rule: ReviewRule, opinions: &[(Office, Verdict)]) -> ReviewState {
+        ReviewState::for_unit(rule, opinions, &[])
+    }
+
+    /// The state when some offices are recused: they are not waited for, and the approvals
+    /// required are at most the offices that remain (at least one).
+    pub fn for_unit(
+        rule: ReviewRule,
+        opinions: &[(Office, Verdict)],
+        recused: &[Office],
+    ) -> ReviewState {
+        let eligible =
+            u32::try_from(Office::ALL.len() - recused.len().min(Office::ALL.len())).unwrap_or(0);
         let verdict_of = |o: Office| {
             opinions
                 .iter()
@@ -238,12 +284,16 @@ impl ReviewState {
         };
         let mut s = ReviewState {
             approvals: 0,
-            required: rule.required_approvals,
+            required: rule.required_approvals.min(eligible).max(1),
             returned_by: vec![],
             site_check_by: vec![],
             pending: vec![],
+            recused: recused.to_vec(),
         };
         for o in Office::ALL {
+            if recused.contains(&o) {
+                continue;
+            }
             match verdict_of(o) {
                 Some(Verdict::Approve) => s.approvals += 1,
                 Some(Verdict::Return) => s.returned_by.push(o),
@@ -398,6 +448,46 @@ mod tests {
     }
 
     #[test]
+    fn an_office_is_recused_only_when_all_its_people_belong_to_the_unit() {
+        use crate::UnitId;
+        // Units: 1 at the top, 2 under it, 6 a section of 2; 3, 4 and 5 elsewhere.
+        let reviewer = |office, path: &[i64]| Reviewer {
+            offices: vec![office],
+            units: path.first().map(|u| UnitId(*u)).into_iter().collect(),
+            within: path.iter().map(|u| UnitId(*u)).collect(),
+        };
+        let sup_in_2 = reviewer(Office::Supervision, &[2, 1]);
+        let all = [
+            sup_in_2.clone(),
+            reviewer(Office::Efficiency, &[3]),
+            reviewer(Office::Performance, &[]),
+        ];
+        let unit_2 = [UnitId(2), UnitId(1)];
+        assert_eq!(recused_offices(&all, &unit_2), vec![Office::Supervision]);
+        assert_eq!(recused_offices(&all, &[UnitId(4)]), vec![]);
+        // Unit 1 contains unit 2, and so its supervisors.
+        assert_eq!(
+            recused_offices(&all, &[UnitId(1)]),
+            vec![Office::Supervision]
+        );
+        // A supervisor in section 6 of unit 2 is inside unit 2 too.
+        let in_section = [reviewer(Office::Supervision, &[6, 2, 1])];
+        assert_eq!(
+            recused_offices(&in_section, &unit_2)[0],
+            Office::Supervision
+        );
+        // A second supervisor elsewhere lifts the recusal.
+        let mut more = all.to_vec();
+        more.push(reviewer(Office::Supervision, &[5]));
+        assert_eq!(recused_offices(&more, &unit_2), vec![]);
+        // No holder at all: the office cannot review anything.
+        assert_eq!(
+            recused_offices(&[sup_in_2], &[UnitId(9)]),
+            vec![Office::Efficiency, Office::Performance]
+        );
+    }
+
+    #[test]
     fn the_joint_review_needs_its_approvals() {
         use Office::*;
         use Verdict::*;
@@ -434,6 +524,17 @@ mod tests {
         assert_eq!(s.sign_off_allowed(), Err("site_check_pending"));
         let s = ReviewState::of(two, &[(Supervision, Approve), (Performance, Approve)]);
         assert_eq!(s.sign_off_allowed(), Ok(()));
+        // The supervision office's own task: it cannot review it, so two approvals do.
+        let s = ReviewState::for_unit(
+            all,
+            &[(Efficiency, Approve), (Performance, Approve)],
+            &[Supervision],
+        );
+        assert_eq!((s.required, s.pending.clone()), (2, vec![]));
+        assert_eq!(s.sign_off_allowed(), Ok(()));
+        let s = ReviewState::for_unit(all, &[(Efficiency, Approve)], &[Supervision]);
+        assert_eq!(s.pending, vec![Performance]);
+        assert_eq!(s.sign_off_allowed(), Err("not_enough_approvals"));
         assert!(
             ReviewRule {
                 required_approvals: 0

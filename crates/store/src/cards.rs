@@ -860,3 +860,28 @@ pub async fn drop_cards_outside_plan(
         with_tx!(tx, c => bind_args!(sqlx::query(sql), a).execute(c).await.map(|r| r.rows_affected()))?,
     )
 }
+
+/// The colors of a month's cards of some subjects of one kind, by subject id (one query).
+pub async fn colors_of(
+    ex: impl Into<Ex<'_>>,
+    org: i64,
+    month: &str,
+    kind: &str,
+    subjects: &[i64],
+) -> Result<Vec<(i64, String)>> {
+    if subjects.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut a = Args::new();
+    a.eq_int("organization_id", Some(org));
+    a.eq_text("month", Some(month));
+    a.eq_text("subject_kind", Some(kind));
+    a.in_int("subject_id", subjects);
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT subject_id, color FROM cards WHERE {}",
+        a.where_()
+    ));
+    Ok(
+        with_ex!(ex, c => bind_args!(sqlx::query_as::<_, (i64, String)>(sql), a).fetch_all(c).await)?,
+    )
+}

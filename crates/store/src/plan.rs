@@ -130,12 +130,27 @@ pub async fn ensure_cycle(
     month: &str,
     phase: &str,
     now: DateTime<Utc>,
-) -> Result<()> {
-    with_tx!(tx, c => sqlx::query(
+) -> Result<bool> {
+    let n = with_tx!(tx, c => sqlx::query(
         "INSERT INTO cycles (organization_id, month, phase, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \
          ON CONFLICT (organization_id, month) DO NOTHING")
         .bind(org).bind(month).bind(phase).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
+    Ok(n == 1)
+}
+
+/// Moves a cycle from phase `from` to `to` as the calendar says, unless someone else moved
+/// it meanwhile; whether this call moved it.
+pub async fn advance_phase(
+    tx: &mut Tx,
+    id: i64,
+    from: &str,
+    to: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let n = with_tx!(tx, c => sqlx::query(
+        "UPDATE cycles SET phase = $1, manual_on = NULL, updated_at = $2 WHERE id = $3 AND phase = $4 AND phase <> 'closed'")
+        .bind(to).bind(now).bind(id).bind(from).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
 }
 
 pub async fn set_phase(
@@ -584,4 +599,23 @@ pub async fn leaders(ex: impl Into<Ex<'_>>, org: i64) -> Result<Vec<(i64, String
         "SELECT DISTINCT p.id, p.display_name FROM persons p JOIN role_assignments r ON r.person_id = p.id \
          WHERE p.organization_id = $1 AND r.role = 'leader_in_charge' AND NOT p.disabled ORDER BY p.id LIMIT 1000")
         .bind(org).fetch_all(c).await)?)
+}
+
+/// The month's signed-off key or assigned tasks done by their deadline and not yet chosen as
+/// highlights: what the review meeting may cite (at most `limit`).
+pub async fn highlight_candidates(
+    ex: impl Into<Ex<'_>>,
+    org: i64,
+    month: &str,
+    limit: u32,
+) -> Result<Vec<TaskRow>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{TASK_SELECT} WHERE t.organization_id = $1 AND t.month = $2 AND t.status = 'signed_off' \
+         AND (t.is_key_work OR t.is_assigned) AND t.completed_on IS NOT NULL AND t.completed_on <= t.deadline \
+         AND NOT EXISTS (SELECT 1 FROM highlights h WHERE h.task_id = t.id) \
+         ORDER BY t.unit_id, t.id LIMIT $3"
+    ));
+    Ok(
+        with_ex!(ex, c => sqlx::query_as::<_, TaskRow>(sql).bind(org).bind(month).bind(i64::from(limit)).fetch_all(c).await)?,
+    )
 }

@@ -104,6 +104,18 @@ pub async fn forms_of_task(ex: impl Into<Ex<'_>>, task: i64) -> Result<Vec<FormR
     Ok(with_ex!(ex, c => sqlx::query_as::<_, FormRow>(sql).bind(task).fetch_all(c).await)?)
 }
 
+/// The newest round of each of these tasks that has one.
+pub async fn latest_forms(ex: impl Into<Ex<'_>>, tasks: &[i64]) -> Result<Vec<FormRow>> {
+    if tasks.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut a = Args::new();
+    a.in_int("f.task_id", tasks);
+    a.pred("f.round = (SELECT MAX(g.round) FROM sign_off_forms g WHERE g.task_id = f.task_id)");
+    let sql = sqlx::AssertSqlSafe(format!("{FORM_SELECT} WHERE {}", a.where_()));
+    Ok(with_ex!(ex, c => bind_args!(sqlx::query_as::<_, FormRow>(sql), a).fetch_all(c).await)?)
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct FormFilter {
     pub month: Option<String>,
@@ -546,7 +558,7 @@ pub async fn carry_over(
     let history = sqlx::AssertSqlSafe(format!(
         "INSERT INTO task_history (task_id, version, at, actor_id, event, status, reason, snapshot) \
          SELECT n.id, 1, {at}, {by_ph}, 'carried_in', n.status, NULL, '{{}}' FROM tasks n JOIN tasks t ON t.id = n.carried_from_id \
-         WHERE n.organization_id = {o} AND n.month = {nx} AND t.month = {m} AND t.status IN ({st}) \
+         WHERE n.organization_id = {o} AND n.month = {nx} AND n.created_at = {at} AND t.month = {m} AND t.status IN ({st}) \
          UNION ALL SELECT t.id, t.version, {at}, {by_ph}, 'carry_over', 'carried_over', NULL, '{{}}' FROM tasks t \
          WHERE t.organization_id = {o} AND t.month = {m} AND t.status IN ({st})"
     ));
@@ -564,6 +576,20 @@ pub async fn carry_over(
     Ok(carried)
 }
 
+/// Change requests still pending when their month closes are declined with `reason`.
+pub async fn decline_pending_changes(
+    tx: &mut Tx,
+    org: i64,
+    month: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    Ok(with_tx!(tx, c => sqlx::query(
+        "UPDATE change_requests SET status = 'rejected', decided_at = $1, decision_reason = $2 WHERE organization_id = $3 \
+         AND status = 'pending' AND task_id IN (SELECT id FROM tasks WHERE organization_id = $3 AND month = $4)")
+        .bind(now).bind(reason).bind(org).bind(month).execute(c).await.map(|r| r.rows_affected()))?)
+}
+
 /// Submissions still in the review when their month closes lapse (their tasks carry over).
 pub async fn lapse_forms(tx: &mut Tx, org: i64, month: &str, now: DateTime<Utc>) -> Result<u64> {
     Ok(with_tx!(tx, c => sqlx::query(
@@ -578,4 +604,29 @@ pub async fn close_cycle(tx: &mut Tx, id: i64, by: Option<i64>, now: DateTime<Ut
         "UPDATE cycles SET phase = 'closed', manual_on = NULL, closed_at = $1, closed_by = $2, updated_at = $1 WHERE id = $3")
         .bind(now).bind(by).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// Every role grant of the organization's active people who hold one of `roles` (the offices),
+/// with the paths of each person's own unit and of the grant's unit: (person, role, person's
+/// unit path, grant's unit path).
+pub async fn office_holders(
+    ex: impl Into<Ex<'_>>,
+    org: i64,
+    roles: &[&str],
+) -> Result<Vec<(i64, String, Option<String>, Option<String>)>> {
+    if roles.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut a = Args::new();
+    let o = a.int(org);
+    let rs: Vec<String> = roles.iter().map(|r| a.text(r)).collect();
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT p.id, r.role, pu.path, gu.path FROM role_assignments r JOIN persons p ON p.id = r.person_id \
+         LEFT JOIN units pu ON pu.id = p.unit_id LEFT JOIN units gu ON gu.id = r.unit_id WHERE r.organization_id = {o} AND NOT p.disabled AND p.id IN \
+         (SELECT person_id FROM role_assignments WHERE organization_id = {o} AND role IN ({})) ORDER BY p.id, r.id",
+        rs.join(", ")
+    ));
+    Ok(
+        with_ex!(ex, c => bind_args!(sqlx::query_as::<_, (i64, String, Option<String>, Option<String>)>(sql), a).fetch_all(c).await)?,
+    )
 }
