@@ -38,7 +38,11 @@ pub const EVIDENCE_JSON_LIMIT: usize = domain::evidence::MAX_TOTAL_BYTES / 3 * 4
 /// How much of a multipart body the CSRF check may read on a path: the evidence forms take
 /// larger bodies than the imports.
 fn multipart_limit(path: &str) -> usize {
-    if path.ends_with("/progress") || path.ends_with("/findings") {
+    if path.ends_with("/progress")
+        || path.ends_with("/findings")
+        || path.ends_with("/sign-off")
+        || path.ends_with("/site-checks")
+    {
         EVIDENCE_LIMIT
     } else {
         UPLOAD_LIMIT

@@ -65,6 +65,16 @@ enum Command {
     /// The audit ledger.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Close a month (月底关账): carry every task not signed off into the next month and
+    /// freeze the month's figures. Safe to run again; for a scheduled job.
+    CloseMonth {
+        /// The month, `YYYY-MM` (default: last month).
+        #[arg(long)]
+        month: Option<String>,
+        /// The organization's code (default: every organization whose month was arranged).
+        #[arg(long)]
+        org: Option<String>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -225,6 +235,7 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::User(u) => user(&cli.db, u).await,
+        Command::CloseMonth { month, org } => close_month(&cli.db, month, org).await,
         Command::Audit(AuditCommand::Verify) => {
             let app = open(&cli.db, AppConfig::default()).await?;
             let r = app.verify_audit().await.map_err(explain)?;
@@ -255,6 +266,66 @@ async fn run(cli: Cli) -> Result<()> {
             }
         }
     }
+}
+
+async fn close_month(db: &DbArgs, month: Option<String>, org: Option<String>) -> Result<()> {
+    let app = open(db, AppConfig::default()).await?;
+    let month =
+        month.unwrap_or_else(|| domain::plan::YearMonth::of(app.today()).prev().to_string());
+    let mut orgs = Vec::new();
+    for number in 1.. {
+        let page = app
+            .list_organizations(
+                Caller::System,
+                &app::model::ListFilter::default(),
+                domain::page::PageRequest::new(Some(number), Some(domain::page::MAX_PAGE_SIZE)),
+            )
+            .await
+            .map_err(explain)?;
+        let done = page.items.len() < domain::page::MAX_PAGE_SIZE as usize;
+        orgs.extend(page.items);
+        if done {
+            break;
+        }
+    }
+    let chosen: Vec<_> = orgs
+        .into_iter()
+        .filter(|o| {
+            org.as_deref()
+                .is_none_or(|c| o.org.code.as_deref() == Some(c))
+        })
+        .collect();
+    if chosen.is_empty() {
+        bail!("no organization with code {}", org.unwrap_or_default());
+    }
+    let mut failed = 0;
+    for o in &chosen {
+        match app.close_month(Caller::System, o.org.id, &month).await {
+            Ok(r) if r.already_closed => println!("{} {month}: already closed", o.org.name),
+            Ok(r) => println!(
+                "{} {month}: closed; {} carried over; {} of {} signed off ({})",
+                o.org.name,
+                r.carried_over,
+                r.figures.signed_off,
+                r.figures.planned,
+                r.figures.completion_text()
+            ),
+            // A month nobody arranged has nothing to close (an organization not using it).
+            Err(AppError::Invalid(v))
+                if org.is_none() && v.for_field("month") == Some("month_not_arranged") =>
+            {
+                println!("{} {month}: not arranged; skipped", o.org.name)
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("{} {month}: {}", o.org.name, explain(e));
+            }
+        }
+    }
+    if failed > 0 {
+        bail!("{failed} organization(s) could not close {month}");
+    }
+    Ok(())
 }
 
 fn print_demo(s: &app::DemoSummary, password: &str) {

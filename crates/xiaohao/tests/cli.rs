@@ -158,6 +158,36 @@ async fn verify_finds_an_altered_and_a_removed_entry() {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn close_month_closes_in_order_and_is_safe_to_run_again() {
+    each_backend(async |t: &TestDb| {
+        assert!(
+            run(&t.url, &["demo", "--password", "demo-pass-123"])
+                .status
+                .success()
+        );
+        // The demo closed last month: running the close again changes nothing.
+        let o = run(&t.url, &["close-month", "--org", "xtgx"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("already closed"), "{}", stdout(&o));
+        // This month is not over yet: refused, named, non-zero.
+        let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+        let this = domain::plan::YearMonth::of(today).to_string();
+        let o = run(&t.url, &["close-month", "--org", "xtgx", "--month", &this]);
+        assert!(!o.status.success());
+        assert!(
+            stderr(&o).contains("month (month_not_over)"),
+            "{}",
+            stderr(&o)
+        );
+        let o = run(&t.url, &["close-month", "--org", "nope"]);
+        assert!(!o.status.success());
+        assert!(stderr(&o).contains("no organization with code nope"));
+        assert!(run(&t.url, &["audit", "verify"]).status.success());
+    })
+    .await;
+}
+
 #[test]
 fn bad_configuration_is_one_clear_line_and_a_failure() {
     let cases: &[(&[&str], &str)] = &[

@@ -41,6 +41,7 @@ macro_rules! page_type {
 pub mod dto;
 mod handlers;
 mod plan;
+mod signoff;
 pub mod sup_dto;
 mod supervision;
 
@@ -52,7 +53,8 @@ mod supervision;
         (name = "me", description = "The caller"),
         (name = "organizations"), (name = "units"), (name = "posts"), (name = "people"), (name = "audit"),
         (name = "plan", description = "The monthly plan (预安): months, tasks, decisions, plan tables, key points, change requests"),
-        (name = "supervision", description = "Execution and supervision (督): progress and evidence, coordination requests, inspections, findings and follow-ups, key projects, cards, publications, warnings, display screens, dashboards")
+        (name = "supervision", description = "Execution and supervision (督): progress and evidence, coordination requests, inspections, findings and follow-ups, key projects, cards, publications, warnings, display screens, dashboards"),
+        (name = "signoff", description = "Sign-off (销号): the unit's form, the joint review of the three offices, site checks, the leading group's decision, the month's figures, the review meeting, the bulletin and the month's close")
     ),
     components(schemas(crate::error::ErrorBody))
 )]
@@ -150,6 +152,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(supervision::revoke_display_token))
         .routes(routes!(supervision::board))
         .routes(routes!(supervision::dashboard))
+        .routes(routes!(signoff::get_sign_off))
+        .routes(routes!(signoff::give_opinion))
+        .routes(routes!(signoff::decide))
+        .routes(routes!(signoff::review_queue))
+        .routes(routes!(signoff::figures))
+        .routes(routes!(signoff::record_meeting))
+        .routes(routes!(signoff::generate_bulletin))
+        .routes(routes!(signoff::close_month))
+        .routes(routes!(signoff::list_bulletins))
+        .routes(routes!(signoff::get_bulletin))
+        .routes(routes!(signoff::publish_bulletin))
+        .routes(routes!(signoff::get_rule, signoff::put_rule))
         .merge(evidence_routes())
 }
 
@@ -159,6 +173,8 @@ fn evidence_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(supervision::report_progress))
         .routes(routes!(supervision::record_finding))
+        .routes(routes!(signoff::submit))
+        .routes(routes!(signoff::record_site_check))
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::session::EVIDENCE_JSON_LIMIT,
         ))

@@ -39,7 +39,10 @@ fn page(p: Option<u32>, per: Option<u32>) -> PageRequest {
 }
 
 /// Decodes the uploads; a bad base64 value names its file.
-fn uploads(user: &ApiUser, files: &[FileUpload]) -> Result<Vec<app::EvidenceUpload>, ApiError> {
+pub(super) fn uploads(
+    user: &ApiUser,
+    files: &[FileUpload],
+) -> Result<Vec<app::EvidenceUpload>, ApiError> {
     files
         .iter()
         .enumerate()

@@ -34,6 +34,10 @@ impl Layout {
         // A month's cards belong to the cards section, not to the month's plan.
         let section = if path.starts_with("/months/") && path.contains("/cards") {
             "/cards"
+        } else if path.starts_with("/months/")
+            && (path.contains("/review") || path.contains("/briefing"))
+        {
+            "/review"
         } else {
             path
         };
@@ -52,6 +56,10 @@ impl Layout {
                 add("/dashboard", "nav.dashboard");
                 add("/months", "nav.months");
                 add("/cards", "nav.cards");
+                if i.actor.grants.iter().any(|g| g.role.is_office()) {
+                    add("/review", "nav.review");
+                }
+                add("/bulletins", "nav.bulletins");
                 add("/inspections", "nav.inspections");
                 add("/coordination", "nav.coordination");
                 add("/projects", "nav.projects");

@@ -23,6 +23,7 @@ pub mod orgs;
 pub mod people;
 pub mod plan;
 pub mod projects;
+pub mod signoff;
 pub mod supervision;
 pub mod tasks;
 pub mod units;
@@ -156,6 +157,36 @@ pub fn router() -> Router<AppState> {
             get(key_points::list).post(key_points::create),
         )
         .route("/key-points/{id}", post(key_points::update))
+        .route(
+            "/tasks/{id}/sign-off",
+            post(signoff::submit).layer(DefaultBodyLimit::max(crate::session::EVIDENCE_LIMIT)),
+        )
+        .route("/sign-off-forms/{id}/opinions", post(signoff::opinion))
+        .route(
+            "/sign-off-forms/{id}/site-checks",
+            post(signoff::site_check).layer(DefaultBodyLimit::max(crate::session::EVIDENCE_LIMIT)),
+        )
+        .route("/sign-off-forms/{id}/decision", post(signoff::decide))
+        .route("/review", get(signoff::current_review))
+        .route("/months/{month}/review", get(signoff::review))
+        .route("/months/{month}/briefing", get(signoff::briefing))
+        .route("/months/{month}/highlights", post(signoff::highlight))
+        .route(
+            "/months/{month}/highlights/{id}/delete",
+            post(signoff::remove_highlight),
+        )
+        .route("/months/{month}/meeting", post(signoff::meeting))
+        .route("/months/{month}/bulletin", post(signoff::generate_bulletin))
+        .route("/months/{month}/close", post(signoff::close))
+        .route("/bulletins", get(signoff::bulletins))
+        .route("/bulletins/{id}", get(signoff::bulletin))
+        .route("/bulletins/{id}/publish", post(signoff::publish_bulletin))
+        .route("/bulletins/{id}/docx", get(signoff::bulletin_docx))
+        .route("/bulletins/{id}/xlsx", get(signoff::bulletin_xlsx))
+        .route(
+            "/settings/review",
+            get(signoff::rule).post(signoff::set_rule),
+        )
         .route(
             "/key-points/import",
             post(key_points::import).layer(DefaultBodyLimit::max(crate::session::UPLOAD_LIMIT)),

@@ -458,7 +458,7 @@ pub async fn months(State(state): State<AppState>, user: User) -> Response {
     see_other(&format!("/months/{target}"))
 }
 
-const COUNT_COLUMNS: [(&str, bool); 8] = [
+const COUNT_COLUMNS: [(&str, bool); 13] = [
     ("draft", false),
     ("submitted", false),
     ("returned", true),
@@ -467,6 +467,11 @@ const COUNT_COLUMNS: [(&str, bool); 8] = [
     ("rejected", true),
     ("arranged", false),
     ("in_progress", false),
+    ("sign_off_submitted", true),
+    ("sign_off_returned", true),
+    ("signed_off", false),
+    ("declared_unfinished", true),
+    ("carried_over", true),
 ];
 
 #[derive(Template)]
@@ -482,6 +487,8 @@ struct MonthPage {
     columns: Vec<(&'static str, bool)>,
     /// The director and the offices see the change requests.
     can_list_changes: bool,
+    /// The offices, the leading group and the director see the review and the briefing.
+    can_review: bool,
     error: Option<Notice>,
 }
 
@@ -546,6 +553,12 @@ async fn render_month(
             .actor
             .people_visibility(OrganizationId(own_org(user)))
             == domain::policy::Visibility::All,
+        can_review: allowed(
+            user,
+            Action::ViewReview {
+                org: OrganizationId(own_org(user)),
+            },
+        ),
         v,
         error,
     };

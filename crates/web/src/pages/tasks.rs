@@ -116,9 +116,26 @@ struct TaskPage {
     progress_percent: String,
     progress_narrative: String,
     accept: &'static str,
+    verdicts: [&'static str; 3],
+    today: String,
 }
 
 impl TaskPage {
+    /// The name of an office's review form, to reopen it with its errors.
+    fn which(&self, kind: &str, office: &domain::signoff::Office) -> String {
+        format!("{kind}-{}", office.as_str())
+    }
+
+    /// The files of one site check.
+    fn check_files_of(&self, check: &i64) -> Vec<&app::model::FileMeta> {
+        self.d
+            .sign_off
+            .site_check_files
+            .iter()
+            .filter(|f| f.owner_id == *check)
+            .collect()
+    }
+
     /// The files of one progress report.
     fn files_of(&self, progress: &i64) -> Vec<&app::model::FileMeta> {
         self.d
@@ -271,6 +288,8 @@ async fn render_task(
         progress_percent,
         progress_narrative,
         accept: ACCEPT,
+        verdicts: ["approve", "return", "site_check"],
+        today: state.app.today().to_string(),
         cr_title: pick("title", &d.task.title),
         cr_content: pick("content", &d.task.content),
         cr_criterion: pick("criterion", &d.task.criterion),
