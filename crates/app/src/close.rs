@@ -13,8 +13,8 @@
 
 use domain::OrganizationId;
 use domain::close::{Step, carries_over, may_close};
-use domain::figures::{Figures, TaskOutcome, month_figures};
-use domain::plan::{Phase, TaskStatus, YearMonth, parse_date};
+use domain::figures::Figures;
+use domain::plan::{Phase, TaskStatus, YearMonth};
 use domain::policy::Action;
 use serde::Serialize;
 use serde_json::json;
@@ -150,20 +150,8 @@ impl App {
         stop(Step::CarryOver)?;
 
         // Figures: the month as it stands now, frozen.
-        let outcomes: Vec<TaskOutcome> = store::signoff::outcomes(&mut tx, org, &m)
-            .await?
-            .iter()
-            .filter_map(|o| {
-                Some(TaskOutcome {
-                    unit_id: o.unit_id,
-                    status: TaskStatus::parse(&o.status)?,
-                    deadline: parse_date(&o.deadline)?,
-                    completed_on: o.completed_on.as_deref().and_then(parse_date),
-                    months_overdue: u32::try_from(o.months_overdue).unwrap_or(0),
-                })
-            })
-            .collect();
-        let figures = month_figures(&outcomes);
+        let rows = store::signoff::outcome_groups(&mut tx, org, &m).await?;
+        let figures = crate::meeting::figures_of(&rows);
         let json =
             serde_json::to_string(&figures).map_err(|e| AppError::Internal(e.to_string()))?;
         store::signoff::insert_month_result(
@@ -176,6 +164,10 @@ impl App {
         )
         .await?;
         stop(Step::Figures)?;
+
+        // Seam for the consequences (scores, bonuses, awards, the accountability ladder): they
+        // are computed here from `figures` and the month's tasks, in this same transaction, so that
+        // a month is never closed without them nor are they written for a month left open.
 
         // Freeze.
         store::signoff::close_cycle(&mut tx, current.id, caller.actor_id(), self.now()).await?;

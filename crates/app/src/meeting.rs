@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use domain::OrganizationId;
 use domain::bulletin::{BulletinInput, HighlightLine, Issued, UnfinishedLine, UnitLine, compose};
-use domain::figures::{Figures, MonthFigures, TaskOutcome, month_figures};
+use domain::figures::{Figures, MonthFigures, OutcomeGroup, month_figures_of};
 use domain::page::{Page, PageRequest};
 use domain::plan::{Phase, TaskStatus, YearMonth, parse_date};
 use domain::policy::Action;
@@ -87,25 +87,28 @@ fn parse_month(raw: &str) -> Result<YearMonth> {
     YearMonth::parse(raw).ok_or_else(|| AppError::field("month", "invalid_month"))
 }
 
-fn outcome(o: &store::signoff::Outcome) -> Option<TaskOutcome> {
-    Some(TaskOutcome {
-        unit_id: o.unit_id,
-        status: TaskStatus::parse(&o.status)?,
-        deadline: parse_date(&o.deadline)?,
-        completed_on: o.completed_on.as_deref().and_then(parse_date),
-        months_overdue: u32::try_from(o.months_overdue).unwrap_or(0),
-    })
+/// The month's figures from the database's counted groups of tasks.
+pub(crate) fn figures_of(rows: &[(i64, String, bool, bool, i64)]) -> MonthFigures {
+    let groups: Vec<OutcomeGroup> = rows
+        .iter()
+        .filter_map(|(unit_id, status, on_time, carried_in, count)| {
+            Some(OutcomeGroup {
+                unit_id: *unit_id,
+                status: TaskStatus::parse(status)?,
+                on_time: *on_time,
+                carried_in: *carried_in,
+                count: u32::try_from(*count).unwrap_or(u32::MAX),
+            })
+        })
+        .collect();
+    month_figures_of(&groups)
 }
 
 impl App {
     /// The month's figures as `domain::figures` defines them, from the stored tasks.
     pub(crate) async fn compute_figures(&self, org: i64, month: &str) -> Result<MonthFigures> {
-        let outcomes: Vec<TaskOutcome> = store::signoff::outcomes(&self.db, org, month)
-            .await?
-            .iter()
-            .filter_map(outcome)
-            .collect();
-        Ok(month_figures(&outcomes))
+        let rows = store::signoff::outcome_groups(&self.db, org, month).await?;
+        Ok(figures_of(&rows))
     }
 
     async fn figures_view(&self, org: i64, month: YearMonth) -> Result<FiguresView> {
@@ -172,43 +175,46 @@ impl App {
         .iter()
         .map(|s| s.as_str().to_owned())
         .collect();
-        let filter = TaskFilter {
-            month: Some(month.to_owned()),
-            statuses: open,
-            ..Default::default()
+        // The briefing shows the first page; the bulletin lists them all.
+        let (tasks, total, forms) = match limit {
+            Some(l) => {
+                let filter = TaskFilter {
+                    month: Some(month.to_owned()),
+                    statuses: open,
+                    ..Default::default()
+                };
+                let (tasks, total) = store::plan::list_tasks(
+                    &self.db,
+                    org,
+                    &filter,
+                    PageRequest::new(Some(1), Some(l)),
+                )
+                .await?;
+                let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
+                let forms = store::signoff::latest_forms(&self.db, &ids).await?;
+                (tasks, total, forms)
+            }
+            None => {
+                let tasks = store::plan::month_tasks_in(&self.db, org, month, &open).await?;
+                let forms =
+                    store::signoff::latest_forms_of_month(&self.db, org, month, &open).await?;
+                let total = tasks.len() as u64;
+                (tasks, total, forms)
+            }
         };
-        let size = domain::page::MAX_PAGE_SIZE;
-        let mut items = Vec::new();
-        let mut total = 0;
-        for number in 1.. {
-            let (tasks, n) = store::plan::list_tasks(
-                &self.db,
-                org,
-                &filter,
-                PageRequest::new(Some(number), Some(size)),
-            )
-            .await?;
-            total = n;
-            let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
-            let forms = store::signoff::latest_forms(&self.db, &ids).await?;
-            let last_page = tasks.len() < size as usize;
-            for t in tasks {
-                let form = forms.iter().find(|f| f.task_id == t.id);
-                let (reason, next_steps) = unfinished_reason(form);
-                items.push(UnfinishedItem {
+        let by_task: HashMap<i64, &store::signoff::FormRow> =
+            forms.iter().map(|f| (f.task_id, f)).collect();
+        let items = tasks
+            .into_iter()
+            .map(|t| {
+                let (reason, next_steps) = unfinished_reason(by_task.get(&t.id).copied());
+                UnfinishedItem {
                     reason,
                     next_steps,
                     task: t,
-                });
-            }
-            let full = limit.is_some_and(|l| items.len() >= l as usize);
-            if last_page || full {
-                break;
-            }
-        }
-        if let Some(l) = limit {
-            items.truncate(l as usize);
-        }
+                }
+            })
+            .collect();
         Ok((items, total))
     }
 

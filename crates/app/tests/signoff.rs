@@ -500,7 +500,7 @@ app::app_test!(
             .unwrap_or_else(|| panic!("{draft}"));
         assert!(first < second, "the oldest report comes first: {draft}");
         assert!(
-            draft.contains("截至目前完成100%") && draft.contains("佐证材料：1份"),
+            draft.contains("截至目前完成100%") && draft.contains("推进过程材料1份"),
             "{draft}"
         );
 
@@ -3266,3 +3266,49 @@ app::app_test!(
         assert_eq!(report.entries, audit_total(&t, t.org).await);
     }
 );
+
+app::app_test!(the_system_closes_a_month_as_the_command_line_does, |t| {
+    let c = cast(&t).await;
+    let ids = plan_month(
+        &t,
+        &c,
+        &[
+            spec(c.unit_a, &c.staff_a, "重大项目签约"),
+            spec(c.unit_b, &c.staff_b, "预算执行分析"),
+        ],
+    )
+    .await;
+    go_to(&t, SIGN_OFF_OPENS);
+    let form = submit(&t, &c.head_a, ids[0]).await;
+    go_to(&t, REVIEW_DAY);
+    sign_off(&t, &c, form).await;
+    // No person closes it: the actor of the history rows and the audit entry is the system.
+    let r = t
+        .app
+        .close_month(Caller::System, t.org, MONTH)
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.carried_over, r.figures.planned, r.figures.signed_off),
+        (1, 2, 1)
+    );
+    let next = continuation(&t, NEXT, ids[1]).await;
+    let d = t.app.get_task(Caller::System, next.id).await.unwrap();
+    assert_eq!(
+        d.history
+            .iter()
+            .map(|h| (h.event.as_str(), h.actor_name.is_none()))
+            .collect::<Vec<_>>(),
+        vec![("carried_in", true)]
+    );
+    assert_eq!(status(&t, ids[1]).await, "carried_over");
+    // The frozen figures are the ones computed before the close.
+    let v = t
+        .app
+        .month_figures(Caller::System, t.org, MONTH)
+        .await
+        .unwrap();
+    assert!(v.frozen);
+    assert_eq!(v.total, r.figures);
+    assert!(t.app.verify_audit().await.unwrap().ok());
+});

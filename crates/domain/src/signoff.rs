@@ -267,7 +267,8 @@ impl ReviewState {
     }
 
     /// The state when some offices are recused: they are not waited for, and the approvals
-    /// required are at most the offices that remain (at least one).
+    /// required are at most the offices that remain (at least one). An opinion a recused
+    /// office gave anyway (the system, or a reviewer who moved since) still counts.
     pub fn for_unit(
         rule: ReviewRule,
         opinions: &[(Office, Verdict)],
@@ -291,13 +292,11 @@ impl ReviewState {
             recused: recused.to_vec(),
         };
         for o in Office::ALL {
-            if recused.contains(&o) {
-                continue;
-            }
             match verdict_of(o) {
                 Some(Verdict::Approve) => s.approvals += 1,
                 Some(Verdict::Return) => s.returned_by.push(o),
                 Some(Verdict::SiteCheck) => s.site_check_by.push(o),
+                None if recused.contains(&o) => {}
                 None => s.pending.push(o),
             }
         }
@@ -385,7 +384,7 @@ pub fn draft_report(
     }
     let last = progress.last().map_or(0, |p| p.percent);
     out.push_str(&format!(
-        "五、完成情况：截至目前完成{last}%，对照完成标准逐项自查。\n六、佐证材料：{files}份。\n"
+        "五、完成情况：截至目前完成{last}%，对照完成标准逐项自查。\n六、佐证材料：推进过程材料{files}份，销号佐证材料见本表附件。\n"
     ));
     out
 }
@@ -594,7 +593,7 @@ mod tests {
         );
         assert!(r.contains("2026-11-10 完成40%：签约 12 户"));
         assert!(r.contains("截至目前完成100%"));
-        assert!(r.contains("佐证材料：2份"));
+        assert!(r.contains("推进过程材料2份"));
         assert!(draft_report("x", "y", "z", &[], 0).contains("本月未报送进度"));
     }
 }

@@ -7,6 +7,7 @@ use domain::page::PageRequest;
 use domain::plan::{Calendar, TaskDraft};
 use serde::Serialize;
 
+use crate::args::Args;
 use crate::{Ex, Result, Tx};
 
 // ---- calendars ----
@@ -599,6 +600,25 @@ pub async fn leaders(ex: impl Into<Ex<'_>>, org: i64) -> Result<Vec<(i64, String
         "SELECT DISTINCT p.id, p.display_name FROM persons p JOIN role_assignments r ON r.person_id = p.id \
          WHERE p.organization_id = $1 AND r.role = 'leader_in_charge' AND NOT p.disabled ORDER BY p.id LIMIT 1000")
         .bind(org).fetch_all(c).await)?)
+}
+
+/// Every task of a month in one of `statuses`, by unit and id, in one query (for documents
+/// that list them all, such as the bulletin's unfinished tasks).
+pub async fn month_tasks_in(
+    ex: impl Into<Ex<'_>>,
+    org: i64,
+    month: &str,
+    statuses: &[String],
+) -> Result<Vec<TaskRow>> {
+    let mut a = Args::new();
+    a.eq_int("t.organization_id", Some(org));
+    a.eq_text("t.month", Some(month));
+    a.in_text("t.status", statuses);
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{TASK_SELECT} WHERE {} ORDER BY t.unit_id, t.id",
+        a.where_()
+    ));
+    Ok(with_ex!(ex, c => bind_args!(sqlx::query_as::<_, TaskRow>(sql), a).fetch_all(c).await)?)
 }
 
 /// The month's signed-off key or assigned tasks done by their deadline and not yet chosen as

@@ -116,6 +116,22 @@ pub async fn latest_forms(ex: impl Into<Ex<'_>>, tasks: &[i64]) -> Result<Vec<Fo
     Ok(with_ex!(ex, c => bind_args!(sqlx::query_as::<_, FormRow>(sql), a).fetch_all(c).await)?)
 }
 
+/// The newest round of every task of a month in one of `statuses` that has one (one query).
+pub async fn latest_forms_of_month(
+    ex: impl Into<Ex<'_>>,
+    org: i64,
+    month: &str,
+    statuses: &[String],
+) -> Result<Vec<FormRow>> {
+    let mut a = Args::new();
+    a.eq_int("t.organization_id", Some(org));
+    a.eq_text("t.month", Some(month));
+    a.in_text("t.status", statuses);
+    a.pred("f.round = (SELECT MAX(g.round) FROM sign_off_forms g WHERE g.task_id = f.task_id)");
+    let sql = sqlx::AssertSqlSafe(format!("{FORM_SELECT} WHERE {}", a.where_()));
+    Ok(with_ex!(ex, c => bind_args!(sqlx::query_as::<_, FormRow>(sql), a).fetch_all(c).await)?)
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct FormFilter {
     pub month: Option<String>,
@@ -461,20 +477,21 @@ pub async fn list_bulletins(
 
 // ---- the month's figures and its close ----
 
-/// What the month's figures look at, for every task row of the month.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct Outcome {
-    pub unit_id: i64,
-    pub status: String,
-    pub deadline: String,
-    pub completed_on: Option<String>,
-    pub months_overdue: i32,
-}
-
-pub async fn outcomes(ex: impl Into<Ex<'_>>, org: i64, month: &str) -> Result<Vec<Outcome>> {
-    Ok(with_ex!(ex, c => sqlx::query_as::<_, Outcome>(
-        "SELECT unit_id, status, deadline, completed_on, months_overdue FROM tasks WHERE organization_id = $1 AND month = $2")
-        .bind(org).bind(month).fetch_all(c).await)?)
+/// The month's tasks counted by unit, status, on time and carried in: what the month's
+/// figures need (`domain::figures::OutcomeGroup`), counted by the database. `on_time` is
+/// `TaskOutcome::on_time`: a completion day on or before the deadline.
+pub async fn outcome_groups(
+    ex: impl Into<Ex<'_>>,
+    org: i64,
+    month: &str,
+) -> Result<Vec<(i64, String, bool, bool, i64)>> {
+    Ok(
+        with_ex!(ex, c => sqlx::query_as::<_, (i64, String, bool, bool, i64)>(
+        "SELECT unit_id, status, on_time, carried_in, COUNT(*) FROM (SELECT unit_id, status, \
+         (completed_on IS NOT NULL AND completed_on <= deadline) AS on_time, (months_overdue > 0) AS carried_in \
+         FROM tasks WHERE organization_id = $1 AND month = $2) o GROUP BY unit_id, status, on_time, carried_in")
+        .bind(org).bind(month).fetch_all(c).await)?,
+    )
 }
 
 /// The figures frozen at a month's close, as JSON.
@@ -527,7 +544,7 @@ pub async fn carry_over(
     let at = a.push(crate::args::Arg::T(now));
     let by_ph = match by {
         Some(b) => a.int(b),
-        None => "NULL".into(),
+        None => "CAST(NULL AS BIGINT)".into(),
     };
     let st: Vec<String> = statuses.iter().map(|s| a.text(s)).collect();
     let st = st.join(", ");
@@ -551,7 +568,7 @@ pub async fn carry_over(
     let at = h.push(crate::args::Arg::T(now));
     let by_ph = match by {
         Some(b) => h.int(b),
-        None => "NULL".into(),
+        None => "CAST(NULL AS BIGINT)".into(),
     };
     let st: Vec<String> = statuses.iter().map(|s| h.text(s)).collect();
     let st = st.join(", ");
