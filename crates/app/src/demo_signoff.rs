@@ -130,8 +130,19 @@ impl App {
         self.publish_bulletin(lead, bulletin).await?;
         self.close_month(lead, org, &m).await?;
 
-        // This month: submissions in every state, once its work is under way.
-        let (_, _, phase) = self.sync_cycle(org, this).await?;
+        // This month: submissions in every state. Its plan is arranged, so in the first days
+        // of the month the work is under way already.
+        let (cycle, _, mut phase) = self.sync_cycle(org, this).await?;
+        if phase == Phase::Arranging && cycle.arranged_at.is_some() {
+            self.move_phase(
+                Caller::System,
+                org,
+                &this.to_string(),
+                Some(Phase::Executing),
+            )
+            .await?;
+            phase = Phase::Executing;
+        }
         if matches!(
             phase,
             Phase::Executing | Phase::SigningOff | Phase::Reviewing

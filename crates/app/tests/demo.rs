@@ -92,6 +92,60 @@ app_test!(the_demo_loads_once_with_working_accounts, |t| {
         "the test organization is untouched"
     );
 
+    // Sign-off: last month is closed with its published bulletin and frozen figures; this
+    // month has submissions in every state of the review.
+    let this = domain::plan::YearMonth::of(t.app.today());
+    let last = this.prev().to_string();
+    let bulletins = t
+        .app
+        .list_bulletins(Caller::System, org, all())
+        .await
+        .unwrap();
+    assert_eq!(bulletins.total, 1);
+    assert_eq!(
+        (
+            bulletins.items[0].month.as_str(),
+            bulletins.items[0].status.as_str()
+        ),
+        (last.as_str(), "published")
+    );
+    let month = t.app.month_view(Caller::System, org, &last).await.unwrap();
+    assert_eq!(month.phase, domain::plan::Phase::Closed);
+    let figures = t
+        .app
+        .month_figures(Caller::System, org, &last)
+        .await
+        .unwrap();
+    assert!(figures.frozen);
+    assert!(
+        figures.total.signed_off > 0 && figures.total.unfinished > 0,
+        "{:?}",
+        figures.total
+    );
+    let queue = t
+        .app
+        .review_queue(Caller::System, org, &this.to_string(), &[], all())
+        .await
+        .unwrap();
+    let states: BTreeSet<String> = queue
+        .items
+        .iter()
+        .map(|i| match &i.state {
+            Some(s) => format!("review:{}", s.label()),
+            None => format!("form:{}", i.form.status),
+        })
+        .collect();
+    for s in [
+        "review:reviewing",
+        "review:site_check",
+        "review:returned",
+        "form:returned",
+        "form:signed_off",
+        "form:unfinished",
+    ] {
+        assert!(states.contains(s), "{s} missing from {states:?}");
+    }
+
     let report = t.app.verify_audit().await.unwrap();
     assert!(report.ok(), "{:?}", report.breaks);
     let demo_audit = audit_total(&t, org).await;

@@ -115,7 +115,7 @@ impl Notice {
                     .0
                     .iter()
                     .map(|f| {
-                        if matches!(f.field.as_str(), "month" | "status") {
+                        if matches!(f.field.as_str(), "month" | "status" | "form") {
                             lang.err(f.code).to_owned()
                         } else {
                             format!("{}：{}", lang.field(&f.field), lang.err(f.code))
