@@ -13,7 +13,6 @@ use app::Caller;
 use app::model::CardFilter;
 use app::testing::TestApp;
 use domain::page::PageRequest;
-use domain::plan::TaskDraft;
 use domain::supervision::ProgressInput;
 use store::testing::TestDb;
 
@@ -27,67 +26,8 @@ fn ms(d: Duration) -> f64 {
 async fn run(name: &str, db: TestDb, per_month: usize) {
     let t = TestApp::new(db).await;
     let seed = Instant::now();
-    let mut units = Vec::with_capacity(UNITS);
-    for i in 0..UNITS {
-        units.push(t.unit(&format!("单位{i:04}"), None).await);
-    }
-    let owner = t
-        .person(
-            "owner",
-            Some(units[0]),
-            &[(domain::Role::Staff, Some(units[0]))],
-        )
-        .await;
-    let db = t.app.db().clone();
-    let now = t.app.now();
-    let mut tx = db.begin().await.expect("tx");
-    store::plan::ensure_cycle(&mut tx, t.org, MONTH, "arranging", now)
-        .await
-        .expect("cycle");
-    let cycle = store::plan::cycle(&mut tx, t.org, MONTH)
-        .await
-        .expect("cycle")
-        .expect("cycle row");
-    store::plan::set_arranged(&mut tx, cycle.id, None, now)
-        .await
-        .expect("arranged");
-    let mut first = None;
-    for i in 0..per_month {
-        let draft = TaskDraft {
-            title: format!("任务{i}"),
-            content: "内容".into(),
-            criterion: "标准".into(),
-            deadline: domain::plan::parse_date(&format!("{MONTH}-{:02}", 3 + i % 27))
-                .expect("date"),
-            key_point_id: None,
-            owner_id: Some(owner.actor.person_id.0),
-            post_id: None,
-            leader_id: None,
-            is_key_work: i % 5 == 0,
-            key_project_id: None,
-        };
-        let new = store::plan::NewTask {
-            org: t.org,
-            month: MONTH,
-            unit_id: units[i % UNITS],
-            draft: &draft,
-            is_assigned: false,
-            status: "arranged",
-            carried_from_id: None,
-            months_overdue: i32::from(i % 50 == 0),
-            created_by: None,
-        };
-        let id = store::plan::insert_task(&mut tx, &new, now)
-            .await
-            .expect("insert");
-        first.get_or_insert(id);
-        if i % 10_000 == 9_999 {
-            tx.commit().await.expect("commit");
-            tx = db.begin().await.expect("tx");
-        }
-    }
-    tx.commit().await.expect("commit");
-    t.app.analyze().await.expect("analyze");
+    let seeded = t.seed_month(MONTH, UNITS, per_month).await;
+    let (units, owner) = (&seeded.units, &seeded.owner);
     println!(
         "{name}: seeded {UNITS} units and {per_month} planned tasks in {:.1?}",
         seed.elapsed()
@@ -118,11 +58,11 @@ async fn run(name: &str, db: TestDb, per_month: usize) {
         &format!("compute again the next day ({} changed)", r.changed),
         s.elapsed(),
     );
-    let task = first.expect("a task");
+    let task = seeded.first_task;
     let s = Instant::now();
     t.app
         .report_progress(
-            Caller::Person(&owner),
+            Caller::Person(owner),
             task,
             &ProgressInput {
                 percent: 40,

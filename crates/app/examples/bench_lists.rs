@@ -69,6 +69,8 @@ async fn run(name: &str, db: TestDb, per_month: usize) {
         }
         tx.commit().await.expect("commit");
     }
+    // As the database's own maintenance would after such a load.
+    t.app.analyze().await.expect("analyze");
     println!(
         "{name}: seeded {UNITS} units and {} tasks in {:.1?}",
         per_month * 2,

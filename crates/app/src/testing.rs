@@ -95,6 +95,75 @@ impl TestApp {
         self.identity(id).await
     }
 
+    /// A province-sized month for the benchmarks: `units` units, an arranged `month` with
+    /// `tasks` planned tasks spread over them (every fifth key work, every fiftieth carried in),
+    /// owned by one staff member of the first unit. Inserted in batches straight through the
+    /// store, then the statistics refreshed.
+    pub async fn seed_month(&self, month: &str, units: usize, tasks: usize) -> SeededMonth {
+        let mut ids = Vec::with_capacity(units);
+        for i in 0..units {
+            ids.push(self.unit(&format!("单位{i:04}"), None).await);
+        }
+        let owner = self
+            .person("owner", Some(ids[0]), &[(Role::Staff, Some(ids[0]))])
+            .await;
+        let db = self.app.db().clone();
+        let now = self.app.now();
+        let mut tx = db.begin().await.expect("tx");
+        store::plan::ensure_cycle(&mut tx, self.org, month, "arranging", now)
+            .await
+            .expect("cycle");
+        let cycle = store::plan::cycle(&mut tx, self.org, month)
+            .await
+            .expect("cycle")
+            .expect("cycle row");
+        store::plan::set_arranged(&mut tx, cycle.id, None, now)
+            .await
+            .expect("arranged");
+        let mut first = None;
+        for i in 0..tasks {
+            let draft = domain::plan::TaskDraft {
+                title: format!("任务{i}"),
+                content: "内容".into(),
+                criterion: "标准".into(),
+                deadline: domain::plan::parse_date(&format!("{month}-{:02}", 3 + i % 27))
+                    .expect("date"),
+                key_point_id: None,
+                owner_id: Some(owner.actor.person_id.0),
+                post_id: None,
+                leader_id: None,
+                is_key_work: i % 5 == 0,
+                key_project_id: None,
+            };
+            let new = store::plan::NewTask {
+                org: self.org,
+                month,
+                unit_id: ids[i % units],
+                draft: &draft,
+                is_assigned: false,
+                status: "arranged",
+                carried_from_id: None,
+                months_overdue: i32::from(i % 50 == 0),
+                created_by: None,
+            };
+            let id = store::plan::insert_task(&mut tx, &new, now)
+                .await
+                .expect("insert");
+            first.get_or_insert(id);
+            if i % 10_000 == 9_999 {
+                tx.commit().await.expect("commit");
+                tx = db.begin().await.expect("tx");
+            }
+        }
+        tx.commit().await.expect("commit");
+        self.app.analyze().await.expect("analyze");
+        SeededMonth {
+            units: ids,
+            owner,
+            first_task: first.expect("at least one task"),
+        }
+    }
+
     pub async fn identity(&self, person: i64) -> Identity {
         self.app
             .load_identity(person)
@@ -105,6 +174,13 @@ impl TestApp {
 }
 
 pub const TEST_PASSWORD: &str = "test-password-1";
+
+/// What [`TestApp::seed_month`] made.
+pub struct SeededMonth {
+    pub units: Vec<i64>,
+    pub owner: Identity,
+    pub first_task: i64,
+}
 
 /// Runs an async test body on SQLite and (when enabled) PostgreSQL with a fresh [`TestApp`].
 #[macro_export]
