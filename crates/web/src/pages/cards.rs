@@ -19,7 +19,7 @@ use serde::Deserialize;
 use super::charts::{cards_donut, units_bars};
 use super::layout::{FormErrors, Layout, Pager, query, render};
 use super::plan::{Notice, PlanText, allowed, month_of};
-use super::{parse_id, see_other};
+use super::{after_form, parse_id, see_other};
 use crate::AppState;
 use crate::form::{FormData, int_or};
 use crate::session::User;
@@ -188,14 +188,13 @@ async fn month_action(
         Ok(x) => x,
         Err(e) => return user.fail(e).into_response(),
     };
-    match result {
-        Ok(()) => see_other(&format!("/months/{month}/cards?ok={ok}")),
-        Err(e @ AppError::Invalid(_)) => {
-            let n = Notice::of(user.lang, &e);
-            render_cards(state, user, month, &CardQuery::default(), Some(n)).await
-        }
-        Err(e) => user.fail(e).into_response(),
-    }
+    let done = format!("/months/{month}/cards?ok={ok}");
+    let all = CardQuery::default();
+    after_form(user, result, &done, |e| {
+        let n = Notice::of(user.lang, &e);
+        render_cards(state, user, month, &all, Some(n))
+    })
+    .await
 }
 
 pub async fn refresh(State(state): State<AppState>, user: User, Path(m): Path<String>) -> Response {

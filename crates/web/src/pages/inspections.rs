@@ -20,7 +20,7 @@ use super::layout::{FormErrors, Layout, Pager, query, render};
 use super::plan::{Notice, Opt, PlanText, allowed, unit_options};
 use super::supervision::{parsed, read_evidence};
 use super::tasks::{ACCEPT, Small};
-use super::{parse_id, see_other};
+use super::{after_form, parse_id, see_other};
 use crate::AppState;
 use crate::form::{FormData, opt_id};
 use crate::session::User;
@@ -288,13 +288,11 @@ async fn after(
     form: FormData,
     result: Result<(), AppError>,
 ) -> Response {
-    match result {
-        Ok(()) => see_other(&format!("/inspections/{inspection}?ok={ok}")),
-        Err(e @ AppError::Invalid(_)) => {
-            render_detail(state, user, inspection, None, Some((which, form, e))).await
-        }
-        Err(e) => user.fail(e).into_response(),
-    }
+    let done = format!("/inspections/{inspection}?ok={ok}");
+    after_form(user, result, &done, |e| {
+        render_detail(state, user, inspection, None, Some((which, form, e)))
+    })
+    .await
 }
 
 pub async fn complete(

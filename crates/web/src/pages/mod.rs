@@ -241,3 +241,19 @@ pub fn parse_id(raw: &str) -> Result<i64, app::AppError> {
 pub fn see_other(target: &str) -> Response {
     axum::response::Redirect::to(target).into_response()
 }
+
+/// The answer to a form's POST: on success a redirect to `done` (which carries the notice); on
+/// a validation error the form's page again from `again`, with the input and the errors named
+/// by field; any other refusal as its own page (403, 404, 409).
+pub async fn after_form<F: Future<Output = Response>>(
+    user: &crate::session::User,
+    result: Result<(), app::AppError>,
+    done: &str,
+    again: impl FnOnce(app::AppError) -> F,
+) -> Response {
+    match result {
+        Ok(()) => see_other(done),
+        Err(e @ app::AppError::Invalid(_)) => again(e).await,
+        Err(e) => user.fail(e).into_response(),
+    }
+}

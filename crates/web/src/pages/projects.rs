@@ -18,7 +18,7 @@ use super::layout::{FormErrors, Layout, Pager, query, render};
 use super::plan::{Notice, Opt, PlanText, allowed, unit_options};
 use super::supervision::{parsed, progress_input};
 use super::tasks::Small;
-use super::{parse_id, see_other};
+use super::{after_form, parse_id, see_other};
 use crate::AppState;
 use crate::form::{FormData, opt_id};
 use crate::session::User;
@@ -311,13 +311,11 @@ async fn after(
     r: Result<(), AppError>,
     failed: impl FnOnce(AppError) -> Failed,
 ) -> Response {
-    match r {
-        Ok(()) => see_other(&format!("/projects/{id}?ok={ok}")),
-        Err(e @ AppError::Invalid(_)) => {
-            render_detail(state, user, id, None, Some(failed(e))).await
-        }
-        Err(e) => user.fail(e).into_response(),
-    }
+    let done = format!("/projects/{id}?ok={ok}");
+    after_form(user, r, &done, |e| {
+        render_detail(state, user, id, None, Some(failed(e)))
+    })
+    .await
 }
 
 pub async fn update(

@@ -19,7 +19,7 @@ use super::layout::{FormErrors, Layout, Pager, query, render};
 use super::plan::{Notice, PlanText, allowed, month_of};
 use super::supervision::read_evidence;
 use super::tasks::{Small, after_small};
-use super::{parse_id, see_other};
+use super::{after_form, parse_id, see_other};
 use crate::AppState;
 use crate::form::{FormData, int_or};
 use crate::session::User;
@@ -401,13 +401,11 @@ async fn after_briefing(
     form: FormData,
     r: Result<(), AppError>,
 ) -> Response {
-    match r {
-        Ok(()) => see_other(&format!("/months/{m}/briefing?ok={ok}")),
-        Err(e @ AppError::Invalid(_)) => {
-            render_briefing(state, user, m, None, Some((which, form, e))).await
-        }
-        Err(e) => user.fail(e).into_response(),
-    }
+    let done = format!("/months/{m}/briefing?ok={ok}");
+    after_form(user, r, &done, |e| {
+        render_briefing(state, user, m, None, Some((which, form, e)))
+    })
+    .await
 }
 
 pub async fn highlight(

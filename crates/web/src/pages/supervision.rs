@@ -15,7 +15,7 @@ use domain::validate::Validator;
 use super::layout::{Layout, Pager, query, render};
 use super::plan::{Notice, PlanQuery, PlanText};
 use super::tasks::Small;
-use super::{parse_id, see_other};
+use super::{after_form, parse_id, see_other};
 use crate::AppState;
 use crate::form::{FormData, int_or, opt_id};
 use crate::session::User;
@@ -316,13 +316,11 @@ async fn after(
     form: FormData,
     result: Result<(), AppError>,
 ) -> Response {
-    match result {
-        Ok(()) => see_other(&format!("/coordination/{id}?ok={ok}")),
-        Err(e @ AppError::Invalid(_)) => {
-            render_detail(state, user, id, None, Some((which, form, e))).await
-        }
-        Err(e) => user.fail(e).into_response(),
-    }
+    let done = format!("/coordination/{id}?ok={ok}");
+    after_form(user, result, &done, |e| {
+        render_detail(state, user, id, None, Some((which, form, e)))
+    })
+    .await
 }
 
 pub async fn propose(

@@ -12,12 +12,12 @@ use domain::policy::Action;
 use domain::validate::Validator;
 
 use super::layout::{FormErrors, Layout, Pager, query, render};
-use super::parse_id;
 use super::plan::{
     Notice, PlanQuery, PlanText, TaskFormView, TaskOptions, allowed, input_of, month_of,
     render_arrangement, task_input, task_options, when_parsed,
 };
 use super::see_other;
+use super::{after_form, parse_id};
 use crate::AppState;
 use crate::form::{FormData, opt_id};
 use crate::session::User;
@@ -353,11 +353,11 @@ async fn act(
     result: Result<(), AppError>,
     failure: impl FnOnce(AppError) -> Failure,
 ) -> Response {
-    match result {
-        Ok(()) => see_other(&format!("/tasks/{id}?ok={ok}")),
-        Err(e @ AppError::Invalid(_)) => render_task(state, user, id, None, Some(failure(e))).await,
-        Err(e) => user.fail(e).into_response(),
-    }
+    let done = format!("/tasks/{id}?ok={ok}");
+    after_form(user, result, &done, |e| {
+        render_task(state, user, id, None, Some(failure(e)))
+    })
+    .await
 }
 
 pub async fn update(
