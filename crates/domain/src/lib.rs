@@ -10,6 +10,7 @@ pub mod audit;
 pub mod bulletin;
 pub mod cards;
 pub mod close;
+pub mod consequences;
 pub mod evidence;
 pub mod figures;
 pub mod ids;

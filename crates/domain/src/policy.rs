@@ -109,6 +109,20 @@ pub enum Action<'a> {
     /// See the joint review's opinions and the briefing before the bulletin is out: the
     /// offices, the leading group and the director.
     ViewReview { org: OrganizationId },
+    /// Edit the year's rule set of scores and bonus: the performance office (绩考办).
+    ManageRules { org: OrganizationId },
+    /// See the month's bonus withholding list and every unit's score: the offices.
+    ViewAllScores { org: OrganizationId },
+    /// See one accountability record. A rectification order is the unit's to see; the other
+    /// steps are confidential to the discipline office, the director and the person concerned.
+    ViewCase {
+        org: OrganizationId,
+        unit_path: &'a [UnitId],
+        person: Option<PersonId>,
+        confidential: bool,
+    },
+    /// Record the verification and decision of a case: the discipline office (纪检监察).
+    DecideCase { org: OrganizationId },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -289,6 +303,30 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denied> {
         }
         Action::ViewReview { org } => {
             actor.reach(org) == Reach::Own && actor.grants.iter().any(|g| g.role.is_office())
+        }
+        Action::ManageRules { org } => {
+            actor.reach(org) == Reach::Own && actor.has(Role::PerformanceOfficer)
+        }
+        Action::ViewAllScores { org } => {
+            actor.reach(org) == Reach::Own && actor.grants.iter().any(|g| g.role.is_office())
+        }
+        Action::ViewCase {
+            org,
+            unit_path,
+            person,
+            confidential,
+        } => {
+            let own = actor.reach(org) == Reach::Own;
+            let entitled = actor.has(Role::DisciplineOfficer)
+                || actor.has(Role::Director)
+                || person == Some(actor.person_id);
+            own && (entitled
+                || (!confidential
+                    && (actor.grants.iter().any(|g| g.role.is_office())
+                        || actor.member_of(&[Role::UnitHead], unit_path))))
+        }
+        Action::DecideCase { org } => {
+            actor.reach(org) == Reach::Own && actor.has(Role::DisciplineOfficer)
         }
         Action::ManageDisplays { org } => {
             (actor.is_admin() && actor.reach(org) != Reach::None)
@@ -704,5 +742,44 @@ mod tests {
             },
             false,
         );
+    }
+
+    #[test]
+    fn scores_rules_and_cases_are_for_those_entitled() {
+        let performance = actor(&[(Role::PerformanceOfficer, None)], None, &[]);
+        let discipline = actor(&[(Role::DisciplineOfficer, None)], None, &[]);
+        let director = actor(&[(Role::Director, None)], None, &[]);
+        let head_12 = actor(&[(Role::UnitHead, Some(12))], Some(12), &[]);
+        let staff_20 = actor(&[(Role::Staff, Some(20))], Some(20), &[]);
+        let case = |confidential, person: Option<i64>| Action::ViewCase {
+            org: ORG,
+            unit_path: PATH_12,
+            person: person.map(PersonId),
+            confidential,
+        };
+        let cases: &[(&Actor, Action<'_>, bool)] = &[
+            (&performance, Action::ManageRules { org: ORG }, true),
+            (&director, Action::ManageRules { org: ORG }, false),
+            (&performance, Action::ManageRules { org: CHILD }, false),
+            (&performance, Action::ViewAllScores { org: ORG }, true),
+            (&head_12, Action::ViewAllScores { org: ORG }, false),
+            // A referral: the discipline office, the director and the person concerned.
+            (&discipline, case(true, Some(7)), true),
+            (&director, case(true, Some(7)), true),
+            (&performance, case(true, Some(7)), false),
+            (&head_12, case(true, Some(7)), false),
+            (&head_12, case(true, Some(100)), true),
+            (&staff_20, case(true, Some(7)), false),
+            // A rectification order: also the unit's head and the offices.
+            (&head_12, case(false, Some(7)), true),
+            (&performance, case(false, None), true),
+            (&staff_20, case(false, Some(7)), false),
+            (&discipline, Action::DecideCase { org: ORG }, true),
+            (&director, Action::DecideCase { org: ORG }, false),
+            (&discipline, Action::DecideCase { org: CHILD }, false),
+        ];
+        for (a, action, expected) in cases {
+            check(a, *action, *expected);
+        }
     }
 }
