@@ -7,9 +7,10 @@
 //! several servers at once: the month's lock (an advisory lock on PostgreSQL, the single
 //! writer on SQLite) makes a second close wait, then find the month closed.
 //!
-//! The consequences of the record (scores and bonus, awards, the accountability ladder) hook
-//! in as further steps between `CarryOver` and `Freeze`: they see the month's tasks with
-//! their final statuses and the continuations just created, inside the same transaction.
+//! The consequences of the record (`crate::consequences`: the score ledger and the
+//! accountability ladder's proposals) are the step between `Figures` and `Freeze`: they see the
+//! month's tasks with their final statuses and the continuations just created, inside the same
+//! transaction. Awards will hook in at the same step.
 
 use domain::OrganizationId;
 use domain::close::{Step, carries_over, may_close};
@@ -100,6 +101,9 @@ impl App {
             return Err(AppError::field("month", "next_month_closed"));
         }
 
+        // The red cards the ledger deducts for are the month's cards as of today.
+        self.ensure_cards(org, ym, phase).await?;
+
         let mut tx = self.db.begin().await?;
         // Lock: one close at a time, and no card of the month changes meanwhile.
         store::cards::lock_month(&mut tx, org, &m).await?;
@@ -165,9 +169,13 @@ impl App {
         .await?;
         stop(Step::Figures)?;
 
-        // Seam for the consequences (scores, bonuses, awards, the accountability ladder): they
-        // are computed here from `figures` and the month's tasks, in this same transaction, so that
-        // a month is never closed without them nor are they written for a month left open.
+        // Consequences: the score ledger and the accountability ladder's proposals, in this
+        // same transaction, so that a month is never closed without them nor are they written
+        // for a month left open.
+        let (entries, cases) = self
+            .score_month(&mut tx, org, ym, crate::consequences::planned_units(&rows))
+            .await?;
+        stop(Step::Consequences)?;
 
         // Freeze.
         store::signoff::close_cycle(&mut tx, current.id, caller.actor_id(), self.now()).await?;
@@ -179,7 +187,10 @@ impl App {
             "cycle",
             Some(current.id),
             Some(json!({ "phase": current.phase })),
-            Some(json!({ "month": m, "carried_over": carried, "figures": figures.total })),
+            Some(json!({
+                "month": m, "carried_over": carried, "figures": figures.total,
+                "score_entries": entries, "accountability_cases": cases,
+            })),
         )
         .await?;
         stop(Step::Freeze)?;

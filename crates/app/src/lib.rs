@@ -16,6 +16,7 @@ mod audit_log;
 mod auth;
 mod cards;
 mod close;
+mod consequences;
 mod demo;
 mod demo_signoff;
 mod demo_supervision;
@@ -38,6 +39,7 @@ pub use cards::{
     UnitCounts, WarningsView, parse_reasons,
 };
 pub use close::CloseReport;
+pub use consequences::{CaseView, RulesView, UnitScoreView};
 pub use demo::{DEMO_ORG_CODE, DemoSummary};
 pub use error::AppError;
 pub use meeting::{Briefing, BulletinView, FiguresView, ProjectBrief, UnfinishedItem, UnitFigures};
@@ -57,6 +59,7 @@ pub mod model {
         CardFilter, CardRow, DisplayTokenRow, PublicationRow, PublishedCard, WarningFilter,
         WarningRow,
     };
+    pub use store::consequences::{CaseFilter, CaseRow, EntryRow, RuleSetRow, UnitScoreRow};
     pub use store::events::{Notice, SHUTDOWN};
     pub use store::org::{ListFilter, OrganizationRow, PostRow, UnitRow};
     pub use store::people::{PeopleFilter, PersonRow, RoleRow};

@@ -6,8 +6,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::plan::{TaskStatus, YearMonth};
 
-/// The steps of a close, in order. The consequences (scores, bonus, accountability) will run
-/// as further steps after `CarryOver`, before `Freeze`.
+/// The steps of a close, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     /// Take the month's lock and check it is not closed yet.
@@ -16,18 +15,27 @@ pub enum Step {
     CarryOver,
     /// The month's figures are written down as they stand.
     Figures,
+    /// The consequences: the score ledger and the accountability ladder's proposals.
+    Consequences,
     /// The cycle becomes read-only, with the audit entry.
     Freeze,
 }
 
 impl Step {
-    pub const ALL: [Step; 4] = [Step::Lock, Step::CarryOver, Step::Figures, Step::Freeze];
+    pub const ALL: [Step; 5] = [
+        Step::Lock,
+        Step::CarryOver,
+        Step::Figures,
+        Step::Consequences,
+        Step::Freeze,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Step::Lock => "lock",
             Step::CarryOver => "carry_over",
             Step::Figures => "figures",
+            Step::Consequences => "consequences",
             Step::Freeze => "freeze",
         }
     }

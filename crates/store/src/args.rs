@@ -7,6 +7,8 @@ pub(crate) enum Arg {
     S(String),
     B(bool),
     T(chrono::DateTime<chrono::Utc>),
+    /// A nullable integer.
+    N(Option<i64>),
 }
 
 #[derive(Default)]
@@ -100,6 +102,7 @@ macro_rules! bind_args {
                 $crate::args::Arg::S(v) => q.bind(v.as_str()),
                 $crate::args::Arg::B(v) => q.bind(*v),
                 $crate::args::Arg::T(v) => q.bind(*v),
+                $crate::args::Arg::N(v) => q.bind(*v),
             };
         }
         q

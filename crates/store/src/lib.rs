@@ -23,6 +23,7 @@ mod args;
 pub mod audit;
 pub mod auth;
 pub mod cards;
+pub mod consequences;
 pub mod events;
 pub mod migrate;
 pub mod org;

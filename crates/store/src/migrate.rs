@@ -39,6 +39,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_signoff.sql"),
         postgres: include_str!("../migrations/postgres/0004_signoff.sql"),
     },
+    Migration {
+        version: 5,
+        name: "consequences",
+        sqlite: include_str!("../migrations/sqlite/0005_consequences.sql"),
+        postgres: include_str!("../migrations/postgres/0005_consequences.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration suites of `app` (each suite includes this module).
 #![allow(dead_code)]
 
+pub mod month;
+
 use app::testing::TestApp;
 use app::{AppError, Caller};
 use domain::UnitId;

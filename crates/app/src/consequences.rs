@@ -1,0 +1,432 @@
+//! Consequences of the record (四个结合): the performance office's rule set, the score ledger a
+//! month's close writes, each unit's score with the reason for every point, the bonus
+//! withholding list, and the accountability ladder's cases with the discipline office's
+//! decisions. The rules themselves are `domain::consequences`.
+
+use domain::OrganizationId;
+use domain::consequences::{
+    DecisionInput, LadderStep, MonthRecord, Points, RuleSet, RuleSetInput, TaskEvent, Unfinished,
+    ladder, month_ledger,
+};
+use domain::ids::{PersonId, UnitId};
+use domain::page::{Page, PageRequest};
+use domain::plan::{TaskStatus, YearMonth};
+use domain::policy::Action;
+use domain::role::Role;
+use serde::Serialize;
+use serde_json::json;
+use store::consequences::{
+    CaseFilter, CaseRow, CaseScope, EntryRow, NewCase, NewEntry, RuleSetRow, UnitScoreRow,
+};
+
+use crate::{App, AppError, Caller, Result};
+
+fn org_id(org: i64) -> OrganizationId {
+    OrganizationId(org)
+}
+
+fn path_of(path: &str) -> Vec<UnitId> {
+    store::org::path_ids(path).into_iter().map(UnitId).collect()
+}
+
+/// A year's rules as they stand, with every earlier version.
+#[derive(Debug, Clone, Serialize)]
+pub struct RulesView {
+    pub year: i32,
+    pub rules: RuleSet,
+    /// `None` while the defaults apply (nobody has saved the year's rules yet).
+    pub version: Option<i32>,
+    pub versions: Vec<RuleSetRow>,
+    pub can_edit: bool,
+}
+
+/// One unit's score of a closed month, entry by entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitScoreView {
+    pub month: YearMonth,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub total: Points,
+    pub withheld: bool,
+    pub entries: Vec<EntryRow>,
+    /// The version of the rules the month was scored with.
+    pub rule_set_version: Option<i32>,
+    /// Whether the month has been scored (closed) at all.
+    pub scored: bool,
+}
+
+/// A case, with what the caller may do with it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseView {
+    pub case: CaseRow,
+    pub can_decide: bool,
+}
+
+fn parse_rules(row: &RuleSetRow) -> Result<RuleSet> {
+    serde_json::from_str(&row.rules).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+impl App {
+    /// The rules in force for an organization's year: the newest version, or the defaults.
+    pub(crate) async fn rules_for(
+        &self,
+        ex: impl Into<store::Ex<'_>>,
+        org: i64,
+        year: i32,
+    ) -> Result<(RuleSet, Option<RuleSetRow>)> {
+        match store::consequences::rule_set(ex, org, year).await? {
+            Some(row) => Ok((parse_rules(&row)?, Some(row))),
+            None => Ok((RuleSet::default(), None)),
+        }
+    }
+
+    /// A year's rules: every member of the organization may read them (a unit must be able to
+    /// see why it lost a point); the performance office edits them.
+    pub async fn rules(&self, caller: Caller<'_>, org: i64, year: i32) -> Result<RulesView> {
+        self.organization(org).await?;
+        caller.authorize(Action::ViewStructure { org: org_id(org) })?;
+        let (rules, row) = self.rules_for(&self.db, org, year).await?;
+        let versions = store::consequences::rule_set_versions(&self.db, org, year).await?;
+        Ok(RulesView {
+            year,
+            rules,
+            version: row.map(|r| r.version),
+            versions,
+            can_edit: caller
+                .authorize(Action::ManageRules { org: org_id(org) })
+                .is_ok(),
+        })
+    }
+
+    /// Saves a new version of a year's rules. Months already closed keep the version they
+    /// were scored with.
+    pub async fn save_rules(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        year: i32,
+        input: &RuleSetInput,
+    ) -> Result<i32> {
+        self.organization(org).await?;
+        caller.authorize(Action::ManageRules { org: org_id(org) })?;
+        if !(2000..=2100).contains(&year) {
+            return Err(AppError::field("year", "out_of_range"));
+        }
+        let rules = input.validate().map_err(AppError::Invalid)?;
+        let json = serde_json::to_string(&rules).map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut tx = self.db.begin().await?;
+        let (before, _) = self.rules_for(&mut tx, org, year).await?;
+        let (id, version) = store::consequences::insert_rule_set(
+            &mut tx,
+            org,
+            year,
+            &json,
+            caller.actor_id(),
+            self.now(),
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            caller,
+            org,
+            "rule_set.save",
+            "rule_set",
+            Some(id),
+            Some(json!(before)),
+            Some(json!({ "year": year, "version": version, "rules": rules })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    /// The close's consequences step: the month's ledger and the ladder's proposals, in the
+    /// close's transaction. `units` are the units with planned tasks in the month.
+    pub(crate) async fn score_month(
+        &self,
+        tx: &mut store::Tx,
+        org: i64,
+        ym: YearMonth,
+        units: Vec<i64>,
+    ) -> Result<(usize, usize)> {
+        let m = ym.to_string();
+        let year = ym.year;
+        let (rules, row) = self.rules_for(&mut *tx, org, year).await?;
+        let unsigned = store::consequences::unsigned_tasks(tx, org, &m).await?;
+        let event = |(id, task, unit, owner): (i64, i64, i64, Option<i64>)| TaskEvent {
+            id,
+            task,
+            unit,
+            owner,
+        };
+        let record = MonthRecord {
+            units,
+            unsigned: unsigned
+                .iter()
+                .map(|&(task, unit, owner, _, _)| event((task, task, unit, owner)))
+                .collect(),
+            red_cards: store::consequences::red_task_cards(tx, org, &m)
+                .await?
+                .into_iter()
+                .map(event)
+                .collect(),
+            highlights: store::consequences::month_highlights(tx, org, &m)
+                .await?
+                .into_iter()
+                .map(event)
+                .collect(),
+        };
+        let entries = month_ledger(&rules, &record);
+        let rows: Vec<NewEntry<'_>> = entries
+            .iter()
+            .map(|e| NewEntry {
+                unit: e.unit,
+                person: e.person,
+                rule: e.rule.as_str(),
+                points: e.points.0,
+                event_kind: e.event.as_str(),
+                event_id: e.event_id,
+                task: e.task,
+            })
+            .collect();
+        store::consequences::insert_entries(
+            tx,
+            org,
+            &m,
+            row.as_ref().map(|r| r.id),
+            &rows,
+            self.now(),
+        )
+        .await?;
+
+        let unfinished: Vec<Unfinished> = unsigned
+            .iter()
+            .map(|&(task, unit, owner, _, months)| Unfinished {
+                task: event((task, task, unit, owner)),
+                months: months.unsigned_abs(),
+            })
+            .collect();
+        let continuation: std::collections::HashMap<i64, Option<i64>> =
+            unsigned.iter().map(|&(t, _, _, n, _)| (t, n)).collect();
+        let proposals = ladder(&rules, &unfinished, self.today());
+        let cases: Vec<NewCase<'_>> = proposals
+            .iter()
+            .map(|p| NewCase {
+                task: p.task.task,
+                continuation: continuation.get(&p.task.task).copied().flatten(),
+                unit: p.task.unit,
+                person: p.task.owner,
+                step: p.step.as_str(),
+                months: i32::try_from(p.months).unwrap_or(i32::MAX),
+                deadline: p.deadline.map(|d| d.to_string()),
+            })
+            .collect();
+        store::consequences::insert_cases(tx, org, &m, &cases, self.now()).await?;
+        Ok((rows.len(), cases.len()))
+    }
+
+    /// Every unit's score of a closed month, best first (the offices); `withheld_only` gives the
+    /// performance office's list of units whose target bonus is withheld (扣发当月目标绩效奖金).
+    pub async fn month_scores(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        month: &str,
+        withheld_only: bool,
+        page: PageRequest,
+    ) -> Result<Page<UnitScoreRow>> {
+        let ym =
+            YearMonth::parse(month).ok_or_else(|| AppError::field("month", "invalid_month"))?;
+        self.organization(org).await?;
+        caller.authorize(Action::ViewAllScores { org: org_id(org) })?;
+        let (rows, total) =
+            store::consequences::unit_scores(&self.db, org, &ym.to_string(), withheld_only, page)
+                .await?;
+        Ok(Page::new(rows, page, total.unsigned_abs()))
+    }
+
+    /// One unit's score of a month with every entry: the unit itself, its leaders and the
+    /// offices may read it.
+    pub async fn unit_score(
+        &self,
+        caller: Caller<'_>,
+        unit: i64,
+        month: &str,
+    ) -> Result<UnitScoreView> {
+        let ym =
+            YearMonth::parse(month).ok_or_else(|| AppError::field("month", "invalid_month"))?;
+        let u = self.unit(unit).await?;
+        let path = path_of(&u.path);
+        caller.authorize(Action::ViewUnitPlan {
+            org: org_id(u.organization_id),
+            unit_path: &path,
+        })?;
+        let m = ym.to_string();
+        let entries =
+            store::consequences::unit_entries(&self.db, u.organization_id, &m, unit).await?;
+        let scored = !entries.is_empty()
+            || store::consequences::month_scored(&self.db, u.organization_id, &m).await?;
+        let rule_set_version = match entries.iter().find_map(|e| e.rule_set_id) {
+            Some(id) => store::consequences::rule_set_by_id(&self.db, id)
+                .await?
+                .map(|r| r.version),
+            None => None,
+        };
+        Ok(UnitScoreView {
+            month: ym,
+            unit_id: unit,
+            unit_name: u.name,
+            total: entries.iter().map(|e| Points(e.points)).sum(),
+            withheld: entries.iter().any(|e| e.rule == "bonus_withheld"),
+            entries,
+            rule_set_version,
+            scored,
+        })
+    }
+
+    /// Which cases the caller may list.
+    fn case_scope(&self, caller: Caller<'_>, org: i64) -> CaseScope {
+        let open = vec![LadderStep::RectificationOrder.as_str().to_owned()];
+        match caller {
+            Caller::System => CaseScope {
+                all: true,
+                ..CaseScope::default()
+            },
+            Caller::Person(i) => {
+                let a = &i.actor;
+                let own = a.organization_id.0 == org;
+                if own && (a.has(Role::DisciplineOfficer) || a.has(Role::Director)) {
+                    return CaseScope {
+                        all: true,
+                        ..CaseScope::default()
+                    };
+                }
+                let offices = a
+                    .grants
+                    .iter()
+                    .any(|g| g.role.is_office() && g.unit_id.is_none());
+                let heads: Vec<i64> = a
+                    .grants
+                    .iter()
+                    .filter(|g| g.role == Role::UnitHead)
+                    .filter_map(|g| g.unit_id.map(|u| u.0))
+                    .collect();
+                CaseScope {
+                    all: false,
+                    person: own.then_some(a.person_id.0),
+                    open_units: if offices { None } else { Some(heads) },
+                    open_steps: if own { open } else { vec![] },
+                }
+            }
+        }
+    }
+
+    /// The ladder's cases the caller may see, newest first.
+    pub async fn list_cases(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        filter: &CaseFilter,
+        page: PageRequest,
+    ) -> Result<Page<CaseRow>> {
+        self.organization(org).await?;
+        caller.authorize(Action::ViewStructure { org: org_id(org) })?;
+        if let Some(s) = &filter.step
+            && LadderStep::parse(s).is_none()
+        {
+            return Err(AppError::field("step", "invalid_choice"));
+        }
+        let scope = self.case_scope(caller, org);
+        let (rows, total) =
+            store::consequences::list_cases(&self.db, org, &scope, filter, page).await?;
+        Ok(Page::new(rows, page, total.unsigned_abs()))
+    }
+
+    async fn case_row(&self, id: i64) -> Result<CaseRow> {
+        store::consequences::case(&self.db, id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    fn authorize_case(&self, caller: Caller<'_>, k: &CaseRow) -> Result<()> {
+        let path = path_of(&k.unit_path);
+        caller.authorize(Action::ViewCase {
+            org: org_id(k.organization_id),
+            unit_path: &path,
+            person: k.person_id.map(PersonId),
+            confidential: LadderStep::parse(&k.step).is_none_or(LadderStep::confidential),
+        })
+    }
+
+    /// One case, for those entitled; to anyone else it does not exist.
+    pub async fn get_case(&self, caller: Caller<'_>, id: i64) -> Result<CaseView> {
+        let case = self.case_row(id).await?;
+        self.authorize_case(caller, &case)
+            .map_err(|_| AppError::NotFound)?;
+        Ok(CaseView {
+            can_decide: case.status == "proposed"
+                && caller
+                    .authorize(Action::DecideCase {
+                        org: org_id(case.organization_id),
+                    })
+                    .is_ok(),
+            case,
+        })
+    }
+
+    /// The discipline office records its verification and decision. The system proposes the
+    /// step; only this records what is decided, and only once.
+    pub async fn decide_case(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+        input: &DecisionInput,
+    ) -> Result<()> {
+        let case = self.case_row(id).await?;
+        self.authorize_case(caller, &case)
+            .map_err(|_| AppError::NotFound)?;
+        caller.authorize(Action::DecideCase {
+            org: org_id(case.organization_id),
+        })?;
+        let d = input.validate().map_err(AppError::Invalid)?;
+        let mut tx = self.db.begin().await?;
+        if !store::consequences::decide_case(
+            &mut tx,
+            id,
+            &d.verification,
+            d.sanction.as_str(),
+            &d.reasons,
+            caller.actor_id(),
+            self.now(),
+        )
+        .await?
+        {
+            return Err(AppError::field("sanction", "case_decided"));
+        }
+        self.audit(
+            &mut tx,
+            caller,
+            case.organization_id,
+            "case.decide",
+            "accountability_case",
+            Some(id),
+            Some(json!({ "status": case.status })),
+            Some(json!({ "status": "decided" })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The units with planned tasks among the month's outcome groups.
+pub(crate) fn planned_units(rows: &[(i64, String, bool, bool, i64)]) -> Vec<i64> {
+    let mut units: Vec<i64> = rows
+        .iter()
+        .filter(|(_, status, ..)| TaskStatus::parse(status).is_some_and(TaskStatus::in_plan))
+        .map(|(u, ..)| *u)
+        .collect();
+    units.sort_unstable();
+    units.dedup();
+    units
+}

@@ -1,0 +1,457 @@
+//! Consequences of the record (四个结合) through the app layer, on both databases: the rule
+//! set and its versions, the score ledger a close writes and each unit's reasons for every
+//! point, the bonus withholding list, and the accountability ladder with the discipline
+//! office's decisions and their confidentiality.
+
+mod common;
+
+use app::model::CaseFilter;
+use app::testing::TestApp;
+use app::{AppError, Caller, Identity};
+use common::month::*;
+use common::{all, assert_field, assert_forbidden, fields};
+use domain::Role;
+use domain::close::Step;
+use domain::consequences::{DecisionInput, Points, RuleSet, RuleSetInput};
+
+fn score_of(page: &domain::page::Page<app::model::UnitScoreRow>, unit: i64) -> (i64, bool) {
+    page.items
+        .iter()
+        .find(|r| r.unit_id == unit)
+        .map(|r| (r.points, r.withheld))
+        .unwrap_or_else(|| panic!("no score for unit {unit}"))
+}
+
+async fn discipline(t: &TestApp) -> Identity {
+    t.person("discipline", None, &[(Role::DisciplineOfficer, None)])
+        .await
+}
+
+/// November of two units: A signs off one task (a highlight) and leaves one unfinished; B
+/// signs off one and leaves one unfinished; then the director closes the month. Returns
+/// `[a_done, a_open, b_done, b_open]`.
+async fn closed_november(t: &TestApp, c: &Cast) -> Vec<i64> {
+    let ids = plan_month(
+        t,
+        c,
+        &[
+            spec(c.unit_a, &c.staff_a, "重大项目签约"),
+            spec(c.unit_a, &c.staff_a, "园区推介会"),
+            spec(c.unit_b, &c.staff_b, "预算执行分析"),
+            spec(c.unit_b, &c.staff_b, "国库集中支付"),
+        ],
+    )
+    .await;
+    go_to(t, SIGN_OFF_OPENS);
+    let fa = submit(t, &c.head_a, ids[0]).await;
+    let fb = submit(t, &c.head_b, ids[2]).await;
+    go_to(t, REVIEW_DAY);
+    sign_off(t, c, fa).await;
+    sign_off(t, c, fb).await;
+    let dir = Caller::Person(&c.director);
+    t.app
+        .select_highlight(dir, ids[0], "提前两天完成签约")
+        .await
+        .expect("highlight");
+    t.app.close_month(dir, t.org, MONTH).await.expect("close");
+    ids
+}
+
+app::app_test!(
+    a_close_writes_the_ledger_and_each_unit_sees_why_it_lost_each_point,
+    |t| {
+        let c = cast(&t).await;
+        let ids = closed_november(&t, &c).await;
+        let perf = Caller::Person(&c.performance);
+        let scores = t
+            .app
+            .month_scores(perf, t.org, MONTH, false, all())
+            .await
+            .unwrap();
+        // Each unit left one task unsigned, red on the day of the close (past its deadline).
+        // A: 2.50 − 0.50 (unsigned) − 0.20 (red card) + 0.50 (a highlight); B: 2.50 − 0.70.
+        assert_eq!(score_of(&scores, c.unit_a), (230, true));
+        assert_eq!(score_of(&scores, c.unit_b), (180, true));
+        assert_eq!(scores.items[0].unit_id, c.unit_a, "best first");
+        let withheld = t
+            .app
+            .month_scores(perf, t.org, MONTH, true, all())
+            .await
+            .unwrap();
+        assert_eq!(withheld.total, 2);
+
+        // The unit reads its own entries, each tied to its rule and its task.
+        let v = t
+            .app
+            .unit_score(Caller::Person(&c.head_a), c.unit_a, MONTH)
+            .await
+            .unwrap();
+        assert!(v.scored && v.withheld);
+        assert_eq!(v.total, Points(230));
+        let lines: Vec<(&str, i64, Option<i64>)> = v
+            .entries
+            .iter()
+            .map(|e| (e.rule.as_str(), e.points, e.task_id))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                ("month_points", 250, None),
+                ("unsigned_task", -50, Some(ids[1])),
+                ("red_card", -20, Some(ids[1])),
+                ("highlight", 50, Some(ids[0])),
+                ("bonus_withheld", 0, None),
+            ]
+        );
+        let unsigned = &v.entries[1];
+        assert_eq!(
+            (unsigned.person_id, unsigned.task_title.as_deref()),
+            (Some(person_id(&c.staff_a)), Some("园区推介会"))
+        );
+        // Another unit's score, and the whole list, are not for a unit.
+        assert_forbidden(
+            t.app
+                .unit_score(Caller::Person(&c.head_b), c.unit_a, MONTH)
+                .await,
+        );
+        for who in [&c.head_a, &c.staff_b] {
+            assert_forbidden(
+                t.app
+                    .month_scores(Caller::Person(who), t.org, MONTH, false, all())
+                    .await,
+            );
+        }
+        assert_field(
+            t.app
+                .month_scores(perf, t.org, "2026-13", false, all())
+                .await,
+            "month",
+            "invalid_month",
+        );
+        // A month not closed has no ledger yet.
+        let open = t
+            .app
+            .unit_score(Caller::Person(&c.head_a), c.unit_a, NEXT)
+            .await
+            .unwrap();
+        assert!(!open.scored && open.entries.is_empty());
+        // Closing again writes nothing twice.
+        let again = t
+            .app
+            .close_month(Caller::Person(&c.director), t.org, MONTH)
+            .await
+            .unwrap();
+        assert!(again.already_closed);
+        let v2 = t
+            .app
+            .unit_score(Caller::Person(&c.head_a), c.unit_a, MONTH)
+            .await
+            .unwrap();
+        assert_eq!(v2.entries.len(), 5);
+    }
+);
+
+app::app_test!(
+    the_performance_office_versions_the_rules_and_a_close_uses_the_newest,
+    |t| {
+        let c = cast(&t).await;
+        let perf = Caller::Person(&c.performance);
+        let v = t
+            .app
+            .rules(Caller::Person(&c.head_a), t.org, 2026)
+            .await
+            .unwrap();
+        assert_eq!(
+            (v.rules.clone(), v.version, v.can_edit),
+            (RuleSet::default(), None, false)
+        );
+        let mut input = RuleSetInput::from(&RuleSet::default());
+        input.unsigned_deduction = "1".into();
+        for who in [&c.director, &c.head_a, &c.supervisor] {
+            assert_forbidden(
+                t.app
+                    .save_rules(Caller::Person(who), t.org, 2026, &input)
+                    .await,
+            );
+        }
+        let bad = RuleSetInput {
+            month_points: "2.555".into(),
+            red_card_deduction: "".into(),
+            ..input.clone()
+        };
+        let got = fields(t.app.save_rules(perf, t.org, 2026, &bad).await);
+        assert!(
+            got.contains(&("month_points".into(), "invalid_number")),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("red_card_deduction".into(), "required")),
+            "{got:?}"
+        );
+        assert!(
+            t.app
+                .rules(perf, t.org, 2026)
+                .await
+                .unwrap()
+                .version
+                .is_none(),
+            "nothing saved"
+        );
+        assert_eq!(
+            t.app.save_rules(perf, t.org, 2026, &input).await.unwrap(),
+            1
+        );
+        input.highlight_bonus = "1.5".into();
+        assert_eq!(
+            t.app.save_rules(perf, t.org, 2026, &input).await.unwrap(),
+            2
+        );
+        let v = t.app.rules(perf, t.org, 2026).await.unwrap();
+        assert_eq!(v.version, Some(2));
+        assert_eq!(v.versions.len(), 2);
+        assert_eq!(v.rules.unsigned_deduction, Points(100));
+        assert_eq!(v.rules.highlight_bonus, Points(150));
+        assert!(v.can_edit);
+
+        closed_november(&t, &c).await;
+        let a = t
+            .app
+            .unit_score(Caller::Person(&c.head_a), c.unit_a, MONTH)
+            .await
+            .unwrap();
+        // 2.50 − 1.00 − 0.20 (its red card) + 1.50, scored with version 2.
+        assert_eq!((a.total, a.rule_set_version), (Points(280), Some(2)));
+        // A later version leaves the closed month as it was.
+        input.unsigned_deduction = "2".into();
+        assert_eq!(
+            t.app.save_rules(perf, t.org, 2026, &input).await.unwrap(),
+            3
+        );
+        let a2 = t
+            .app
+            .unit_score(Caller::Person(&c.head_a), c.unit_a, MONTH)
+            .await
+            .unwrap();
+        assert_eq!((a2.total, a2.rule_set_version), (Points(280), Some(2)));
+    }
+);
+
+app::app_test!(
+    the_ladder_proposes_and_only_the_discipline_office_decides,
+    |t| {
+        let c = cast(&t).await;
+        let d = discipline(&t).await;
+        let ids = closed_november(&t, &c).await;
+        let disc = Caller::Person(&d);
+        let cases = t
+            .app
+            .list_cases(disc, t.org, &CaseFilter::default(), all())
+            .await
+            .unwrap();
+        assert_eq!(cases.total, 2);
+        let a_case = cases
+            .items
+            .iter()
+            .find(|k| k.task_id == ids[1])
+            .expect("case of A's unfinished task")
+            .clone();
+        // First month: a rectification order, ten days from the close.
+        assert_eq!(
+            (
+                a_case.step.as_str(),
+                a_case.months_unfinished,
+                a_case.deadline.as_deref(),
+                a_case.status.as_str()
+            ),
+            ("rectification_order", 1, Some("2026-12-12"), "proposed")
+        );
+        assert_eq!(a_case.person_id, Some(person_id(&c.staff_a)));
+        // A rectification order is the unit's to see; another unit's head does not see it.
+        let head_a = t
+            .app
+            .list_cases(
+                Caller::Person(&c.head_a),
+                t.org,
+                &CaseFilter::default(),
+                all(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            head_a.items.iter().map(|k| k.task_id).collect::<Vec<_>>(),
+            vec![ids[1]]
+        );
+        assert!(matches!(
+            t.app.get_case(Caller::Person(&c.head_b), a_case.id).await,
+            Err(AppError::NotFound)
+        ));
+        assert!(
+            !t.app
+                .get_case(Caller::Person(&c.head_a), a_case.id)
+                .await
+                .unwrap()
+                .can_decide
+        );
+        assert!(t.app.get_case(disc, a_case.id).await.unwrap().can_decide);
+
+        // Only the discipline office decides, with its verification, sanction and reasons.
+        let decision = DecisionInput {
+            verification: "经核实，推介会因场地原因推迟".into(),
+            sanction: "none".into(),
+            reasons: "客观原因，限期整改即可".into(),
+        };
+        for who in [&c.director, &c.head_a] {
+            let r = t
+                .app
+                .decide_case(Caller::Person(who), a_case.id, &decision)
+                .await;
+            assert!(matches!(r, Err(AppError::Forbidden)), "{r:?}");
+        }
+        let got = fields(
+            t.app
+                .decide_case(disc, a_case.id, &DecisionInput::default())
+                .await,
+        );
+        assert_eq!(got.len(), 3, "{got:?}");
+        t.app.decide_case(disc, a_case.id, &decision).await.unwrap();
+        assert_field(
+            t.app.decide_case(disc, a_case.id, &decision).await,
+            "sanction",
+            "case_decided",
+        );
+        let k = t.app.get_case(disc, a_case.id).await.unwrap();
+        assert_eq!(
+            (
+                k.case.status.as_str(),
+                k.case.sanction.as_deref(),
+                k.can_decide
+            ),
+            ("decided", Some("none"), false)
+        );
+
+        // December: A's continuation stays unfinished, so the ladder climbs to an
+        // admonishment, which is confidential.
+        let dir = Caller::Person(&c.director);
+        t.app.arrange_month(dir, t.org, NEXT).await.unwrap();
+        go_to(&t, "2027-01-01");
+        t.app.close_month(dir, t.org, NEXT).await.unwrap();
+        let december = t
+            .app
+            .list_cases(
+                disc,
+                t.org,
+                &CaseFilter {
+                    month: Some(NEXT.into()),
+                    ..Default::default()
+                },
+                all(),
+            )
+            .await
+            .unwrap();
+        let adm = december
+            .items
+            .iter()
+            .find(|k| k.person_id == Some(person_id(&c.staff_a)))
+            .expect("A's second month")
+            .clone();
+        assert_eq!(
+            (
+                adm.step.as_str(),
+                adm.months_unfinished,
+                adm.deadline.as_deref()
+            ),
+            ("admonishment", 2, None)
+        );
+        // The unit's head no longer sees it; the person concerned and the director do.
+        assert!(matches!(
+            t.app.get_case(Caller::Person(&c.head_a), adm.id).await,
+            Err(AppError::NotFound)
+        ));
+        t.app
+            .get_case(Caller::Person(&c.staff_a), adm.id)
+            .await
+            .unwrap();
+        t.app.get_case(dir, adm.id).await.unwrap();
+        let staff_list = t
+            .app
+            .list_cases(
+                Caller::Person(&c.staff_a),
+                t.org,
+                &CaseFilter::default(),
+                all(),
+            )
+            .await
+            .unwrap();
+        assert!(staff_list.items.iter().any(|k| k.id == adm.id));
+        let head_list = t
+            .app
+            .list_cases(
+                Caller::Person(&c.head_a),
+                t.org,
+                &CaseFilter::default(),
+                all(),
+            )
+            .await
+            .unwrap();
+        assert!(!head_list.items.iter().any(|k| k.id == adm.id));
+        assert_field(
+            t.app
+                .list_cases(
+                    disc,
+                    t.org,
+                    &CaseFilter {
+                        step: Some("prison".into()),
+                        ..Default::default()
+                    },
+                    all(),
+                )
+                .await,
+            "step",
+            "invalid_choice",
+        );
+    }
+);
+
+app::app_test!(
+    a_close_stopped_after_its_consequences_leaves_no_ledger_and_no_case,
+    |t| {
+        let c = cast(&t).await;
+        let d = discipline(&t).await;
+        plan_month(&t, &c, &[spec(c.unit_a, &c.staff_a, "重大项目签约")]).await;
+        go_to(&t, REVIEW_DAY);
+        let dir = Caller::Person(&c.director);
+        for step in [Step::Consequences, Step::Freeze] {
+            let r = t
+                .app
+                .close_month_failing_after(dir, t.org, MONTH, step)
+                .await;
+            assert!(matches!(r, Err(AppError::Internal(_))), "{r:?}");
+            let v = t
+                .app
+                .unit_score(Caller::System, c.unit_a, MONTH)
+                .await
+                .unwrap();
+            assert!(!v.scored, "a ledger after a stop at {}", step.as_str());
+            let cases = t
+                .app
+                .list_cases(Caller::Person(&d), t.org, &CaseFilter::default(), all())
+                .await
+                .unwrap();
+            assert_eq!(cases.total, 0);
+        }
+        t.app.close_month(dir, t.org, MONTH).await.unwrap();
+        let v = t
+            .app
+            .unit_score(Caller::System, c.unit_a, MONTH)
+            .await
+            .unwrap();
+        // 2.50 − 0.50 (unsigned) − 0.20 (red on the day of the close).
+        assert_eq!(v.total, Points(180));
+        let cases = t
+            .app
+            .list_cases(Caller::Person(&d), t.org, &CaseFilter::default(), all())
+            .await
+            .unwrap();
+        assert_eq!(cases.total, 1);
+    }
+);
