@@ -140,6 +140,16 @@ impl App {
         Ok(version)
     }
 
+    /// The month whose scores to show first: the newest closed one, else the one before now.
+    pub async fn scores_month(&self, org: i64) -> Result<YearMonth> {
+        Ok(
+            match store::consequences::last_closed_month(&self.db, org).await? {
+                Some(m) => YearMonth::parse(&m).ok_or(AppError::NotFound)?,
+                None => YearMonth::of(self.today()).prev(),
+            },
+        )
+    }
+
     /// The close's consequences step: the month's ledger and the ladder's proposals, in the
     /// close's transaction. `units` are the units with planned tasks in the month.
     pub(crate) async fn score_month(
@@ -358,11 +368,10 @@ impl App {
         })
     }
 
-    /// One case, for those entitled; to anyone else it does not exist.
+    /// One case, for those entitled (the others are refused).
     pub async fn get_case(&self, caller: Caller<'_>, id: i64) -> Result<CaseView> {
         let case = self.case_row(id).await?;
-        self.authorize_case(caller, &case)
-            .map_err(|_| AppError::NotFound)?;
+        self.authorize_case(caller, &case)?;
         Ok(CaseView {
             can_decide: case.status == "proposed"
                 && caller
@@ -383,8 +392,7 @@ impl App {
         input: &DecisionInput,
     ) -> Result<()> {
         let case = self.case_row(id).await?;
-        self.authorize_case(caller, &case)
-            .map_err(|_| AppError::NotFound)?;
+        self.authorize_case(caller, &case)?;
         caller.authorize(Action::DecideCase {
             org: org_id(case.organization_id),
         })?;

@@ -283,7 +283,7 @@ app::app_test!(
         );
         assert!(matches!(
             t.app.get_case(Caller::Person(&c.head_b), a_case.id).await,
-            Err(AppError::NotFound)
+            Err(AppError::Forbidden)
         ));
         assert!(
             !t.app
@@ -365,7 +365,7 @@ app::app_test!(
         // The unit's head no longer sees it; the person concerned and the director do.
         assert!(matches!(
             t.app.get_case(Caller::Person(&c.head_a), adm.id).await,
-            Err(AppError::NotFound)
+            Err(AppError::Forbidden)
         ));
         t.app
             .get_case(Caller::Person(&c.staff_a), adm.id)

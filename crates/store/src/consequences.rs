@@ -440,3 +440,10 @@ pub async fn decide_case(
         .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
+
+/// The newest month of an organization that has been closed.
+pub async fn last_closed_month(ex: impl Into<Ex<'_>>, org: i64) -> Result<Option<String>> {
+    Ok(with_ex!(ex, c => sqlx::query_scalar::<_, Option<String>>(
+        "SELECT MAX(month) FROM month_results WHERE organization_id = $1")
+        .bind(org).fetch_one(c).await)?)
+}

@@ -71,6 +71,7 @@ impl Lang {
     }
 }
 
+mod consequences;
 mod signoff;
 mod supervision;
 
@@ -81,7 +82,11 @@ fn map() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
 
 /// Every UI text: (key, Chinese, English).
 pub fn texts() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    TEXTS.iter().chain(supervision::TEXTS).chain(signoff::TEXTS)
+    TEXTS
+        .iter()
+        .chain(supervision::TEXTS)
+        .chain(signoff::TEXTS)
+        .chain(consequences::TEXTS)
 }
 
 pub fn has_key(key: &str) -> bool {

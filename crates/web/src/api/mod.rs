@@ -38,6 +38,7 @@ macro_rules! page_type {
     )*};
 }
 
+mod consequences;
 pub mod dto;
 mod handlers;
 mod plan;
@@ -54,7 +55,8 @@ mod supervision;
         (name = "organizations"), (name = "units"), (name = "posts"), (name = "people"), (name = "audit"),
         (name = "plan", description = "The monthly plan (预安): months, tasks, decisions, plan tables, key points, change requests"),
         (name = "supervision", description = "Execution and supervision (督): progress and evidence, coordination requests, inspections, findings and follow-ups, key projects, cards, publications, warnings, display screens, dashboards"),
-        (name = "signoff", description = "Sign-off (销号): the unit's form, the joint review of the three offices, site checks, the leading group's decision, the month's figures, the review meeting, the bulletin and the month's close")
+        (name = "signoff", description = "Sign-off (销号): the unit's form, the joint review of the three offices, site checks, the leading group's decision, the month's figures, the review meeting, the bulletin and the month's close"),
+        (name = "consequences", description = "Consequences (四个结合): the year's rule set, the score ledger of each closed month and the bonus withholding list, the accountability ladder's cases and the discipline office's decisions")
     ),
     components(schemas(crate::error::ErrorBody))
 )]
@@ -164,6 +166,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(signoff::get_bulletin))
         .routes(routes!(signoff::publish_bulletin))
         .routes(routes!(signoff::get_rule, signoff::put_rule))
+        .routes(routes!(consequences::get_rules, consequences::put_rules))
+        .routes(routes!(consequences::month_scores))
+        .routes(routes!(consequences::unit_score))
+        .routes(routes!(consequences::list_cases))
+        .routes(routes!(consequences::get_case))
+        .routes(routes!(consequences::decide_case))
         .merge(evidence_routes())
 }
 

@@ -38,6 +38,11 @@ impl Layout {
             && (path.contains("/review") || path.contains("/briefing"))
         {
             "/review"
+        } else if (path.starts_with("/months/") || path.starts_with("/units/"))
+            && path.contains("/scores")
+            || path.starts_with("/rules")
+        {
+            "/scores"
         } else {
             path
         };
@@ -60,6 +65,14 @@ impl Layout {
                     add("/review", "nav.review");
                 }
                 add("/bulletins", "nav.bulletins");
+                add("/scores", "nav.scores");
+                if i.actor
+                    .grants
+                    .iter()
+                    .any(|g| g.role.is_office() || matches!(g.role, Role::UnitHead | Role::Staff))
+                {
+                    add("/cases", "nav.cases");
+                }
                 add("/inspections", "nav.inspections");
                 add("/coordination", "nav.coordination");
                 add("/projects", "nav.projects");

@@ -15,6 +15,7 @@ pub mod audit;
 pub mod board;
 pub mod cards;
 pub mod charts;
+pub mod consequences;
 pub mod dashboard;
 pub mod inspections;
 pub mod key_points;
@@ -187,6 +188,16 @@ pub fn router() -> Router<AppState> {
             "/settings/review",
             get(signoff::rule).post(signoff::set_rule),
         )
+        .route("/scores", get(consequences::current))
+        .route("/months/{month}/scores", get(consequences::month))
+        .route("/units/{id}/scores/{month}", get(consequences::unit))
+        .route(
+            "/rules",
+            get(consequences::rules).post(consequences::save_rules),
+        )
+        .route("/cases", get(consequences::cases))
+        .route("/cases/{id}", get(consequences::case))
+        .route("/cases/{id}/decision", post(consequences::decide))
         .route(
             "/key-points/import",
             post(key_points::import).layer(DefaultBodyLimit::max(crate::session::UPLOAD_LIMIT)),

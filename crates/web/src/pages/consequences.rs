@@ -1,0 +1,441 @@
+//! Consequences (四个结合) pages: the month's scores of every unit with the bonus withholding
+//! list, one unit's score entry by entry (each deduction links to its task), the year's rule
+//! set with its versions, and the accountability ladder's cases with the discipline office's
+//! decision form.
+
+use app::model::{CaseFilter, CaseRow, RuleSetRow, UnitScoreRow};
+use app::{AppError, CaseView, UnitScoreView};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use domain::OrganizationId;
+use domain::consequences::{DecisionInput, LadderStep, Points, RuleSetInput, Sanction};
+use domain::page::PageRequest;
+use domain::policy::Action;
+use serde::Deserialize;
+
+use super::layout::{FormErrors, Layout, Pager, query, render};
+use super::plan::{PlanText, allowed, month_of};
+use super::{after_form, parse_id, see_other};
+use crate::AppState;
+use crate::form::FormData;
+use crate::session::User;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ScoresQuery {
+    pub page: String,
+    pub ok: String,
+    pub withheld: String,
+    pub year: String,
+    pub month: String,
+    pub step: String,
+    pub status: String,
+}
+
+fn org(user: &User) -> i64 {
+    user.identity.actor.organization_id.0
+}
+
+/// Hundredths of a point as text ("2.50").
+pub fn pts(p: &i64) -> String {
+    Points(*p).to_string()
+}
+
+fn layout(user: &User, key: &str, ok: Option<&str>) -> Layout {
+    Layout::new(user.lang, Some(&user.identity), key, &user.path).with_notice(ok)
+}
+
+/// `GET /scores`: the offices to the newest closed month's scores; a unit to its own.
+pub async fn current(State(state): State<AppState>, user: User) -> Response {
+    let m = match state.app.scores_month(org(&user)).await {
+        Ok(m) => m,
+        Err(e) => return user.fail(e).into_response(),
+    };
+    let all = allowed(
+        &user,
+        Action::ViewAllScores {
+            org: OrganizationId(org(&user)),
+        },
+    );
+    match (all, user.identity.actor.unit_id) {
+        (true, _) => see_other(&format!("/months/{m}/scores")),
+        (false, Some(u)) => see_other(&format!("/units/{}/scores/{m}", u.0)),
+        (false, None) => user.fail(AppError::Forbidden).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "consequences/scores.html")]
+struct ScoresPage {
+    l: Layout,
+    m: String,
+    prev: String,
+    next: String,
+    items: Vec<UnitScoreRow>,
+    pager: Pager,
+    withheld: bool,
+}
+
+/// `GET /months/{month}/scores`: every unit's score of the month, best first.
+pub async fn month(
+    State(state): State<AppState>,
+    user: User,
+    Path(m): Path<String>,
+    Query(q): Query<ScoresQuery>,
+) -> Response {
+    let month = match month_of(&m) {
+        Ok(x) => x,
+        Err(e) => return user.fail(e).into_response(),
+    };
+    let withheld = q.withheld == "1";
+    let page = PageRequest::new(q.page.parse().ok(), Some(50));
+    match state
+        .app
+        .month_scores(
+            user.caller(),
+            org(&user),
+            &month.to_string(),
+            withheld,
+            page,
+        )
+        .await
+    {
+        Ok(p) => {
+            let base = query(
+                &format!("/months/{month}/scores"),
+                &[("withheld", if withheld { "1" } else { "" })],
+            );
+            let mut l = layout(&user, "scores.title", Some(q.ok.as_str()));
+            l.title = format!("{month} {}", l.title);
+            render(&ScoresPage {
+                l,
+                m: month.to_string(),
+                prev: month.prev().to_string(),
+                next: month.next().to_string(),
+                pager: Pager::new(&p, &base),
+                items: p.items,
+                withheld,
+            })
+        }
+        Err(e) => user.fail(e).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "consequences/unit_score.html")]
+struct UnitScorePage {
+    l: Layout,
+    v: UnitScoreView,
+    prev: String,
+    next: String,
+    all: bool,
+}
+
+/// `GET /units/{id}/scores/{month}`: one unit's score, entry by entry.
+pub async fn unit(
+    State(state): State<AppState>,
+    user: User,
+    Path((id, m)): Path<(String, String)>,
+) -> Response {
+    let (id, month) = match (parse_id(&id), month_of(&m)) {
+        (Ok(id), Ok(m)) => (id, m),
+        (Err(e), _) | (_, Err(e)) => return user.fail(e).into_response(),
+    };
+    match state
+        .app
+        .unit_score(user.caller(), id, &month.to_string())
+        .await
+    {
+        Ok(v) => {
+            let mut l = layout(&user, "scores.unit_title", None);
+            l.title = format!("{} · {month} {}", v.unit_name, l.title);
+            render(&UnitScorePage {
+                l,
+                prev: month.prev().to_string(),
+                next: month.next().to_string(),
+                all: allowed(
+                    &user,
+                    Action::ViewAllScores {
+                        org: OrganizationId(org(&user)),
+                    },
+                ),
+                v,
+            })
+        }
+        Err(e) => user.fail(e).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "consequences/rules.html")]
+struct RulesPage {
+    l: Layout,
+    year: i32,
+    version: Option<i32>,
+    versions: Vec<RuleSetRow>,
+    input: RuleSetInput,
+    /// The number fields in order, with their values.
+    fields: Vec<(&'static str, String)>,
+    can_edit: bool,
+    errors: FormErrors,
+}
+
+fn rule_fields(i: &RuleSetInput) -> Vec<(&'static str, String)> {
+    let values = [
+        &i.annual_weight,
+        &i.month_points,
+        &i.unsigned_deduction,
+        &i.highlight_bonus,
+        &i.red_card_deduction,
+        &i.rectification_days,
+        &i.excellent_percent,
+        &i.good_percent,
+        &i.pass_percent,
+    ];
+    RULE_FIELDS
+        .iter()
+        .zip(values)
+        .map(|(n, v)| (*n, v.clone()))
+        .collect()
+}
+
+const RULE_FIELDS: [&str; 9] = [
+    "annual_weight",
+    "month_points",
+    "unsigned_deduction",
+    "highlight_bonus",
+    "red_card_deduction",
+    "rectification_days",
+    "excellent_percent",
+    "good_percent",
+    "pass_percent",
+];
+
+fn year_of(state: &AppState, raw: &str) -> i32 {
+    raw.parse()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or_else(|| chrono::Datelike::year(&state.app.today()))
+}
+
+async fn render_rules(
+    state: &AppState,
+    user: &User,
+    year: i32,
+    ok: Option<&str>,
+    failed: Option<(RuleSetInput, AppError)>,
+) -> Response {
+    let v = match state.app.rules(user.caller(), org(user), year).await {
+        Ok(v) => v,
+        Err(e) => return user.fail(e).into_response(),
+    };
+    let status = if failed.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let (input, errors) = match failed {
+        Some((input, e)) => (input, FormErrors::from_app(user.lang, &e, &RULE_FIELDS)),
+        None => (RuleSetInput::from(&v.rules), FormErrors::new(user.lang)),
+    };
+    let mut l = layout(user, "rules.title", ok);
+    l.title = format!("{year}{}", l.title);
+    (
+        status,
+        render(&RulesPage {
+            l,
+            year,
+            version: v.version,
+            versions: v.versions,
+            fields: rule_fields(&input),
+            input,
+            can_edit: v.can_edit,
+            errors,
+        }),
+    )
+        .into_response()
+}
+
+/// `GET /rules?year=`: the year's rule set and its versions.
+pub async fn rules(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<ScoresQuery>,
+) -> Response {
+    let year = year_of(&state, &q.year);
+    render_rules(&state, &user, year, Some(q.ok.as_str()), None).await
+}
+
+fn rules_input(form: &FormData) -> RuleSetInput {
+    RuleSetInput {
+        annual_weight: form.get("annual_weight").to_owned(),
+        month_points: form.get("month_points").to_owned(),
+        unsigned_deduction: form.get("unsigned_deduction").to_owned(),
+        highlight_bonus: form.get("highlight_bonus").to_owned(),
+        red_card_deduction: form.get("red_card_deduction").to_owned(),
+        withhold_bonus_when_unsigned: !form.get("withhold_bonus_when_unsigned").is_empty(),
+        rectification_days: form.get("rectification_days").to_owned(),
+        excellent_percent: form.get("excellent_percent").to_owned(),
+        good_percent: form.get("good_percent").to_owned(),
+        pass_percent: form.get("pass_percent").to_owned(),
+    }
+}
+
+/// `POST /rules?year=`: a new version of the year's rules.
+pub async fn save_rules(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<ScoresQuery>,
+    form: FormData,
+) -> Response {
+    let year = year_of(&state, &q.year);
+    let input = rules_input(&form);
+    let r = state
+        .app
+        .save_rules(user.caller(), org(&user), year, &input)
+        .await
+        .map(|_| ());
+    let done = format!("/rules?year={year}&ok=common.saved");
+    after_form(&user, r, &done, |e| {
+        render_rules(&state, &user, year, None, Some((input, e)))
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "consequences/cases.html")]
+struct CasesPage {
+    l: Layout,
+    items: Vec<CaseRow>,
+    pager: Pager,
+    month: String,
+    step: String,
+    status: String,
+    steps: [&'static str; 3],
+}
+
+/// `GET /cases`: the ladder's cases the caller may see.
+pub async fn cases(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<ScoresQuery>,
+) -> Response {
+    let keep = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+    let f = CaseFilter {
+        month: keep(&q.month).filter(|m| month_of(m).is_ok()),
+        step: keep(&q.step).filter(|s| LadderStep::parse(s).is_some()),
+        status: keep(&q.status).filter(|s| s == "proposed" || s == "decided"),
+    };
+    let page = PageRequest::new(q.page.parse().ok(), Some(50));
+    match state
+        .app
+        .list_cases(user.caller(), org(&user), &f, page)
+        .await
+    {
+        Ok(p) => {
+            let base = query(
+                "/cases",
+                &[
+                    ("month", f.month.as_deref().unwrap_or("")),
+                    ("step", f.step.as_deref().unwrap_or("")),
+                    ("status", f.status.as_deref().unwrap_or("")),
+                ],
+            );
+            render(&CasesPage {
+                l: layout(&user, "cases.title", Some(q.ok.as_str())),
+                pager: Pager::new(&p, &base),
+                items: p.items,
+                month: f.month.unwrap_or_default(),
+                step: f.step.unwrap_or_default(),
+                status: f.status.unwrap_or_default(),
+                steps: LadderStep::ALL.map(LadderStep::as_str),
+            })
+        }
+        Err(e) => user.fail(e).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "consequences/case.html")]
+struct CasePage {
+    l: Layout,
+    v: CaseView,
+    input: DecisionInput,
+    errors: FormErrors,
+    sanctions: [&'static str; 6],
+}
+
+async fn render_case(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    ok: Option<&str>,
+    failed: Option<(DecisionInput, AppError)>,
+) -> Response {
+    let v = match state.app.get_case(user.caller(), id).await {
+        Ok(v) => v,
+        Err(e) => return user.fail(e).into_response(),
+    };
+    let status = if failed.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let (input, errors) = match failed {
+        Some((input, e)) => (
+            input,
+            FormErrors::from_app(user.lang, &e, &["verification", "sanction", "reasons"]),
+        ),
+        None => (DecisionInput::default(), FormErrors::new(user.lang)),
+    };
+    (
+        status,
+        render(&CasePage {
+            l: layout(user, "cases.case_title", ok),
+            v,
+            input,
+            errors,
+            sanctions: Sanction::ALL.map(Sanction::as_str),
+        }),
+    )
+        .into_response()
+}
+
+/// `GET /cases/{id}`.
+pub async fn case(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+    Query(q): Query<ScoresQuery>,
+) -> Response {
+    match parse_id(&id) {
+        Ok(id) => render_case(&state, &user, id, Some(q.ok.as_str()), None).await,
+        Err(e) => user.fail(e).into_response(),
+    }
+}
+
+/// `POST /cases/{id}/decision`: the discipline office's verification and decision.
+pub async fn decide(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Response {
+    let id = match parse_id(&id) {
+        Ok(id) => id,
+        Err(e) => return user.fail(e).into_response(),
+    };
+    let input = DecisionInput {
+        verification: form.get("verification").to_owned(),
+        sanction: form.get("sanction").to_owned(),
+        reasons: form.get("reasons").to_owned(),
+    };
+    let r = state.app.decide_case(user.caller(), id, &input).await;
+    let done = format!("/cases/{id}?ok=cases.decided");
+    after_form(&user, r, &done, |e| {
+        render_case(&state, &user, id, None, Some((input, e)))
+    })
+    .await
+}

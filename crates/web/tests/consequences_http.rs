@@ -1,0 +1,373 @@
+//! Consequences (四个结合) through HTTP, in-process: the month's scores and the withholding
+//! list, a unit's score with each deduction linked to its task, the rule set's form with bad
+//! input kept and named, the cases with the discipline office's decision, and the same through
+//! the API; a unit never reads another's score or case. Every test runs on SQLite and, when
+//! enabled, PostgreSQL.
+
+mod common;
+
+use app::{Caller, Identity};
+use axum::http::StatusCode;
+use common::http::{Web, web_test};
+use domain::Role;
+use domain::plan::TaskInput;
+use domain::signoff::{FormInput, Office};
+
+const MONTH: &str = "2026-11";
+
+struct Cast {
+    unit_a: i64,
+    unit_b: i64,
+    task_a: i64,
+    task_b: i64,
+}
+
+fn go_to(w: &Web, day: &str) {
+    let target = domain::plan::parse_date(day)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap()
+        .and_utc();
+    let now = w.t.app.now();
+    w.t.clock.advance(target - now);
+}
+
+/// Units A and B, each with a head and a staff member who owns its one task; the offices, the
+/// discipline office. A's task is signed off, B's is left unfinished; November is closed.
+async fn closed_month(w: &Web) -> Cast {
+    let t = &w.t;
+    let unit_a = t.unit("征拆办", None).await;
+    let unit_b = t.unit("财政局", None).await;
+    let staff_a = t
+        .person("staff_a", Some(unit_a), &[(Role::Staff, Some(unit_a))])
+        .await;
+    t.person("head_a", Some(unit_a), &[(Role::UnitHead, Some(unit_a))])
+        .await;
+    let staff_b = t
+        .person("staff_b", Some(unit_b), &[(Role::Staff, Some(unit_b))])
+        .await;
+    t.person("head_b", Some(unit_b), &[(Role::UnitHead, Some(unit_b))])
+        .await;
+    t.person("performance", None, &[(Role::PerformanceOfficer, None)])
+        .await;
+    t.person("discipline", None, &[(Role::DisciplineOfficer, None)])
+        .await;
+    let item = |title: &str, owner: &Identity| TaskInput {
+        title: title.into(),
+        content: "按周调度".into(),
+        criterion: "完成签约并交地".into(),
+        deadline: "2026-11-20".into(),
+        owner_id: Some(owner.actor.person_id.0),
+        ..Default::default()
+    };
+    let sys = Caller::System;
+    let task_a = t
+        .app
+        .add_assigned_item(
+            sys,
+            t.org,
+            MONTH,
+            unit_a,
+            &item("万达广场周边地块征收", &staff_a),
+        )
+        .await
+        .unwrap();
+    let task_b = t
+        .app
+        .add_assigned_item(
+            sys,
+            t.org,
+            MONTH,
+            unit_b,
+            &item("重点项目融资落地", &staff_b),
+        )
+        .await
+        .unwrap();
+    t.app.arrange_month(sys, t.org, MONTH).await.unwrap();
+    go_to(w, "2026-11-19");
+    let form = FormInput {
+        kind: "complete".into(),
+        completion: "征收完成".into(),
+        report: "销号报告".into(),
+        ..Default::default()
+    };
+    let f = t
+        .app
+        .submit_sign_off(sys, task_a, &form, &[])
+        .await
+        .unwrap();
+    for o in [Office::Supervision, Office::Efficiency, Office::Performance] {
+        t.app
+            .give_opinion(sys, f, Some(o), "approve", "")
+            .await
+            .unwrap();
+    }
+    t.app.decide_sign_off(sys, f, true, "").await.unwrap();
+    go_to(w, "2026-12-02");
+    t.app.close_month(sys, t.org, MONTH).await.unwrap();
+    Cast {
+        unit_a,
+        unit_b,
+        task_a,
+        task_b,
+    }
+}
+
+web_test!(scores_pages_show_each_point_and_keep_units_apart, |w| {
+    let c = closed_month(&w).await;
+    let perf = w.login("performance").await;
+    // The offices go to the newest closed month; a unit to its own score.
+    let r = w.get("/scores", &perf).await;
+    assert_eq!(
+        (r.status, r.location.as_str()),
+        (StatusCode::SEE_OTHER, "/months/2026-11/scores")
+    );
+    let head_b = w.login("head_b").await;
+    let r = w.get("/scores", &head_b).await;
+    assert_eq!(r.location, format!("/units/{}/scores/2026-11", c.unit_b));
+
+    let page = w.get("/months/2026-11/scores", &perf).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("征拆办") && page.body.contains("财政局"));
+    // A: 2.50 in full; B: 2.50 − 0.50 (unsigned) − 0.20 (its red card) = 1.80, bonus withheld.
+    assert!(page.body.contains("<strong>2.50</strong>"), "{}", page.body);
+    assert!(page.body.contains("<strong>1.80</strong>"));
+    let withheld = w.get("/months/2026-11/scores?withheld=1", &perf).await;
+    assert!(withheld.body.contains("财政局") && !withheld.body.contains("征拆办"));
+    let empty = w.get("/months/2026-10/scores", &perf).await;
+    assert!(empty.body.contains("id=\"scores-empty\""));
+    assert_eq!(
+        w.get("/months/2026-11/scores", &head_b).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The unit follows its deduction to the task that caused it.
+    let mine = w
+        .get(&format!("/units/{}/scores/2026-11", c.unit_b), &head_b)
+        .await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(mine.body.contains(&format!(
+        "data-rule=\"unsigned_task\" data-task=\"{}\"",
+        c.task_b
+    )));
+    assert!(mine.body.contains(&format!("href=\"/tasks/{}\"", c.task_b)));
+    assert!(mine.body.contains("扣发"));
+    let head_a = w.login("head_a").await;
+    assert_eq!(
+        w.get(&format!("/units/{}/scores/2026-11", c.unit_b), &head_a)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let a = w
+        .get(&format!("/units/{}/scores/2026-11", c.unit_a), &head_a)
+        .await;
+    assert!(
+        !a.body.contains(&format!("data-task=\"{}\"", c.task_a)),
+        "no deduction for A"
+    );
+    assert_eq!(
+        w.get(&format!("/units/{}/scores/2026-13", c.unit_a), &head_a)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The same through the API.
+    let tok = w.token("performance").await;
+    let r = w
+        .api(
+            "GET",
+            "/api/v1/months/2026-11/scores?withheld=true",
+            &tok,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["total"], 1);
+    assert_eq!(j["items"][0]["unit_name"], "财政局");
+    assert_eq!(j["items"][0]["points"], "1.80");
+    let tb = w.token("head_b").await;
+    let r = w
+        .api(
+            "GET",
+            &format!("/api/v1/units/{}/scores/2026-11", c.unit_b),
+            &tb,
+            None,
+        )
+        .await;
+    let j = r.json();
+    assert_eq!(j["total"], "1.80");
+    let rules: Vec<&str> = j["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "month_points",
+            "unsigned_task",
+            "red_card",
+            "bonus_withheld"
+        ]
+    );
+    let r = w
+        .api("GET", "/api/v1/months/2026-11/scores", &tb, None)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+});
+
+web_test!(the_rules_form_names_bad_fields_and_saves_versions, |w| {
+    closed_month(&w).await;
+    let perf = w.login("performance").await;
+    let page = w.get("/rules?year=2026", &perf).await;
+    assert!(page.body.contains("id=\"rules-form\"") && page.body.contains("value=\"0.50\""));
+    let mut fields = vec![
+        ("annual_weight", "30"),
+        ("month_points", "2.5x"),
+        ("unsigned_deduction", "1"),
+        ("highlight_bonus", "0.5"),
+        ("red_card_deduction", "0.2"),
+        ("withhold_bonus_when_unsigned", "1"),
+        ("rectification_days", "10"),
+        ("excellent_percent", "90"),
+        ("good_percent", "80"),
+        ("pass_percent", "60"),
+    ];
+    let r = w.post_form("/rules?year=2026", &perf, &fields).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("invalid_number") && r.body.contains("value=\"2.5x\""));
+    fields[1] = ("month_points", "2.5");
+    let r = w.post_form("/rules?year=2026", &perf, &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = w.get("/rules?year=2026", &perf).await;
+    assert!(page.body.contains("id=\"rule-versions\"") && page.body.contains("value=\"1.00\""));
+    // Everyone may read the rules; only the performance office saves them.
+    let head = w.login("head_a").await;
+    let page = w.get("/rules?year=2026", &head).await;
+    assert!(page.body.contains("disabled") && !page.body.contains("type=\"submit\">保存"));
+    let r = w.post_form("/rules?year=2026", &head, &fields).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The API: bad input named, good input versioned.
+    let tok = w.token("performance").await;
+    let body = r#"{"annual_weight":"30","month_points":"3","unsigned_deduction":"1","highlight_bonus":"0.5","red_card_deduction":"0.2","withhold_bonus_when_unsigned":true,"rectification_days":"10","excellent_percent":"90","good_percent":"80","pass_percent":"60"}"#;
+    let r = w.api("PUT", "/api/v1/rules/2026", &tok, Some(body)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("exceeds_annual_weight") && r.body.contains("month_points"));
+    let r = w
+        .api(
+            "PUT",
+            "/api/v1/rules/2026",
+            &tok,
+            Some(&body.replace("\"3\"", "\"2.5\"")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["version"], 2);
+    let r = w.api("GET", "/api/v1/rules/1999", &tok, None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+});
+
+web_test!(cases_are_decided_by_the_discipline_office_alone, |w| {
+    let c = closed_month(&w).await;
+    let disc = w.login("discipline").await;
+    let list = w.get("/cases", &disc).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("重点项目融资落地") && list.body.contains("限期整改"));
+    let case = list
+        .body
+        .split("data-case=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .and_then(|n| n.parse::<i64>().ok())
+        .expect("a case");
+    let path = format!("/cases/{case}");
+    let page = w.get(&path, &disc).await;
+    assert!(page.body.contains("id=\"decision-form\""));
+    assert!(page.body.contains("id=\"case-deadline\">2026-12-12"));
+    // Everything missing: 422, each field named, nothing recorded.
+    let r = w
+        .post_form(
+            &format!("{path}/decision"),
+            &disc,
+            &[
+                ("verification", "已核实"),
+                ("sanction", ""),
+                ("reasons", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("已核实"), "typed text kept");
+    assert!(r.body.contains("处理决定") && r.body.contains("理由"));
+    let head_b = w.login("head_b").await;
+    let r = w
+        .post_form(
+            &format!("{path}/decision"),
+            &head_b,
+            &[
+                ("verification", "x"),
+                ("sanction", "none"),
+                ("reasons", "y"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = w
+        .post_form(
+            &format!("{path}/decision"),
+            &disc,
+            &[
+                ("verification", "经核实，银行审批流程延误"),
+                ("sanction", "none"),
+                ("reasons", "客观原因，限期整改"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = w.get(&path, &disc).await;
+    assert!(
+        page.body.contains("data-status=\"decided\"")
+            && !page.body.contains("id=\"decision-form\"")
+    );
+    // The unit's head sees its rectification order; another unit's staff is refused.
+    let page = w.get(&path, &head_b).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let staff_a = w.login("staff_a").await;
+    assert_eq!(w.get(&path, &staff_a).await.status, StatusCode::FORBIDDEN);
+    let list = w.get("/cases", &staff_a).await;
+    assert!(list.body.contains("id=\"cases-empty\""));
+    // The API.
+    let tok = w.token("discipline").await;
+    let r = w
+        .api(
+            "GET",
+            "/api/v1/cases?month=2026-11&step=rectification_order",
+            &tok,
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["total"], 1);
+    assert_eq!(r.json()["items"][0]["task_id"], c.task_b);
+    let r = w
+        .api(
+            "POST",
+            &format!("/api/v1/cases/{case}/decision"),
+            &tok,
+            Some(r#"{"verification":"再核","sanction":"dismissal","reasons":"重复"}"#),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("case_decided"));
+    let ta = w.token("staff_a").await;
+    let r = w
+        .api("GET", &format!("/api/v1/cases/{case}"), &ta, None)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = w.api("GET", "/api/v1/cases", &ta, None).await;
+    assert_eq!(r.json()["total"], 0);
+    let _ = c.unit_a;
+});
