@@ -14,6 +14,7 @@ pub use store::{Backend, Db, DbOptions};
 
 mod audit_log;
 mod auth;
+mod awards;
 mod cards;
 mod close;
 mod consequences;
@@ -33,6 +34,7 @@ pub mod testing;
 
 pub use audit_log::{AuditPage, VerifyReport};
 pub use auth::{Identity, LoginOutcome};
+pub use awards::{AwardsView, Place};
 pub use cards::{
     Board, BoardCoordination, BoardItem, BoardPublication, CardReason, CardView, CardsView,
     ColorCounts, Dashboard, PublicationView, Published, PublishedCardView, RefreshReport,
@@ -59,7 +61,9 @@ pub mod model {
         CardFilter, CardRow, DisplayTokenRow, PublicationRow, PublishedCard, WarningFilter,
         WarningRow,
     };
-    pub use store::consequences::{CaseFilter, CaseRow, EntryRow, RuleSetRow, UnitScoreRow};
+    pub use store::consequences::{
+        AwardRow, CaseFilter, CaseRow, EntryRow, RuleSetRow, UnitScoreRow,
+    };
     pub use store::events::{Notice, SHUTDOWN};
     pub use store::org::{ListFilter, OrganizationRow, PostRow, UnitRow};
     pub use store::people::{PeopleFilter, PersonRow, RoleRow};

@@ -455,3 +455,136 @@ app::app_test!(
         assert_eq!(cases.total, 1);
     }
 );
+
+app::app_test!(
+    the_month_s_stars_are_chosen_from_the_ranking_and_an_unsigned_task_disqualifies,
+    |t| {
+        let c = cast(&t).await;
+        let ids = plan_month(
+            &t,
+            &c,
+            &[
+                spec(c.unit_a, &c.staff_a, "重大项目签约"),
+                spec(c.unit_b, &c.staff_b, "预算执行分析"),
+                spec(c.unit_b, &c.staff_b, "国库集中支付"),
+            ],
+        )
+        .await;
+        go_to(&t, SIGN_OFF_OPENS);
+        let fa = submit(&t, &c.head_a, ids[0]).await;
+        let fb = submit(&t, &c.head_b, ids[1]).await;
+        go_to(&t, REVIEW_DAY);
+        sign_off(&t, &c, fa).await;
+        sign_off(&t, &c, fb).await;
+        let dir = Caller::Person(&c.director);
+        // Before the close there is no ranking, and nothing can be chosen.
+        let v = t.app.awards(dir, t.org, MONTH).await.unwrap();
+        assert!(!v.closed && v.units.is_empty() && !v.can_select);
+        assert_field(
+            t.app
+                .select_award(dir, t.org, MONTH, "star_unit", c.unit_a, "全部按期销号")
+                .await,
+            "month",
+            "month_not_closed",
+        );
+        t.app.close_month(dir, t.org, MONTH).await.unwrap();
+
+        let v = t
+            .app
+            .awards(Caller::Person(&c.staff_b), t.org, MONTH)
+            .await
+            .unwrap();
+        assert!(v.closed && !v.can_select);
+        let units: Vec<(i64, Option<u32>, &str)> = v
+            .units
+            .iter()
+            .map(|p| (p.id, p.rank, p.tier.as_str()))
+            .collect();
+        assert_eq!(
+            units,
+            vec![
+                (c.unit_a, Some(1), "first"),
+                (c.unit_b, None, "disqualified")
+            ]
+        );
+        assert_eq!(v.units[0].name, "招商合作局");
+        let codes: Vec<&str> = v.units[1].reasons.iter().map(|r| r.code()).collect();
+        assert_eq!(codes, vec!["unsigned", "red_cards"]);
+        let persons: Vec<(i64, Option<u32>)> = v.persons.iter().map(|p| (p.id, p.rank)).collect();
+        assert_eq!(
+            persons,
+            vec![
+                (person_id(&c.staff_a), Some(1)),
+                (person_id(&c.staff_b), None)
+            ]
+        );
+
+        // Only the leadership chooses, only the eligible, each once.
+        assert_forbidden(
+            t.app
+                .select_award(
+                    Caller::Person(&c.head_a),
+                    t.org,
+                    MONTH,
+                    "star_unit",
+                    c.unit_a,
+                    "全部按期销号",
+                )
+                .await,
+        );
+        assert_field(
+            t.app
+                .select_award(dir, t.org, MONTH, "star_unit", c.unit_b, "推进有力")
+                .await,
+            "subject_id",
+            "disqualified",
+        );
+        assert_field(
+            t.app
+                .select_award(dir, t.org, MONTH, "star_unit", c.unit_a, " ")
+                .await,
+            "citation",
+            "required",
+        );
+        assert_field(
+            t.app
+                .select_award(dir, t.org, MONTH, "star_planet", c.unit_a, "x")
+                .await,
+            "kind",
+            "invalid_choice",
+        );
+        t.app
+            .select_award(dir, t.org, MONTH, "star_unit", c.unit_a, "全部按期销号")
+            .await
+            .unwrap();
+        t.app
+            .select_award(
+                dir,
+                t.org,
+                MONTH,
+                "star_person",
+                person_id(&c.staff_a),
+                "提前完成签约",
+            )
+            .await
+            .unwrap();
+        assert_field(
+            t.app
+                .select_award(dir, t.org, MONTH, "star_unit", c.unit_a, "再选一次")
+                .await,
+            "subject_id",
+            "already_taken",
+        );
+        let v = t.app.awards(dir, t.org, MONTH).await.unwrap();
+        assert!(v.can_select && v.units[0].selected && v.persons[0].selected);
+        let chosen: Vec<(&str, &str)> = v
+            .awards
+            .iter()
+            .map(|a| (a.kind.as_str(), a.subject_name.as_str()))
+            .collect();
+        assert_eq!(
+            chosen,
+            vec![("star_unit", "招商合作局"), ("star_person", "测试staff.a")]
+        );
+    }
+);

@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod awards;
 pub mod bulletin;
 pub mod cards;
 pub mod close;

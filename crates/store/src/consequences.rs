@@ -447,3 +447,101 @@ pub async fn last_closed_month(ex: impl Into<Ex<'_>>, org: i64) -> Result<Option
         "SELECT MAX(month) FROM month_results WHERE organization_id = $1")
         .bind(org).fetch_one(c).await)?)
 }
+
+// ---- awards ----
+
+/// The ledger of a month counted by unit, person and rule: `(unit, person, rule, entries,
+/// points)`. What the ranking needs of scores, highlights and red cards, in one query.
+pub async fn ledger_counts(
+    ex: impl Into<Ex<'_>>,
+    org: i64,
+    month: &str,
+) -> Result<Vec<(i64, Option<i64>, String, i64, i64)>> {
+    Ok(
+        with_ex!(ex, c => sqlx::query_as::<_, (i64, Option<i64>, String, i64, i64)>(
+        "SELECT unit_id, person_id, rule, COUNT(*), CAST(SUM(points) AS BIGINT) FROM score_entries \
+         WHERE organization_id = $1 AND month = $2 GROUP BY unit_id, person_id, rule")
+        .bind(org).bind(month).fetch_all(c).await)?,
+    )
+}
+
+/// The month's planned tasks counted by owner, status and whether done on time.
+pub async fn owner_outcomes(
+    ex: impl Into<Ex<'_>>,
+    org: i64,
+    month: &str,
+) -> Result<Vec<(i64, String, bool, i64)>> {
+    Ok(
+        with_ex!(ex, c => sqlx::query_as::<_, (i64, String, bool, i64)>(
+        "SELECT owner_id, status, on_time, COUNT(*) FROM (SELECT owner_id, status, \
+         (completed_on IS NOT NULL AND completed_on <= deadline) AS on_time \
+         FROM tasks WHERE organization_id = $1 AND month = $2 AND owner_id IS NOT NULL) o \
+         GROUP BY owner_id, status, on_time")
+        .bind(org).bind(month).fetch_all(c).await)?,
+    )
+}
+
+/// Names of persons (`persons`) or units by id.
+pub async fn names(
+    ex: impl Into<Ex<'_>>,
+    persons: bool,
+    ids: &[i64],
+) -> Result<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut a = Args::new();
+    a.in_int("id", ids);
+    let sql = sqlx::AssertSqlSafe(if persons {
+        format!("SELECT id, display_name FROM persons WHERE {}", a.where_())
+    } else {
+        format!("SELECT id, name FROM units WHERE {}", a.where_())
+    });
+    Ok(
+        with_ex!(ex, c => bind_args!(sqlx::query_as::<_, (i64, String)>(sql), a).fetch_all(c).await)?,
+    )
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AwardRow {
+    pub id: i64,
+    pub month: String,
+    pub kind: String,
+    pub subject_id: i64,
+    pub subject_name: String,
+    pub citation: String,
+    pub selected_by: Option<i64>,
+    pub selector_name: Option<String>,
+    pub selected_at: DateTime<Utc>,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_award(
+    tx: &mut Tx,
+    org: i64,
+    month: &str,
+    kind: &str,
+    subject: i64,
+    citation: &str,
+    by: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    Ok(with_tx!(tx, c => sqlx::query_scalar::<_, i64>(
+        "INSERT INTO awards (organization_id, month, kind, subject_id, citation, selected_by, selected_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+        .bind(org).bind(month).bind(kind).bind(subject).bind(citation).bind(by).bind(now)
+        .fetch_one(c).await)?)
+}
+
+/// The month's awards (or a year's, with `month` as `YYYY-%`), in the order chosen.
+pub async fn list_awards(ex: impl Into<Ex<'_>>, org: i64, month: &str) -> Result<Vec<AwardRow>> {
+    Ok(with_ex!(ex, c => sqlx::query_as::<_, AwardRow>(
+        "SELECT a.id, a.month, a.kind, a.subject_id, \
+         COALESCE(CASE WHEN a.kind = 'star_unit' THEN u.name ELSE p.display_name END, '') AS subject_name, \
+         a.citation, a.selected_by, s.display_name AS selector_name, a.selected_at FROM awards a \
+         LEFT JOIN units u ON a.kind = 'star_unit' AND u.id = a.subject_id \
+         LEFT JOIN persons p ON a.kind = 'star_person' AND p.id = a.subject_id \
+         LEFT JOIN persons s ON s.id = a.selected_by \
+         WHERE a.organization_id = $1 AND a.month LIKE $2 ORDER BY a.month, a.id")
+        .bind(org).bind(month).fetch_all(c).await)?)
+}

@@ -52,6 +52,7 @@ async fn closed_month(w: &Web) -> Cast {
         .await;
     t.person("discipline", None, &[(Role::DisciplineOfficer, None)])
         .await;
+    t.person("director", None, &[(Role::Director, None)]).await;
     let item = |title: &str, owner: &Identity| TaskInput {
         title: title.into(),
         content: "按周调度".into(),
@@ -370,4 +371,85 @@ web_test!(cases_are_decided_by_the_discipline_office_alone, |w| {
     let r = w.api("GET", "/api/v1/cases", &ta, None).await;
     assert_eq!(r.json()["total"], 0);
     let _ = c.unit_a;
+});
+
+web_test!(the_month_s_stars_are_chosen_on_the_awards_page, |w| {
+    let c = closed_month(&w).await;
+    let head_b = w.login("head_b").await;
+    let page = w.get("/months/2026-11/awards", &head_b).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains(&format!("data-id=\"{}\" data-tier=\"first\"", c.unit_a))
+    );
+    assert!(page.body.contains(&format!(
+        "data-id=\"{}\" data-tier=\"disqualified\"",
+        c.unit_b
+    )));
+    assert!(
+        !page.body.contains("name=\"citation\""),
+        "a unit does not choose"
+    );
+    let r = w
+        .post_form(
+            "/months/2026-11/awards",
+            &head_b,
+            &[
+                ("kind", "star_unit"),
+                ("subject_id", &c.unit_b.to_string()),
+                ("citation", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let dir = w.login("director").await;
+    let page = w.get("/months/2026-11/awards", &dir).await;
+    assert!(page.body.contains("name=\"citation\""));
+    let r = w
+        .post_form(
+            "/months/2026-11/awards",
+            &dir,
+            &[
+                ("kind", "star_unit"),
+                ("subject_id", &c.unit_b.to_string()),
+                ("citation", "推进有力"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("disqualified"));
+    let r = w
+        .post_form(
+            "/months/2026-11/awards",
+            &dir,
+            &[
+                ("kind", "star_unit"),
+                ("subject_id", &c.unit_a.to_string()),
+                ("citation", "按期销号"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = w.get("/months/2026-11/awards", &dir).await;
+    assert!(page.body.contains("id=\"awards-chosen\"") && page.body.contains("按期销号"));
+    let empty = w.get("/months/2026-12/awards", &dir).await;
+    assert!(empty.body.contains("id=\"awards-empty\""));
+    // The API.
+    let tok = w.token("director").await;
+    let r = w
+        .api("GET", "/api/v1/months/2026-11/awards", &tok, None)
+        .await;
+    let j = r.json();
+    assert_eq!(j["units"][0]["id"], c.unit_a);
+    assert_eq!(j["units"][0]["rank"], 1);
+    assert_eq!(j["units"][1]["reasons"][0], "unsigned");
+    let body = format!(
+        r#"{{"kind":"star_unit","subject_id":{},"citation":"再选"}}"#,
+        c.unit_a
+    );
+    let r = w
+        .api("POST", "/api/v1/months/2026-11/awards", &tok, Some(&body))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("already_taken"));
 });

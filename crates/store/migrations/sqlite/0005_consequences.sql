@@ -60,3 +60,18 @@ CREATE INDEX accountability_cases_org_status_idx ON accountability_cases (organi
 CREATE INDEX accountability_cases_org_month_idx ON accountability_cases (organization_id, month, unit_id);
 CREATE INDEX accountability_cases_person_idx ON accountability_cases (person_id, id);
 CREATE INDEX accountability_cases_unit_idx ON accountability_cases (unit_id, id);
+
+-- 明星部门 / 明星个人: the leadership's recorded selection from a closed month's ranking.
+CREATE TABLE awards (
+    id INTEGER PRIMARY KEY,
+    organization_id BIGINT NOT NULL REFERENCES organizations (id),
+    month TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    -- The unit (star_unit) or the person (star_person).
+    subject_id BIGINT NOT NULL,
+    citation TEXT NOT NULL,
+    selected_by BIGINT REFERENCES persons (id),
+    selected_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX awards_subject_key ON awards (organization_id, month, kind, subject_id);
+CREATE INDEX awards_org_month_idx ON awards (organization_id, month, kind, id);

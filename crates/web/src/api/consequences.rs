@@ -434,3 +434,139 @@ pub async fn decide_case(
         .map_err(|e| user.fail(e))?;
     Ok(Json(v.case.into()))
 }
+
+// ---- awards ----
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AwardPlace {
+    /// The unit's or the person's id.
+    pub id: i64,
+    pub name: String,
+    /// 1-based among the eligible; `null` when not eligible.
+    pub rank: Option<u32>,
+    /// first, second (late completion) or disqualified (a task left unsigned)
+    pub tier: String,
+    pub planned: u32,
+    pub signed_off: u32,
+    pub on_time: u32,
+    pub highlights: u32,
+    pub red_cards: u32,
+    pub points: String,
+    /// Codes: all_on_time, late, unsigned, nothing_planned, highlights, red_cards.
+    pub reasons: Vec<String>,
+    pub selected: bool,
+}
+
+impl From<app::Place> for AwardPlace {
+    fn from(p: app::Place) -> Self {
+        AwardPlace {
+            id: p.id,
+            name: p.name,
+            rank: p.rank,
+            tier: p.tier.as_str().to_owned(),
+            planned: p.record.planned,
+            signed_off: p.record.signed_off,
+            on_time: p.record.on_time,
+            highlights: p.record.highlights,
+            red_cards: p.record.red_cards,
+            points: p.record.points.to_string(),
+            reasons: p.reasons.iter().map(|r| r.code().to_owned()).collect(),
+            selected: p.selected,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Award {
+    pub id: i64,
+    /// star_unit or star_person
+    pub kind: String,
+    pub subject_id: i64,
+    pub subject_name: String,
+    pub citation: String,
+    pub selected_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Awards {
+    pub month: String,
+    pub closed: bool,
+    /// The first 50 places.
+    pub units: Vec<AwardPlace>,
+    pub units_total: usize,
+    pub persons: Vec<AwardPlace>,
+    pub persons_total: usize,
+    pub awards: Vec<Award>,
+}
+
+async fn awards_of(s: &AppState, user: &ApiUser, month: &str) -> ApiResult<Awards> {
+    let v = s
+        .app
+        .awards(user.caller(), org(user), month)
+        .await
+        .map_err(|e| user.fail(e))?;
+    Ok(Json(Awards {
+        month: v.month.to_string(),
+        closed: v.closed,
+        units: v.units.into_iter().map(Into::into).collect(),
+        units_total: v.units_total,
+        persons: v.persons.into_iter().map(Into::into).collect(),
+        persons_total: v.persons_total,
+        awards: v
+            .awards
+            .into_iter()
+            .map(|a| Award {
+                id: a.id,
+                kind: a.kind,
+                subject_id: a.subject_id,
+                subject_name: a.subject_name,
+                citation: a.citation,
+                selected_at: a.selected_at,
+            })
+            .collect(),
+    }))
+}
+
+#[utoipa::path(get, path = "/months/{month}/awards", tag = "consequences",
+    params(("month" = String, Path, description = "`YYYY-MM`")),
+    responses((status = 200, body = Awards), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn get_awards(
+    State(s): State<AppState>,
+    user: ApiUser,
+    Path(month): Path<String>,
+) -> ApiResult<Awards> {
+    awards_of(&s, &user, &month).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAward {
+    /// star_unit or star_person
+    pub kind: String,
+    pub subject_id: i64,
+    pub citation: String,
+}
+
+#[utoipa::path(post, path = "/months/{month}/awards", tag = "consequences",
+    params(("month" = String, Path, description = "`YYYY-MM`")), request_body = NewAward,
+    responses((status = 200, body = Awards), (status = 403, body = ErrorBody),
+        (status = 422, description = "`month_not_closed`, `disqualified`, `not_ranked`, `already_taken`, a missing citation", body = ErrorBody)))]
+pub async fn select_award(
+    State(s): State<AppState>,
+    user: ApiUser,
+    Path(month): Path<String>,
+    ApiJson(b): ApiJson<NewAward>,
+) -> ApiResult<Awards> {
+    s.app
+        .select_award(
+            user.caller(),
+            org(&user),
+            &month,
+            &b.kind,
+            b.subject_id,
+            &b.citation,
+        )
+        .await
+        .map_err(|e| user.fail(e))?;
+    awards_of(&s, &user, &month).await
+}

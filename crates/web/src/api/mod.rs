@@ -168,6 +168,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(signoff::get_rule, signoff::put_rule))
         .routes(routes!(consequences::get_rules, consequences::put_rules))
         .routes(routes!(consequences::month_scores))
+        .routes(routes!(
+            consequences::get_awards,
+            consequences::select_award
+        ))
         .routes(routes!(consequences::unit_score))
         .routes(routes!(consequences::list_cases))
         .routes(routes!(consequences::get_case))

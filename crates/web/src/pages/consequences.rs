@@ -4,7 +4,7 @@
 //! decision form.
 
 use app::model::{CaseFilter, CaseRow, RuleSetRow, UnitScoreRow};
-use app::{AppError, CaseView, UnitScoreView};
+use app::{AppError, AwardsView, CaseView, Place, UnitScoreView};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -16,7 +16,7 @@ use domain::policy::Action;
 use serde::Deserialize;
 
 use super::layout::{FormErrors, Layout, Pager, query, render};
-use super::plan::{PlanText, allowed, month_of};
+use super::plan::{Notice, PlanText, allowed, month_of};
 use super::{after_form, parse_id, see_other};
 use crate::AppState;
 use crate::form::FormData;
@@ -436,6 +436,115 @@ pub async fn decide(
     let done = format!("/cases/{id}?ok=cases.decided");
     after_form(&user, r, &done, |e| {
         render_case(&state, &user, id, None, Some((input, e)))
+    })
+    .await
+}
+
+/// One ranking of the awards page.
+struct Section {
+    kind: &'static str,
+    table: &'static str,
+    places: Vec<Place>,
+    total: usize,
+}
+
+#[derive(Template)]
+#[template(path = "consequences/awards.html")]
+struct AwardsPage {
+    l: Layout,
+    v: AwardsView,
+    sections: Vec<Section>,
+    prev: String,
+    next: String,
+    notice: Option<Notice>,
+}
+
+async fn render_awards(
+    state: &AppState,
+    user: &User,
+    m: &str,
+    ok: Option<&str>,
+    failed: Option<AppError>,
+) -> Response {
+    let month = match month_of(m) {
+        Ok(x) => x,
+        Err(e) => return user.fail(e).into_response(),
+    };
+    let v = match state
+        .app
+        .awards(user.caller(), org(user), &month.to_string())
+        .await
+    {
+        Ok(v) => v,
+        Err(e) => return user.fail(e).into_response(),
+    };
+    let status = if failed.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let mut l = layout(user, "awards.title", ok);
+    l.title = format!("{month} {}", l.title);
+    (
+        status,
+        render(&AwardsPage {
+            l,
+            prev: month.prev().to_string(),
+            next: month.next().to_string(),
+            notice: failed.map(|e| Notice::of(user.lang, &e)),
+            sections: vec![
+                Section {
+                    kind: "star_unit",
+                    table: "award-units",
+                    places: v.units.clone(),
+                    total: v.units_total,
+                },
+                Section {
+                    kind: "star_person",
+                    table: "award-persons",
+                    places: v.persons.clone(),
+                    total: v.persons_total,
+                },
+            ],
+            v,
+        }),
+    )
+        .into_response()
+}
+
+/// `GET /months/{month}/awards`: the month's rankings and its stars.
+pub async fn awards(
+    State(state): State<AppState>,
+    user: User,
+    Path(m): Path<String>,
+    Query(q): Query<ScoresQuery>,
+) -> Response {
+    render_awards(&state, &user, &m, Some(q.ok.as_str()), None).await
+}
+
+/// `POST /months/{month}/awards`: the leadership chooses a star from the ranking.
+pub async fn select_award(
+    State(state): State<AppState>,
+    user: User,
+    Path(m): Path<String>,
+    form: FormData,
+) -> Response {
+    let subject = form.get("subject_id").parse::<i64>().unwrap_or(0);
+    let r = state
+        .app
+        .select_award(
+            user.caller(),
+            org(&user),
+            &m,
+            form.get("kind"),
+            subject,
+            form.get("citation"),
+        )
+        .await
+        .map(|_| ());
+    let done = format!("/months/{m}/awards?ok=awards.selected");
+    after_form(&user, r, &done, |e| {
+        render_awards(&state, &user, &m, None, Some(e))
     })
     .await
 }

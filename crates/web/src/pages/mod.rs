@@ -195,6 +195,10 @@ pub fn router() -> Router<AppState> {
             "/rules",
             get(consequences::rules).post(consequences::save_rules),
         )
+        .route(
+            "/months/{month}/awards",
+            get(consequences::awards).post(consequences::select_award),
+        )
         .route("/cases", get(consequences::cases))
         .route("/cases/{id}", get(consequences::case))
         .route("/cases/{id}/decision", post(consequences::decide))

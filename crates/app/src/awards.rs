@@ -1,0 +1,255 @@
+//! Monthly awards (明星部门 / 明星个人): the ranking of a closed month's units and persons from
+//! the record (`domain::awards`), and the leadership's recorded selection.
+
+use std::collections::{BTreeMap, HashMap};
+
+use domain::OrganizationId;
+use domain::awards::{AwardKind, Ranked, Reason, Record, Tier, rank};
+use domain::consequences::Points;
+use domain::figures::{Figures, OutcomeGroup, month_figures_of};
+use domain::plan::{TaskStatus, YearMonth};
+use domain::policy::Action;
+use serde::Serialize;
+use serde_json::json;
+use store::consequences::AwardRow;
+
+use crate::{App, AppError, Caller, Result};
+
+/// How many places of each ranking a view shows.
+pub const TOP: usize = 50;
+
+/// One place of a ranking, with the name of whom it ranks.
+#[derive(Debug, Clone, Serialize)]
+pub struct Place {
+    pub id: i64,
+    pub name: String,
+    pub rank: Option<u32>,
+    pub tier: Tier,
+    pub record: Record,
+    pub reasons: Vec<Reason>,
+    /// Already chosen as this month's star.
+    pub selected: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AwardsView {
+    pub month: YearMonth,
+    /// Rankings exist once the month is closed and scored.
+    pub closed: bool,
+    pub units: Vec<Place>,
+    pub units_total: usize,
+    pub persons: Vec<Place>,
+    pub persons_total: usize,
+    pub awards: Vec<AwardRow>,
+    pub can_select: bool,
+}
+
+fn record_of(f: Option<&Figures>) -> Record {
+    f.map_or_else(Record::default, |f| Record {
+        planned: f.planned,
+        signed_off: f.signed_off,
+        on_time: f.on_time,
+        ..Record::default()
+    })
+}
+
+fn groups(rows: impl Iterator<Item = (i64, String, bool, i64)>) -> Vec<OutcomeGroup> {
+    rows.filter_map(|(subject, status, on_time, n)| {
+        Some(OutcomeGroup {
+            unit_id: subject,
+            status: TaskStatus::parse(&status)?,
+            on_time,
+            carried_in: false,
+            count: u32::try_from(n).unwrap_or(u32::MAX),
+        })
+    })
+    .collect()
+}
+
+impl App {
+    /// The month's records of units and persons, ranked.
+    async fn rankings(&self, org: i64, m: &str) -> Result<(Vec<Ranked<i64>>, Vec<Ranked<i64>>)> {
+        let units = store::signoff::outcome_groups(&self.db, org, m).await?;
+        let unit_figures = month_figures_of(&groups(
+            units.into_iter().map(|(u, s, t, _, n)| (u, s, t, n)),
+        ))
+        .by_unit;
+        let owners = store::consequences::owner_outcomes(&self.db, org, m).await?;
+        let person_figures = month_figures_of(&groups(owners.into_iter())).by_unit;
+        let mut unit_records: BTreeMap<i64, Record> = unit_figures
+            .keys()
+            .map(|u| (*u, record_of(unit_figures.get(u))))
+            .collect();
+        let mut person_records: BTreeMap<i64, Record> = person_figures
+            .keys()
+            .map(|p| (*p, record_of(person_figures.get(p))))
+            .collect();
+        for (unit, person, rule, n, points) in
+            store::consequences::ledger_counts(&self.db, org, m).await?
+        {
+            let n = u32::try_from(n).unwrap_or(u32::MAX);
+            let add = |r: &mut Record| {
+                r.points = r.points + Points(points);
+                match rule.as_str() {
+                    "highlight" => r.highlights += n,
+                    "red_card" => r.red_cards += n,
+                    _ => {}
+                }
+            };
+            add(unit_records.entry(unit).or_default());
+            if let Some(p) = person {
+                add(person_records.entry(p).or_default());
+            }
+        }
+        let units: Vec<(i64, Record)> = unit_records.into_iter().collect();
+        let persons: Vec<(i64, Record)> = person_records.into_iter().collect();
+        Ok((rank(&units), rank(&persons)))
+    }
+
+    async fn places(
+        &self,
+        ranked: &[Ranked<i64>],
+        persons: bool,
+        chosen: &[i64],
+    ) -> Result<Vec<Place>> {
+        let top = &ranked[..ranked.len().min(TOP)];
+        let ids: Vec<i64> = top.iter().map(|r| r.subject).collect();
+        let names: HashMap<i64, String> = store::consequences::names(&self.db, persons, &ids)
+            .await?
+            .into_iter()
+            .collect();
+        Ok(top
+            .iter()
+            .map(|r| Place {
+                id: r.subject,
+                name: names.get(&r.subject).cloned().unwrap_or_default(),
+                rank: r.rank,
+                tier: r.tier,
+                record: r.record,
+                reasons: r.reasons.clone(),
+                selected: chosen.contains(&r.subject),
+            })
+            .collect())
+    }
+
+    /// The month's award rankings and the stars chosen: every member of the organization may
+    /// read them; the director and the leading group choose.
+    pub async fn awards(&self, caller: Caller<'_>, org: i64, month: &str) -> Result<AwardsView> {
+        let ym =
+            YearMonth::parse(month).ok_or_else(|| AppError::field("month", "invalid_month"))?;
+        self.organization(org).await?;
+        caller.authorize(Action::ViewStructure {
+            org: OrganizationId(org),
+        })?;
+        let m = ym.to_string();
+        let closed = store::consequences::month_scored(&self.db, org, &m).await?;
+        let awards = store::consequences::list_awards(&self.db, org, &m).await?;
+        let chosen = |kind: AwardKind| -> Vec<i64> {
+            awards
+                .iter()
+                .filter(|a| a.kind == kind.as_str())
+                .map(|a| a.subject_id)
+                .collect()
+        };
+        let (units, persons) = if closed {
+            self.rankings(org, &m).await?
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        Ok(AwardsView {
+            month: ym,
+            closed,
+            units_total: units.len(),
+            persons_total: persons.len(),
+            units: self
+                .places(&units, false, &chosen(AwardKind::StarUnit))
+                .await?,
+            persons: self
+                .places(&persons, true, &chosen(AwardKind::StarPerson))
+                .await?,
+            can_select: closed
+                && caller
+                    .authorize(Action::ArrangeMonth {
+                        org: OrganizationId(org),
+                    })
+                    .is_ok(),
+            awards,
+        })
+    }
+
+    /// Chooses a star unit or person of a closed month from its ranking: only an eligible
+    /// record (nothing left unsigned) may be chosen, each once.
+    pub async fn select_award(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        month: &str,
+        kind: &str,
+        subject: i64,
+        citation: &str,
+    ) -> Result<i64> {
+        let ym =
+            YearMonth::parse(month).ok_or_else(|| AppError::field("month", "invalid_month"))?;
+        self.organization(org).await?;
+        caller.authorize(Action::ArrangeMonth {
+            org: OrganizationId(org),
+        })?;
+        let kind =
+            AwardKind::parse(kind).ok_or_else(|| AppError::field("kind", "invalid_choice"))?;
+        let citation = citation.trim();
+        if citation.is_empty() {
+            return Err(AppError::field("citation", "required"));
+        }
+        if citation.chars().count() > 500 {
+            return Err(AppError::field("citation", "too_long"));
+        }
+        let m = ym.to_string();
+        if !store::consequences::month_scored(&self.db, org, &m).await? {
+            return Err(AppError::field("month", "month_not_closed"));
+        }
+        let (units, persons) = self.rankings(org, &m).await?;
+        let ranked = match kind {
+            AwardKind::StarUnit => &units,
+            AwardKind::StarPerson => &persons,
+        };
+        match ranked.iter().find(|r| r.subject == subject) {
+            None => return Err(AppError::field("subject_id", "not_ranked")),
+            Some(r) if !r.tier.eligible() => {
+                return Err(AppError::field("subject_id", "disqualified"));
+            }
+            Some(_) => {}
+        }
+        let mut tx = self.db.begin().await?;
+        let id = match store::consequences::insert_award(
+            &mut tx,
+            org,
+            &m,
+            kind.as_str(),
+            subject,
+            citation,
+            caller.actor_id(),
+            self.now(),
+        )
+        .await
+        {
+            Ok(id) => id,
+            Err(e) if e.is_unique("awards_subject_key", "awards.subject_id") => {
+                return Err(AppError::field("subject_id", "already_taken"));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        self.audit(
+            &mut tx,
+            caller,
+            org,
+            "award.select",
+            "award",
+            Some(id),
+            None,
+            Some(json!({ "month": m, "kind": kind.as_str(), "subject_id": subject })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}
