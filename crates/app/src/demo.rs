@@ -190,6 +190,8 @@ impl App {
             if bulletins == 0 {
                 self.load_demo_signoff(id).await?;
             }
+            // And one loaded before its history gets that.
+            self.load_demo_history(id).await?;
             return Ok(DemoSummary {
                 organization_id: id,
                 created: false,
@@ -402,6 +404,7 @@ impl App {
         tx.commit().await?;
         let board_token = Some(self.load_demo_supervision(org).await?);
         self.load_demo_signoff(org).await?;
+        self.load_demo_history(org).await?;
         Ok(DemoSummary {
             organization_id: org,
             created: true,

@@ -19,6 +19,7 @@ mod cards;
 mod close;
 mod consequences;
 mod demo;
+mod demo_history;
 mod demo_signoff;
 mod demo_supervision;
 mod error;
@@ -28,6 +29,7 @@ mod people;
 mod plan;
 mod projects;
 mod signoff;
+mod statistics;
 mod supervision;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -50,6 +52,7 @@ pub use people::{NewPerson, PersonDetail, PersonView};
 pub use plan::{LeaderDecision, MeetingDecision, MonthView, TaskDetail, UnitMonthCounts};
 pub use projects::ProjectDetail;
 pub use signoff::{ReviewItem, SignOffView};
+pub use statistics::{Compared, StatsQuery, StatsView};
 pub use supervision::{CoordinationDetail, EvidenceUpload, FindingView, InspectionDetail};
 
 /// The records and filters the use cases take and return, re-exported so that callers need

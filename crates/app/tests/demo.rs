@@ -232,3 +232,70 @@ app_test!(the_demo_loads_once_with_working_accounts, |t| {
             .await,
     );
 });
+
+app_test!(
+    the_statistics_of_the_demo_s_history_are_the_article_s,
+    |t| {
+        let org = t.app.load_demo(PASSWORD).await.unwrap().organization_id;
+        let stats = |from: &str, to: &str| app::StatsQuery {
+            from: from.into(),
+            to: to.into(),
+            ..Default::default()
+        };
+        let v = t
+            .app
+            .statistics(Caller::System, org, &stats("2013-01", "2015-12"))
+            .await
+            .unwrap();
+        // Counted from the stored rows: about 2,790 tasks, about 78 a month, 2,647 signed off,
+        // a 95% completion rate, 8 persons held accountable.
+        let tt = v.totals;
+        assert_eq!(tt.months, 36);
+        assert_eq!(tt.figures.planned, 2793);
+        assert_eq!(tt.monthly_average_text(), "77.6");
+        assert_eq!(tt.figures.signed_off, 2647);
+        let rate = tt.figures.completion_permille().unwrap();
+        assert_eq!((rate + 5) / 10, 95, "{}", tt.figures.completion_text());
+        assert_eq!(tt.accountable, 8);
+        assert_eq!(tt.carried_over, 146);
+        assert_eq!(v.lines.len(), 36);
+        assert!(v.lines.iter().all(|l| l.figures.planned >= 70));
+        // In 2015: 32 key items published and 6 warnings.
+        let y = t
+            .app
+            .statistics(Caller::System, org, &stats("2015-01", "2015-12"))
+            .await
+            .unwrap();
+        assert_eq!((y.totals.published, y.totals.warnings), (32, 6));
+        // The history is written once: loading the demo again adds nothing.
+        t.app.load_demo(PASSWORD).await.unwrap();
+        let again = t
+            .app
+            .statistics(Caller::System, org, &stats("2013-01", "2015-12"))
+            .await
+            .unwrap();
+        assert_eq!(again.totals, tt);
+        // A unit's share, and a refused period.
+        let unit = v.compared[0].id;
+        let u = t
+            .app
+            .statistics(
+                Caller::System,
+                org,
+                &app::StatsQuery {
+                    unit: Some(unit),
+                    ..stats("2013-01", "2015-12")
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(u.totals.figures.planned, v.compared[0].figures.planned);
+        assert!(u.totals.figures.planned < tt.figures.planned);
+        assert!(matches!(
+            t.app
+                .statistics(Caller::System, org, &stats("2015-12", "2015-01"))
+                .await,
+            Err(AppError::Invalid(_))
+        ));
+    }
+);

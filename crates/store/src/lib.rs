@@ -25,6 +25,7 @@ pub mod auth;
 pub mod cards;
 pub mod consequences;
 pub mod events;
+pub mod history;
 pub mod migrate;
 pub mod org;
 pub mod people;
@@ -32,6 +33,7 @@ pub mod plan;
 pub mod projects;
 pub mod schema;
 pub mod signoff;
+pub mod statistics;
 pub mod supervision;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -453,3 +453,70 @@ web_test!(the_month_s_stars_are_chosen_on_the_awards_page, |w| {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("already_taken"));
 });
+
+web_test!(statistics_are_a_page_a_workbook_and_an_api, |w| {
+    let org =
+        w.t.app
+            .load_demo("demo-pass-123")
+            .await
+            .unwrap()
+            .organization_id;
+    assert!(org > 0);
+    // The demo's history through the API, as the article reports it.
+    let tok = w.token("demo.admin").await;
+    let r = w
+        .api(
+            "GET",
+            "/api/v1/statistics?from=2013-01&to=2015-12",
+            &tok,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["planned"], 2793);
+    assert_eq!(j["signed_off"], 2647);
+    assert_eq!(j["monthly_average"], "77.6");
+    assert_eq!(j["accountable"], 8);
+    assert_eq!(j["by_month"].as_array().unwrap().len(), 36);
+    let r = w
+        .api(
+            "GET",
+            "/api/v1/statistics?from=2015-12&to=2015-01",
+            &tok,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("before_from"));
+    // The page and the workbook, over the test organization's closed month.
+    let c = closed_month(&w).await;
+    let head = w.login("head_a").await;
+    let page = w.get("/statistics?from=2026-11&to=2026-11", &head).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("data-k=\"planned\">2<"), "{}", page.body);
+    assert!(page.body.contains("data-k=\"signed_off\">1<"));
+    assert!(page.body.contains("data-k=\"rate\">50.0%<"));
+    assert!(
+        page.body.contains("<svg"),
+        "the charts are drawn on the server"
+    );
+    let unit = w
+        .get(
+            &format!("/statistics?from=2026-11&to=2026-11&unit={}", c.unit_b),
+            &head,
+        )
+        .await;
+    assert!(unit.body.contains("data-k=\"planned\">1<") && unit.body.contains("财政局"));
+    let bad = w.get("/statistics?from=2026-11&to=2026-01", &head).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("before_from"));
+    let x = w
+        .get("/statistics.xlsx?from=2026-11&to=2026-11", &head)
+        .await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert!(x.content_type.contains("spreadsheetml"));
+    assert!(x.disposition.contains("attachment"));
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(x.bytes)).unwrap();
+    assert!(zip.by_name("xl/workbook.xml").is_ok());
+});

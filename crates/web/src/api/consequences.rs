@@ -570,3 +570,108 @@ pub async fn select_award(
         .map_err(|e| user.fail(e))?;
     awards_of(&s, &user, &month).await
 }
+
+// ---- statistics ----
+
+#[derive(Debug, Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct StatsParams {
+    /// `YYYY-MM`, the first month.
+    pub from: String,
+    /// `YYYY-MM`, the last month.
+    pub to: String,
+    pub unit: Option<i64>,
+    pub leader: Option<i64>,
+    pub person: Option<i64>,
+    /// Include the organizations below the caller's (a city's zones).
+    pub below: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatsLine {
+    /// `YYYY-MM`, or empty for the total.
+    pub month: String,
+    pub planned: u32,
+    pub signed_off: u32,
+    /// "95.0%", or "—" with nothing planned.
+    pub completion: String,
+    pub carried_over: u32,
+    pub published: u32,
+    pub warnings: u32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Statistics {
+    pub from: String,
+    pub to: String,
+    pub months: u32,
+    pub organizations: usize,
+    pub subject: Option<String>,
+    pub planned: u32,
+    /// Planned a month ("77.6").
+    pub monthly_average: String,
+    pub signed_off: u32,
+    pub completion: String,
+    pub carried_over: u32,
+    /// Distinct items published with a card over the period.
+    pub published: u32,
+    pub warnings: u32,
+    /// Distinct persons held accountable.
+    pub accountable: u32,
+    pub by_month: Vec<StatsLine>,
+}
+
+#[utoipa::path(get, path = "/statistics", tag = "consequences", params(StatsParams),
+    responses((status = 200, body = Statistics), (status = 403, body = ErrorBody),
+        (status = 422, description = "`invalid_month`, `before_from`, `period_too_long`, `one_subject_only`", body = ErrorBody)))]
+pub async fn statistics(
+    State(s): State<AppState>,
+    user: ApiUser,
+    ApiQuery(q): ApiQuery<StatsParams>,
+) -> ApiResult<Statistics> {
+    let v = s
+        .app
+        .statistics(
+            user.caller(),
+            org(&user),
+            &app::StatsQuery {
+                from: q.from,
+                to: q.to,
+                unit: q.unit,
+                leader: q.leader,
+                person: q.person,
+                below: q.below.unwrap_or(false),
+            },
+        )
+        .await
+        .map_err(|e| user.fail(e))?;
+    let t = v.totals;
+    Ok(Json(Statistics {
+        from: v.period.from.to_string(),
+        to: v.period.to.to_string(),
+        months: t.months,
+        organizations: v.organizations,
+        subject: v.subject,
+        planned: t.figures.planned,
+        monthly_average: t.monthly_average_text(),
+        signed_off: t.figures.signed_off,
+        completion: t.figures.completion_text(),
+        carried_over: t.carried_over,
+        published: t.published,
+        warnings: t.warnings,
+        accountable: t.accountable,
+        by_month: v
+            .lines
+            .iter()
+            .map(|l| StatsLine {
+                month: l.month.to_string(),
+                planned: l.figures.planned,
+                signed_off: l.figures.signed_off,
+                completion: l.figures.completion_text(),
+                carried_over: l.carried_over,
+                published: l.published,
+                warnings: l.warnings,
+            })
+            .collect(),
+    }))
+}

@@ -168,6 +168,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(signoff::get_rule, signoff::put_rule))
         .routes(routes!(consequences::get_rules, consequences::put_rules))
         .routes(routes!(consequences::month_scores))
+        .routes(routes!(consequences::statistics))
         .routes(routes!(
             consequences::get_awards,
             consequences::select_award

@@ -66,6 +66,7 @@ impl Layout {
                 }
                 add("/bulletins", "nav.bulletins");
                 add("/scores", "nav.scores");
+                add("/statistics", "nav.statistics");
                 if i.actor
                     .grants
                     .iter()

@@ -25,6 +25,7 @@ pub mod people;
 pub mod plan;
 pub mod projects;
 pub mod signoff;
+pub mod statistics;
 pub mod supervision;
 pub mod tasks;
 pub mod units;
@@ -199,6 +200,8 @@ pub fn router() -> Router<AppState> {
             "/months/{month}/awards",
             get(consequences::awards).post(consequences::select_award),
         )
+        .route("/statistics", get(statistics::page))
+        .route("/statistics.xlsx", get(statistics::xlsx))
         .route("/cases", get(consequences::cases))
         .route("/cases/{id}", get(consequences::case))
         .route("/cases/{id}/decision", post(consequences::decide))

@@ -583,7 +583,7 @@ pub async fn publish_bulletin(
     }
 }
 
-fn download(name: &str, content_type: &'static str, bytes: Vec<u8>) -> Response {
+pub fn download(name: &str, content_type: &'static str, bytes: Vec<u8>) -> Response {
     let encoded: String = form_urlencoded::byte_serialize(name.as_bytes())
         .collect::<String>()
         .replace('+', "%20");
