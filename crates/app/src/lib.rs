@@ -15,6 +15,7 @@ pub use store::{Backend, Db, DbOptions};
 mod audit_log;
 mod auth;
 mod awards;
+mod cadre;
 mod cards;
 mod close;
 mod consequences;
@@ -37,6 +38,7 @@ pub mod testing;
 pub use audit_log::{AuditPage, VerifyReport};
 pub use auth::{Identity, LoginOutcome};
 pub use awards::{AwardsView, Place};
+pub use cadre::CadreView;
 pub use cards::{
     Board, BoardCoordination, BoardItem, BoardPublication, CardReason, CardView, CardsView,
     ColorCounts, Dashboard, PublicationView, Published, PublishedCardView, RefreshReport,

@@ -586,5 +586,46 @@ app::app_test!(
             chosen,
             vec![("star_unit", "招商合作局"), ("star_person", "测试staff.a")]
         );
+
+        // The person's record counts the month: one task, signed off on time, a star.
+        let r = t
+            .app
+            .cadre_record(Caller::Person(&c.staff_a), person_id(&c.staff_a))
+            .await
+            .unwrap();
+        assert_eq!(r.years.len(), 1);
+        let y = r.years[0];
+        assert_eq!(
+            (
+                y.year,
+                y.planned,
+                y.signed_off,
+                y.on_time,
+                y.stars,
+                y.carried_over
+            ),
+            (2026, 1, 1, 1, 1, 0)
+        );
+        let b = t
+            .app
+            .cadre_record(dir, person_id(&c.staff_b))
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                b.total.planned,
+                b.total.signed_off,
+                b.total.carried_over,
+                b.total.red_cards
+            ),
+            (2, 1, 1, 1)
+        );
+        for who in [&c.head_a, &c.performance, &c.staff_b] {
+            assert_forbidden(
+                t.app
+                    .cadre_record(Caller::Person(who), person_id(&c.staff_a))
+                    .await,
+            );
+        }
     }
 );

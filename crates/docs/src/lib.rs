@@ -27,11 +27,13 @@ pub mod charts;
 pub mod key_points_xlsx;
 pub mod plan_xlsx;
 pub mod statistics_xlsx;
+pub mod table_xlsx;
 
 pub use bulletin_docx::write_bulletin_docx;
 pub use bulletin_xlsx::{RESULTS_SHEET_NAME, write_results_xlsx};
 pub use key_points_xlsx::{KeyPointRow, read_key_point_rows};
 pub use statistics_xlsx::{STATISTICS_SHEET_NAME, write_statistics_xlsx};
+pub use table_xlsx::write_table_xlsx;
 
 pub use plan_xlsx::{
     DocsError, ImportError, ImportLimits, MAX_CELL_CHARS, SHEET_NAME, read_plan_rows,

@@ -104,6 +104,9 @@ mod tests {
             Err("month_not_over")
         );
         assert_eq!(may_close(nov, parse_date("2026-12-01").unwrap()), Ok(()));
-        assert_eq!(Step::ALL.len(), 4);
+        assert_eq!(
+            Step::ALL.map(Step::as_str),
+            ["lock", "carry_over", "figures", "consequences", "freeze"]
+        );
     }
 }

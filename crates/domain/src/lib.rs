@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod awards;
 pub mod bulletin;
+pub mod cadre;
 pub mod cards;
 pub mod close;
 pub mod consequences;

@@ -123,6 +123,12 @@ pub enum Action<'a> {
     },
     /// Record the verification and decision of a case: the discipline office (纪检监察).
     DecideCase { org: OrganizationId },
+    /// See a person's record (干部实绩档案, 能勤绩): the person, the director and the
+    /// leading group, who use it for appointments.
+    ViewCadre {
+        org: OrganizationId,
+        person: PersonId,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -327,6 +333,11 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denied> {
         }
         Action::DecideCase { org } => {
             actor.reach(org) == Reach::Own && actor.has(Role::DisciplineOfficer)
+        }
+        Action::ViewCadre { org, person } => {
+            (person == actor.person_id && org == actor.organization_id)
+                || (actor.reach(org) == Reach::Own
+                    && (actor.has(Role::Director) || actor.has(Role::LeadingGroup)))
         }
         Action::ManageDisplays { org } => {
             (actor.is_admin() && actor.reach(org) != Reach::None)
@@ -777,6 +788,47 @@ mod tests {
             (&discipline, Action::DecideCase { org: ORG }, true),
             (&director, Action::DecideCase { org: ORG }, false),
             (&discipline, Action::DecideCase { org: CHILD }, false),
+            // A person's record: the person, the director, the leading group.
+            (
+                &director,
+                Action::ViewCadre {
+                    org: ORG,
+                    person: PersonId(7),
+                },
+                true,
+            ),
+            (
+                &head_12,
+                Action::ViewCadre {
+                    org: ORG,
+                    person: PersonId(100),
+                },
+                true,
+            ),
+            (
+                &head_12,
+                Action::ViewCadre {
+                    org: ORG,
+                    person: PersonId(7),
+                },
+                false,
+            ),
+            (
+                &performance,
+                Action::ViewCadre {
+                    org: ORG,
+                    person: PersonId(7),
+                },
+                false,
+            ),
+            (
+                &discipline,
+                Action::ViewCadre {
+                    org: ORG,
+                    person: PersonId(7),
+                },
+                false,
+            ),
         ];
         for (a, action, expected) in cases {
             check(a, *action, *expected);

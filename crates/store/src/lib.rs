@@ -22,6 +22,7 @@ mod args;
 
 pub mod audit;
 pub mod auth;
+pub mod cadre;
 pub mod cards;
 pub mod consequences;
 pub mod events;

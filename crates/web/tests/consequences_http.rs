@@ -20,6 +20,7 @@ struct Cast {
     unit_b: i64,
     task_a: i64,
     task_b: i64,
+    staff_b: i64,
 }
 
 fn go_to(w: &Web, day: &str) {
@@ -111,6 +112,7 @@ async fn closed_month(w: &Web) -> Cast {
         unit_b,
         task_a,
         task_b,
+        staff_b: staff_b.actor.person_id.0,
     }
 }
 
@@ -519,4 +521,63 @@ web_test!(statistics_are_a_page_a_workbook_and_an_api, |w| {
     assert!(x.disposition.contains("attachment"));
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(x.bytes)).unwrap();
     assert!(zip.by_name("xl/workbook.xml").is_ok());
+});
+
+web_test!(a_person_s_record_is_for_the_person_and_the_director, |w| {
+    let c = closed_month(&w).await;
+    let path = format!("/people/{}/record", c.staff_b);
+    let me = w.login("staff_b").await;
+    let page = w.get(&path, &me).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("id=\"cadre-years\"") && page.body.contains("财政局"));
+    let docx = w.get(&format!("{path}/docx"), &me).await;
+    assert_eq!(docx.status, StatusCode::OK);
+    assert!(docx.content_type.contains("wordprocessingml"));
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx.bytes)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    assert!(xml.contains("实绩档案") && xml.contains("2026"));
+    let xlsx = w.get(&format!("{path}/xlsx"), &me).await;
+    assert!(xlsx.content_type.contains("spreadsheetml"));
+    assert_eq!(
+        w.get(&format!("{path}/pdf"), &me).await.status,
+        StatusCode::NOT_FOUND
+    );
+    for who in ["head_a", "head_b", "performance", "discipline"] {
+        let s = w.login(who).await;
+        assert_eq!(
+            w.get(&path, &s).await.status,
+            StatusCode::FORBIDDEN,
+            "{who}"
+        );
+        assert_eq!(
+            w.get(&format!("{path}/docx"), &s).await.status,
+            StatusCode::FORBIDDEN,
+            "{who}"
+        );
+    }
+    let tok = w.token("director").await;
+    let r = w
+        .api(
+            "GET",
+            &format!("/api/v1/people/{}/record", c.staff_b),
+            &tok,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["total"]["planned"], 1);
+    assert_eq!(j["total"]["carried_over"], 1);
+    let ta = w.token("staff_a").await;
+    let r = w
+        .api(
+            "GET",
+            &format!("/api/v1/people/{}/record", c.staff_b),
+            &ta,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 });

@@ -75,3 +75,7 @@ CREATE TABLE awards (
 );
 CREATE UNIQUE INDEX awards_subject_key ON awards (organization_id, month, kind, subject_id);
 CREATE INDEX awards_org_month_idx ON awards (organization_id, month, kind, id);
+CREATE INDEX awards_subject_idx ON awards (subject_id, kind);
+
+-- A person's record reads their warnings by person.
+CREATE INDEX warnings_person_idx ON warnings (person_id, month);

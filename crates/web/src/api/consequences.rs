@@ -675,3 +675,75 @@ pub async fn statistics(
             .collect(),
     }))
 }
+
+// ---- a person's record ----
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordYear {
+    pub year: i32,
+    pub planned: u32,
+    pub signed_off: u32,
+    pub on_time: u32,
+    pub carried_over: u32,
+    pub key_done: u32,
+    pub highlights: u32,
+    pub stars: u32,
+    pub red_cards: u32,
+    pub warnings: u32,
+    pub sanctions: u32,
+    pub completion: String,
+    pub on_time_rate: String,
+}
+
+impl From<domain::cadre::YearRecord> for RecordYear {
+    fn from(y: domain::cadre::YearRecord) -> Self {
+        RecordYear {
+            completion: y.completion_text(),
+            on_time_rate: y.on_time_text(),
+            year: y.year,
+            planned: y.planned,
+            signed_off: y.signed_off,
+            on_time: y.on_time,
+            carried_over: y.carried_over,
+            key_done: y.key_done,
+            highlights: y.highlights,
+            stars: y.stars,
+            red_cards: y.red_cards,
+            warnings: y.warnings,
+            sanctions: y.sanctions,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CadreRecord {
+    pub person_id: i64,
+    pub name: String,
+    pub unit_name: Option<String>,
+    /// Oldest first.
+    pub years: Vec<RecordYear>,
+    /// The years summed (its `year` is 0).
+    pub total: RecordYear,
+}
+
+#[utoipa::path(get, path = "/people/{id}/record", tag = "consequences", params(("id" = i64, Path)),
+    responses((status = 200, body = CadreRecord), (status = 403, body = ErrorBody, description = "only the person, the director and the leading group"), (status = 404, body = ErrorBody)))]
+pub async fn cadre_record(
+    State(s): State<AppState>,
+    user: ApiUser,
+    Path(raw): Path<String>,
+) -> ApiResult<CadreRecord> {
+    let p = id(&user, &raw)?;
+    let v = s
+        .app
+        .cadre_record(user.caller(), p)
+        .await
+        .map_err(|e| user.fail(e))?;
+    Ok(Json(CadreRecord {
+        person_id: v.person_id,
+        name: v.name,
+        unit_name: v.unit_name,
+        years: v.years.into_iter().map(Into::into).collect(),
+        total: v.total.into(),
+    }))
+}

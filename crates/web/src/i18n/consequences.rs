@@ -54,9 +54,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "A task was left unsigned this month: not eligible.",
     ),
     // ---- fields ----
-    ("field.citation", "评选理由", "Citation"),
     ("field.subject_id", "评选对象", "Nominee"),
-    ("field.kind", "类别", "Kind"),
     (
         "field.annual_weight",
         "年度权重（分）",
@@ -110,6 +108,30 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     // ---- navigation and pages ----
     ("nav.scores", "考核", "Scores"),
     ("nav.statistics", "统计", "Statistics"),
+    ("nav.record", "我的实绩", "My record"),
+    (
+        "cadre.title",
+        "实绩档案（能、勤、绩）",
+        "Record (ability, diligence, achievement)",
+    ),
+    (
+        "cadre.help",
+        "仅本人、主任及领导小组可见，用于干部考察和竞聘上岗。",
+        "Seen only by the person, the director and the leading group; used for appointments.",
+    ),
+    ("cadre.ability", "能", "Ability"),
+    ("cadre.diligence", "勤", "Diligence"),
+    ("cadre.achievement", "绩", "Achievement"),
+    ("cadre.key_done", "重点工作", "Key work done"),
+    ("cadre.highlights", "亮点工作", "Highlights"),
+    ("cadre.on_time", "按期率", "On time"),
+    ("cadre.docx", "导出 Word", "Export to Word"),
+    ("cadre.xlsx", "导出 Excel", "Export to Excel"),
+    (
+        "cadre.empty",
+        "暂无承担事项的记录。",
+        "No tasks on record yet.",
+    ),
     ("stats.title", "预安销号统计", "Statistics"),
     (
         "stats.trend",
@@ -145,10 +167,6 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "所选期间暂无数据。",
         "Nothing in this period.",
     ),
-    ("field.from", "起始月份", "From"),
-    ("field.to", "截止月份", "To"),
-    ("field.unit_id", "单位", "Unit"),
-    ("field.leader_id", "分管领导", "Leader"),
     ("field.person_id", "人员", "Person"),
     ("nav.cases", "问责", "Accountability"),
     ("scores.title", "考核得分", "Scores"),
@@ -206,9 +224,13 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "扣发当月目标绩效奖金",
         "The month's target bonus withheld",
     ),
-    ("rules.title", "年度考核规则", " rules of scores and bonus"),
     (
-        "rules.help",
+        "score_rules.title",
+        "年度考核规则",
+        " rules of scores and bonus",
+    ),
+    (
+        "score_rules.help",
         "由绩考办维护；修改即生成新版本，已关账月份保持原有得分。",
         "Kept by the performance office; a change is a new version, and closed months keep their scores.",
     ),

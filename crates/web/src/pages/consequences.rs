@@ -4,7 +4,7 @@
 //! decision form.
 
 use app::model::{CaseFilter, CaseRow, RuleSetRow, UnitScoreRow};
-use app::{AppError, AwardsView, CaseView, Place, UnitScoreView};
+use app::{AppError, AwardsView, CadreView, CaseView, Place, UnitScoreView};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -240,7 +240,7 @@ async fn render_rules(
         Some((input, e)) => (input, FormErrors::from_app(user.lang, &e, &RULE_FIELDS)),
         None => (RuleSetInput::from(&v.rules), FormErrors::new(user.lang)),
     };
-    let mut l = layout(user, "rules.title", ok);
+    let mut l = layout(user, "score_rules.title", ok);
     l.title = format!("{year}{}", l.title);
     (
         status,
@@ -547,4 +547,62 @@ pub async fn select_award(
         render_awards(&state, &user, &m, None, Some(e))
     })
     .await
+}
+
+#[derive(Template)]
+#[template(path = "consequences/cadre.html")]
+struct CadrePage {
+    l: Layout,
+    v: CadreView,
+    rows: Vec<Vec<String>>,
+    header: Vec<String>,
+}
+
+/// `GET /people/{id}/record`: the person's record (干部实绩档案).
+pub async fn cadre(State(state): State<AppState>, user: User, Path(id): Path<String>) -> Response {
+    let id = match parse_id(&id) {
+        Ok(id) => id,
+        Err(e) => return user.fail(e).into_response(),
+    };
+    match state.app.cadre_record(user.caller(), id).await {
+        Ok(v) => {
+            let t = domain::cadre::table(&v.years);
+            let mut l = layout(&user, "cadre.title", None);
+            l.title = format!("{} · {}", v.name, l.title);
+            render(&CadrePage {
+                l,
+                rows: t.rows,
+                header: t.header,
+                v,
+            })
+        }
+        Err(e) => user.fail(e).into_response(),
+    }
+}
+
+/// `GET /people/{id}/record.docx` and `.xlsx`: the record for a competitive appointment.
+pub async fn cadre_file(
+    State(state): State<AppState>,
+    user: User,
+    Path((id, ext)): Path<(String, String)>,
+) -> Response {
+    let id = match parse_id(&id) {
+        Ok(id) => id,
+        Err(e) => return user.fail(e).into_response(),
+    };
+    let v = match state.app.cadre_record(user.caller(), id).await {
+        Ok(v) => v,
+        Err(e) => return user.fail(e).into_response(),
+    };
+    let doc = v.document(&domain::bulletin::chinese_date(state.app.today()));
+    let made = match ext.as_str() {
+        "docx" => docs::write_bulletin_docx(&doc).map(|b| (b, super::signoff::DOCX)),
+        "xlsx" => docs::write_table_xlsx(&doc.title, "实绩档案", &domain::cadre::table(&v.years))
+            .map(|b| (b, super::signoff::XLSX)),
+        _ => return user.fail(AppError::NotFound).into_response(),
+    };
+    match made {
+        Ok((bytes, kind)) => super::signoff::download(&format!("{}.{ext}", doc.title), kind, bytes),
+        Err(e) => user.fail(AppError::Internal(e.to_string())).into_response(),
+    }
 }

@@ -202,6 +202,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/statistics", get(statistics::page))
         .route("/statistics.xlsx", get(statistics::xlsx))
+        .route("/people/{id}/record", get(consequences::cadre))
+        .route("/people/{id}/record/{ext}", get(consequences::cadre_file))
         .route("/cases", get(consequences::cases))
         .route("/cases/{id}", get(consequences::case))
         .route("/cases/{id}/decision", post(consequences::decide))

@@ -251,6 +251,8 @@ struct ShowPage {
     d: PersonDetail,
     can_admin: bool,
     is_self: bool,
+    /// The viewer may open the person's record (干部实绩档案).
+    can_record: bool,
     tree: Vec<UnitNode>,
     secret: Option<(String, String)>,
     errors: FormErrors,
@@ -335,6 +337,14 @@ async fn render_show(
         l: Layout::new(user.lang, Some(&user.identity), "person.list", "/people")
             .with_notice(notice),
         is_self: d.person.id == user.identity.actor.person_id.0,
+        can_record: domain::policy::authorize(
+            &user.identity.actor,
+            domain::policy::Action::ViewCadre {
+                org: domain::OrganizationId(d.person.organization_id),
+                person: domain::ids::PersonId(d.person.id),
+            },
+        )
+        .is_ok(),
         is_leader: d
             .roles
             .iter()
