@@ -295,7 +295,7 @@ async fn flow(b: Browser, s: Setup) {
     );
     assert_eq!(
         b.fact("关账月份").await,
-        Some(format!("{MONTH} · 逾期月数 3")),
+        Some(format!("{MONTH} · 连续未完成月数 3")),
         "three months unfinished"
     );
     let links = b

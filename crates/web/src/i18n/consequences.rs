@@ -308,6 +308,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("cases.empty", "暂无问责事项。", "No cases."),
     ("cases.month", "关账月份", "Month closed"),
     ("cases.step", "问责环节", "Step"),
+    (
+        "cases.months_unfinished",
+        "连续未完成月数",
+        "Months unfinished in a row",
+    ),
     ("cases.all_steps", "全部环节", "Every step"),
     ("cases.all_statuses", "全部状态", "Every status"),
     ("cases.deadline", "整改时限", "Rectify by"),

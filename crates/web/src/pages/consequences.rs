@@ -393,7 +393,11 @@ async fn render_case(
     (
         status,
         render(&CasePage {
-            l: layout(user, "cases.case_title", ok),
+            l: {
+                let mut l = layout(user, "cases.case_title", ok);
+                l.title = format!("{}：{}", l.title, v.case.task_title);
+                l
+            },
             v,
             input,
             errors,
