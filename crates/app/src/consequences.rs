@@ -4,9 +4,11 @@
 //! decisions. The rules themselves are `domain::consequences`.
 
 use domain::OrganizationId;
+use std::collections::{BTreeMap, HashMap};
+
 use domain::consequences::{
-    DecisionInput, LadderStep, MonthRecord, Points, RuleSet, RuleSetInput, TaskEvent, Unfinished,
-    ladder, month_ledger,
+    DecisionInput, Entry, LadderStep, MonthRecord, Points, RuleSet, RuleSetInput, TaskEvent,
+    Unfinished, ladder, month_ledger,
 };
 use domain::ids::{PersonId, UnitId};
 use domain::page::{Page, PageRequest};
@@ -160,54 +162,18 @@ impl App {
         units: Vec<i64>,
     ) -> Result<(usize, usize)> {
         let m = ym.to_string();
-        let year = ym.year;
-        let (rules, row) = self.rules_for(&mut *tx, org, year).await?;
-        let unsigned = store::consequences::unsigned_tasks(tx, org, &m).await?;
+        let (rules, row) = self.rules_for(&mut *tx, org, ym.year).await?;
+        let (record, unsigned) = month_record(tx, org, &m, units).await?;
+        let entries = month_ledger(&rules, &record);
+        let rows = self
+            .write_ledger(tx, org, &m, row.as_ref().map(|r| r.id), &entries)
+            .await?;
         let event = |(id, task, unit, owner): (i64, i64, i64, Option<i64>)| TaskEvent {
             id,
             task,
             unit,
             owner,
         };
-        let record = MonthRecord {
-            units,
-            unsigned: unsigned
-                .iter()
-                .map(|&(task, unit, owner, _, _)| event((task, task, unit, owner)))
-                .collect(),
-            red_cards: store::consequences::red_task_cards(tx, org, &m)
-                .await?
-                .into_iter()
-                .map(event)
-                .collect(),
-            highlights: store::consequences::month_highlights(tx, org, &m)
-                .await?
-                .into_iter()
-                .map(event)
-                .collect(),
-        };
-        let entries = month_ledger(&rules, &record);
-        let rows: Vec<NewEntry<'_>> = entries
-            .iter()
-            .map(|e| NewEntry {
-                unit: e.unit,
-                person: e.person,
-                rule: e.rule.as_str(),
-                points: e.points.0,
-                event_kind: e.event.as_str(),
-                event_id: e.event_id,
-                task: e.task,
-            })
-            .collect();
-        store::consequences::insert_entries(
-            tx,
-            org,
-            &m,
-            row.as_ref().map(|r| r.id),
-            &rows,
-            self.now(),
-        )
-        .await?;
 
         let unfinished: Vec<Unfinished> = unsigned
             .iter()
@@ -232,7 +198,163 @@ impl App {
             })
             .collect();
         store::consequences::insert_cases(tx, org, &m, &cases, self.now()).await?;
-        Ok((rows.len(), cases.len()))
+        Ok((rows, cases.len()))
+    }
+
+    async fn write_ledger(
+        &self,
+        tx: &mut store::Tx,
+        org: i64,
+        m: &str,
+        rule_set: Option<i64>,
+        entries: &[Entry],
+    ) -> Result<usize> {
+        let rows: Vec<NewEntry<'_>> = entries
+            .iter()
+            .map(|e| NewEntry {
+                unit: e.unit,
+                person: e.person,
+                rule: e.rule.as_str(),
+                points: e.points.0,
+                event_kind: e.event.as_str(),
+                event_id: e.event_id,
+                task: e.task,
+            })
+            .collect();
+        store::consequences::insert_entries(tx, org, m, rule_set, &rows, self.now()).await?;
+        Ok(rows.len())
+    }
+
+    /// What scoring a closed month again under the year's newest rules would change, unit by
+    /// unit, before anything is applied (the performance office).
+    pub async fn recompute_preview(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        month: &str,
+    ) -> Result<RecomputePreview> {
+        let ym =
+            YearMonth::parse(month).ok_or_else(|| AppError::field("month", "invalid_month"))?;
+        self.organization(org).await?;
+        caller.authorize(Action::ManageRules { org: org_id(org) })?;
+        let m = ym.to_string();
+        if !store::consequences::month_scored(&self.db, org, &m).await? {
+            return Err(AppError::field("month", "month_not_closed"));
+        }
+        let mut tx = self.db.begin().await?;
+        let preview = self.recompute_in(&mut tx, org, ym).await?.0;
+        drop(tx);
+        Ok(preview)
+    }
+
+    /// The preview and the new entries, read inside `tx`.
+    async fn recompute_in(
+        &self,
+        tx: &mut store::Tx,
+        org: i64,
+        ym: YearMonth,
+    ) -> Result<(RecomputePreview, Vec<Entry>, Option<i64>)> {
+        let m = ym.to_string();
+        let (rules, row) = self.rules_for(&mut *tx, org, ym.year).await?;
+        let groups = store::signoff::outcome_groups(&mut *tx, org, &m).await?;
+        let (record, _) = month_record(tx, org, &m, planned_units(&groups)).await?;
+        let entries = month_ledger(&rules, &record);
+        let mut before: BTreeMap<i64, i64> = BTreeMap::new();
+        let mut versions = std::collections::BTreeSet::new();
+        for (unit, _, _, _, points) in store::consequences::ledger_counts(&mut *tx, org, &m).await?
+        {
+            *before.entry(unit).or_default() += points;
+        }
+        for id in store::consequences::month_rule_sets(&mut *tx, org, &m).await? {
+            versions.insert(id);
+        }
+        let mut after: BTreeMap<i64, i64> = BTreeMap::new();
+        for e in &entries {
+            *after.entry(e.unit).or_default() += e.points.0;
+        }
+        let units: Vec<i64> = before.keys().chain(after.keys()).copied().collect();
+        let names: HashMap<i64, String> = store::consequences::names(&mut *tx, false, &units)
+            .await?
+            .into_iter()
+            .collect();
+        let mut changes: Vec<ScoreChange> = before
+            .keys()
+            .chain(after.keys())
+            .copied()
+            .collect::<std::collections::BTreeSet<i64>>()
+            .into_iter()
+            .filter_map(|u| {
+                let (b, a) = (
+                    before.get(&u).copied().unwrap_or(0),
+                    after.get(&u).copied().unwrap_or(0),
+                );
+                (a != b).then(|| ScoreChange {
+                    unit_id: u,
+                    unit_name: names.get(&u).cloned().unwrap_or_default(),
+                    before: Points(b),
+                    after: Points(a),
+                })
+            })
+            .collect();
+        changes.sort_by_key(|c| (c.after.0 - c.before.0, c.unit_id));
+        let scored_with: Vec<i64> = versions.into_iter().flatten().collect();
+        Ok((
+            RecomputePreview {
+                month: ym,
+                version: row.as_ref().map(|r| r.version),
+                same_rules: scored_with == row.iter().map(|r| r.id).collect::<Vec<_>>(),
+                changes,
+            },
+            entries,
+            row.map(|r| r.id),
+        ))
+    }
+
+    /// Scores a closed month again under the year's newest rules: the month's entries are
+    /// replaced, in one transaction, audited with what changed. `version` is the rules'
+    /// version the caller previewed; if the rules changed since, nothing is applied.
+    pub async fn recompute_month(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        month: &str,
+        version: Option<i32>,
+    ) -> Result<RecomputePreview> {
+        let ym =
+            YearMonth::parse(month).ok_or_else(|| AppError::field("month", "invalid_month"))?;
+        self.organization(org).await?;
+        caller.authorize(Action::ManageRules { org: org_id(org) })?;
+        let m = ym.to_string();
+        let mut tx = self.db.begin().await?;
+        store::cards::lock_month(&mut tx, org, &m).await?;
+        if !store::consequences::month_scored(&mut tx, org, &m).await? {
+            return Err(AppError::field("month", "month_not_closed"));
+        }
+        let (preview, entries, rule_set) = self.recompute_in(&mut tx, org, ym).await?;
+        if preview.version != version {
+            return Err(AppError::field("version", "rules_changed"));
+        }
+        store::consequences::delete_entries(&mut tx, org, &m).await?;
+        self.write_ledger(&mut tx, org, &m, rule_set, &entries)
+            .await?;
+        self.audit(
+            &mut tx,
+            caller,
+            org,
+            "score.recompute",
+            "cycle",
+            None,
+            Some(json!({ "month": m })),
+            Some(json!({
+                "month": m, "version": preview.version, "units_changed": preview.changes.len(),
+                "changes": preview.changes.iter().take(50).map(|c| json!({
+                    "unit_id": c.unit_id, "before": c.before.to_string(), "after": c.after.to_string()
+                })).collect::<Vec<_>>(),
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(preview)
     }
 
     /// Every unit's score of a closed month, best first (the offices); `withheld_only` gives the
@@ -425,6 +547,62 @@ impl App {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// What the close knows of a month for its consequences, read in `tx`: the record, and the
+/// unsigned tasks as `(task, unit, owner, continuation, months unfinished)`.
+#[allow(clippy::type_complexity)]
+async fn month_record(
+    tx: &mut store::Tx,
+    org: i64,
+    m: &str,
+    units: Vec<i64>,
+) -> Result<(MonthRecord, Vec<(i64, i64, Option<i64>, Option<i64>, i32)>)> {
+    let unsigned = store::consequences::unsigned_tasks(tx, org, m).await?;
+    let event = |(id, task, unit, owner): (i64, i64, i64, Option<i64>)| TaskEvent {
+        id,
+        task,
+        unit,
+        owner,
+    };
+    let record = MonthRecord {
+        units,
+        unsigned: unsigned
+            .iter()
+            .map(|&(task, unit, owner, _, _)| event((task, task, unit, owner)))
+            .collect(),
+        red_cards: store::consequences::red_task_cards(tx, org, m)
+            .await?
+            .into_iter()
+            .map(event)
+            .collect(),
+        highlights: store::consequences::month_highlights(tx, org, m)
+            .await?
+            .into_iter()
+            .map(event)
+            .collect(),
+    };
+    Ok((record, unsigned))
+}
+
+/// What scoring a month again would change.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecomputePreview {
+    pub month: YearMonth,
+    /// The version of the year's rules it would apply (`None`: the defaults).
+    pub version: Option<i32>,
+    /// The month was scored with these very rules.
+    pub same_rules: bool,
+    /// Units whose score would change, biggest loss first.
+    pub changes: Vec<ScoreChange>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreChange {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub before: Points,
+    pub after: Points,
 }
 
 /// The units with planned tasks among the month's outcome groups.

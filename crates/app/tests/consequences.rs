@@ -629,3 +629,85 @@ app::app_test!(
         }
     }
 );
+
+app::app_test!(
+    a_closed_month_is_scored_again_only_when_asked_after_its_difference_is_shown,
+    |t| {
+        let c = cast(&t).await;
+        closed_november(&t, &c).await;
+        let perf = Caller::Person(&c.performance);
+        // New rules leave the closed month as it was…
+        let mut input = RuleSetInput::from(&RuleSet::default());
+        input.unsigned_deduction = "1".into();
+        assert_eq!(
+            t.app.save_rules(perf, t.org, 2026, &input).await.unwrap(),
+            1
+        );
+        let score = |t: &TestApp, unit: i64| {
+            let app = t.app.clone();
+            async move {
+                app.unit_score(Caller::System, unit, MONTH)
+                    .await
+                    .unwrap()
+                    .total
+            }
+        };
+        assert_eq!(score(&t, c.unit_a).await, Points(230));
+        // …until the performance office looks at the difference and applies it.
+        assert_forbidden(
+            t.app
+                .recompute_preview(Caller::Person(&c.head_a), t.org, MONTH)
+                .await,
+        );
+        let p = t.app.recompute_preview(perf, t.org, MONTH).await.unwrap();
+        assert_eq!((p.version, p.same_rules), (Some(1), false));
+        let changes: Vec<(i64, Points, Points)> = p
+            .changes
+            .iter()
+            .map(|x| (x.unit_id, x.before, x.after))
+            .collect();
+        assert_eq!(
+            changes,
+            vec![
+                (c.unit_a, Points(230), Points(180)),
+                (c.unit_b, Points(180), Points(130)),
+            ]
+        );
+        assert_field(
+            t.app.recompute_preview(perf, t.org, NEXT).await,
+            "month",
+            "month_not_closed",
+        );
+        // Applying what was not previewed is refused, and nothing changes.
+        assert_field(
+            t.app.recompute_month(perf, t.org, MONTH, None).await,
+            "version",
+            "rules_changed",
+        );
+        assert_eq!(score(&t, c.unit_a).await, Points(230));
+        let audit_before = audited(&t, "score.recompute").await;
+        t.app
+            .recompute_month(perf, t.org, MONTH, Some(1))
+            .await
+            .unwrap();
+        assert_eq!(score(&t, c.unit_a).await, Points(180));
+        assert_eq!(score(&t, c.unit_b).await, Points(130));
+        let v = t
+            .app
+            .unit_score(Caller::System, c.unit_a, MONTH)
+            .await
+            .unwrap();
+        assert_eq!((v.rule_set_version, v.entries.len()), (Some(1), 5));
+        assert_eq!(audited(&t, "score.recompute").await, audit_before + 1);
+        // Nothing left to change; the cases are untouched.
+        let again = t.app.recompute_preview(perf, t.org, MONTH).await.unwrap();
+        assert!(again.same_rules && again.changes.is_empty());
+        let d = discipline(&t).await;
+        let cases = t
+            .app
+            .list_cases(Caller::Person(&d), t.org, &CaseFilter::default(), all())
+            .await
+            .unwrap();
+        assert_eq!(cases.total, 2);
+    }
+);

@@ -545,3 +545,21 @@ pub async fn list_awards(ex: impl Into<Ex<'_>>, org: i64, month: &str) -> Result
          WHERE a.organization_id = $1 AND a.month LIKE $2 ORDER BY a.month, a.id")
         .bind(org).bind(month).fetch_all(c).await)?)
 }
+
+/// The rule sets a month's entries were written with (`None` for the defaults).
+pub async fn month_rule_sets(
+    ex: impl Into<Ex<'_>>,
+    org: i64,
+    month: &str,
+) -> Result<Vec<Option<i64>>> {
+    Ok(with_ex!(ex, c => sqlx::query_scalar::<_, Option<i64>>(
+        "SELECT DISTINCT rule_set_id FROM score_entries WHERE organization_id = $1 AND month = $2")
+        .bind(org).bind(month).fetch_all(c).await)?)
+}
+
+/// Removes a month's entries (before they are written again under new rules).
+pub async fn delete_entries(tx: &mut Tx, org: i64, month: &str) -> Result<u64> {
+    Ok(with_tx!(tx, c => sqlx::query(
+        "DELETE FROM score_entries WHERE organization_id = $1 AND month = $2")
+        .bind(org).bind(month).execute(c).await.map(|r| r.rows_affected()))?)
+}

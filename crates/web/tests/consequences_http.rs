@@ -581,3 +581,54 @@ web_test!(a_person_s_record_is_for_the_person_and_the_director, |w| {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 });
+
+web_test!(a_closed_month_is_scored_again_after_its_preview, |w| {
+    let c = closed_month(&w).await;
+    let perf = w.login("performance").await;
+    let page = w.get("/months/2026-11/scores", &perf).await;
+    assert!(page.body.contains("id=\"recompute-link\""));
+    let head = w.login("head_b").await;
+    assert_eq!(
+        w.get("/months/2026-11/scores/recompute", &head)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let p = w.get("/months/2026-11/scores/recompute", &perf).await;
+    assert!(
+        p.body.contains("id=\"recompute-empty\""),
+        "the same rules change nothing"
+    );
+    let tok = w.token("performance").await;
+    let body = r#"{"annual_weight":"30","month_points":"2.5","unsigned_deduction":"1","highlight_bonus":"0.5","red_card_deduction":"0.2","withhold_bonus_when_unsigned":true,"rectification_days":"10","excellent_percent":"90","good_percent":"80","pass_percent":"60"}"#;
+    let r = w.api("PUT", "/api/v1/rules/2026", &tok, Some(body)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let p = w.get("/months/2026-11/scores/recompute", &perf).await;
+    assert!(p.body.contains(&format!("data-unit=\"{}\"", c.unit_b)) && p.body.contains("1.30"));
+    assert!(p.body.contains("name=\"version\" value=\"1\""));
+    let r = w
+        .post_form(
+            "/months/2026-11/scores/recompute",
+            &perf,
+            &[("version", "1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = w.get("/months/2026-11/scores", &perf).await;
+    assert!(page.body.contains("<strong>1.30</strong>"));
+    // The API: a stale version is refused.
+    let r = w
+        .api(
+            "POST",
+            "/api/v1/months/2026-11/recompute",
+            &tok,
+            Some(r#"{"version":null}"#),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("rules_changed"));
+    let r = w
+        .api("GET", "/api/v1/months/2026-11/recompute", &tok, None)
+        .await;
+    assert_eq!(r.json()["same_rules"], true);
+});

@@ -747,3 +747,85 @@ pub async fn cadre_record(
         total: v.total.into(),
     }))
 }
+
+// ---- scoring a closed month again ----
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScoreChangeOut {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Recompute {
+    pub month: String,
+    /// The rules' version it applies (`null`: the defaults); send it back to apply.
+    pub version: Option<i32>,
+    /// The month was scored with these very rules.
+    pub same_rules: bool,
+    pub changes: Vec<ScoreChangeOut>,
+}
+
+impl From<app::RecomputePreview> for Recompute {
+    fn from(p: app::RecomputePreview) -> Self {
+        Recompute {
+            month: p.month.to_string(),
+            version: p.version,
+            same_rules: p.same_rules,
+            changes: p
+                .changes
+                .into_iter()
+                .map(|c| ScoreChangeOut {
+                    unit_id: c.unit_id,
+                    unit_name: c.unit_name,
+                    before: c.before.to_string(),
+                    after: c.after.to_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/months/{month}/recompute", tag = "consequences",
+    params(("month" = String, Path, description = "`YYYY-MM`, a closed month")),
+    responses((status = 200, body = Recompute, description = "what scoring the month again would change; nothing is applied"),
+        (status = 403, body = ErrorBody), (status = 422, description = "`month_not_closed`", body = ErrorBody)))]
+pub async fn recompute_preview(
+    State(s): State<AppState>,
+    user: ApiUser,
+    Path(month): Path<String>,
+) -> ApiResult<Recompute> {
+    let p = s
+        .app
+        .recompute_preview(user.caller(), org(&user), &month)
+        .await
+        .map_err(|e| user.fail(e))?;
+    Ok(Json(p.into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyRecompute {
+    /// The version the preview showed (`null` for the defaults).
+    pub version: Option<i32>,
+}
+
+#[utoipa::path(post, path = "/months/{month}/recompute", tag = "consequences",
+    params(("month" = String, Path, description = "`YYYY-MM`")), request_body = ApplyRecompute,
+    responses((status = 200, body = Recompute, description = "applied, audited"), (status = 403, body = ErrorBody),
+        (status = 422, description = "`rules_changed` since the preview, `month_not_closed`", body = ErrorBody)))]
+pub async fn recompute(
+    State(s): State<AppState>,
+    user: ApiUser,
+    Path(month): Path<String>,
+    ApiJson(b): ApiJson<ApplyRecompute>,
+) -> ApiResult<Recompute> {
+    let p = s
+        .app
+        .recompute_month(user.caller(), org(&user), &month, b.version)
+        .await
+        .map_err(|e| user.fail(e))?;
+    Ok(Json(p.into()))
+}

@@ -170,6 +170,39 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("field.person_id", "人员", "Person"),
     ("nav.cases", "问责", "Accountability"),
     ("scores.title", "考核得分", "Scores"),
+    (
+        "recompute.title",
+        "按现行规则重新计分",
+        "Score again under the current rules",
+    ),
+    (
+        "recompute.help",
+        "已关账月份不会因规则修改而变动；确需重新计分时，先核对差异，确认后在一个事务中替换本月计分并留痕。适用规则：",
+        "A closed month does not change with the rules; to score it again, check the difference first; confirming replaces the month's entries in one transaction, on the record. Rules applied:",
+    ),
+    (
+        "recompute.nothing",
+        "按现行规则计分，各单位得分不变。",
+        "Under the current rules no unit's score changes.",
+    ),
+    ("recompute.before", "原得分", "Before"),
+    ("recompute.after", "重新计分后", "After"),
+    ("recompute.apply", "确认重新计分", "Apply"),
+    (
+        "recompute.confirm",
+        "确认按现行规则替换本月计分？",
+        "Replace the month's scores under the current rules?",
+    ),
+    (
+        "recompute.done",
+        "已按现行规则重新计分。",
+        "The month is scored again.",
+    ),
+    (
+        "err.rules_changed",
+        "预览后规则又有修改，请重新核对差异。",
+        "The rules changed since the preview; check the difference again.",
+    ),
     ("scores.unit_title", "考核得分", "score"),
     (
         "scores.help",

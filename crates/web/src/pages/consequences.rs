@@ -4,7 +4,7 @@
 //! decision form.
 
 use app::model::{CaseFilter, CaseRow, RuleSetRow, UnitScoreRow};
-use app::{AppError, AwardsView, CadreView, CaseView, Place, UnitScoreView};
+use app::{AppError, AwardsView, CadreView, CaseView, Place, RecomputePreview, UnitScoreView};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -76,6 +76,7 @@ struct ScoresPage {
     items: Vec<UnitScoreRow>,
     pager: Pager,
     withheld: bool,
+    can_recompute: bool,
 }
 
 /// `GET /months/{month}/scores`: every unit's score of the month, best first.
@@ -117,6 +118,12 @@ pub async fn month(
                 pager: Pager::new(&p, &base),
                 items: p.items,
                 withheld,
+                can_recompute: allowed(
+                    &user,
+                    Action::ManageRules {
+                        org: OrganizationId(org(&user)),
+                    },
+                ),
             })
         }
         Err(e) => user.fail(e).into_response(),
@@ -608,5 +615,55 @@ pub async fn cadre_file(
     match made {
         Ok((bytes, kind)) => super::signoff::download(&format!("{}.{ext}", doc.title), kind, bytes),
         Err(e) => user.fail(AppError::Internal(e.to_string())).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "consequences/recompute.html")]
+struct RecomputePage {
+    l: Layout,
+    p: RecomputePreview,
+    version: String,
+}
+
+/// `GET /months/{month}/scores/recompute`: what scoring the month again would change.
+pub async fn recompute_preview(
+    State(state): State<AppState>,
+    user: User,
+    Path(m): Path<String>,
+) -> Response {
+    match state
+        .app
+        .recompute_preview(user.caller(), org(&user), &m)
+        .await
+    {
+        Ok(p) => {
+            let mut l = layout(&user, "recompute.title", None);
+            l.title = format!("{} {}", p.month, l.title);
+            render(&RecomputePage {
+                l,
+                version: p.version.map(|v| v.to_string()).unwrap_or_default(),
+                p,
+            })
+        }
+        Err(e) => user.fail(e).into_response(),
+    }
+}
+
+/// `POST /months/{month}/scores/recompute`: applies exactly the previewed version.
+pub async fn recompute(
+    State(state): State<AppState>,
+    user: User,
+    Path(m): Path<String>,
+    form: FormData,
+) -> Response {
+    let version = form.get("version").parse::<i32>().ok();
+    match state
+        .app
+        .recompute_month(user.caller(), org(&user), &m, version)
+        .await
+    {
+        Ok(_) => see_other(&format!("/months/{m}/scores?ok=recompute.done")),
+        Err(e) => user.fail(e).into_response(),
     }
 }

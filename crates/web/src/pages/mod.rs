@@ -193,6 +193,10 @@ pub fn router() -> Router<AppState> {
         .route("/months/{month}/scores", get(consequences::month))
         .route("/units/{id}/scores/{month}", get(consequences::unit))
         .route(
+            "/months/{month}/scores/recompute",
+            get(consequences::recompute_preview).post(consequences::recompute),
+        )
+        .route(
             "/rules",
             get(consequences::rules).post(consequences::save_rules),
         )
