@@ -55,6 +55,9 @@ pub struct UnitScoreView {
     pub rule_set_version: Option<i32>,
     /// Whether the month has been scored (closed) at all.
     pub scored: bool,
+    /// The unit's score over the year's closed months so far, with its grade.
+    pub year_total: Points,
+    pub year_grade: domain::consequences::Grade,
 }
 
 /// A case, with what the caller may do with it.
@@ -377,6 +380,39 @@ impl App {
         Ok(Page::new(rows, page, total.unsigned_abs()))
     }
 
+    /// Every unit's score of a year (the sum of its closed months) with its grade under the
+    /// year's rules, best first: the offices.
+    pub async fn year_scores(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        year: i32,
+        page: PageRequest,
+    ) -> Result<YearScores> {
+        self.organization(org).await?;
+        caller.authorize(Action::ViewAllScores { org: org_id(org) })?;
+        if !(2000..=2100).contains(&year) {
+            return Err(AppError::field("year", "out_of_range"));
+        }
+        let (rules, _) = self.rules_for(&self.db, org, year).await?;
+        let (rows, total) = store::consequences::year_scores(&self.db, org, year, page).await?;
+        let items = rows
+            .into_iter()
+            .map(|(unit_id, unit_name, points, months)| YearScore {
+                unit_id,
+                unit_name,
+                points: Points(points),
+                months,
+                grade: rules.grade_so_far(Points(points), u32::try_from(months).unwrap_or(12)),
+            })
+            .collect();
+        Ok(YearScores {
+            year,
+            annual_weight: rules.annual_weight,
+            page: Page::new(items, page, total.unsigned_abs()),
+        })
+    }
+
     /// One unit's score of a month with every entry: the unit itself, its leaders and the
     /// offices may read it.
     pub async fn unit_score(
@@ -404,7 +440,13 @@ impl App {
                 .map(|r| r.version),
             None => None,
         };
+        let year =
+            store::consequences::unit_year(&self.db, u.organization_id, unit, ym.year).await?;
+        let year_total: Points = year.iter().map(|(_, p)| Points(*p)).sum();
+        let (rules, _) = self.rules_for(&self.db, u.organization_id, ym.year).await?;
         Ok(UnitScoreView {
+            year_total,
+            year_grade: rules.grade_so_far(year_total, u32::try_from(year.len()).unwrap_or(12)),
             month: ym,
             unit_id: unit,
             unit_name: u.name,
@@ -583,6 +625,24 @@ async fn month_record(
             .collect(),
     };
     Ok((record, unsigned))
+}
+
+/// A unit's year.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearScore {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub points: Points,
+    /// Closed months counted.
+    pub months: i64,
+    pub grade: domain::consequences::Grade,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct YearScores {
+    pub year: i32,
+    pub annual_weight: Points,
+    pub page: Page<YearScore>,
 }
 
 /// What scoring a month again would change.

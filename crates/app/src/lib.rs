@@ -45,7 +45,9 @@ pub use cards::{
     UnitCounts, WarningsView, parse_reasons,
 };
 pub use close::CloseReport;
-pub use consequences::{CaseView, RecomputePreview, RulesView, ScoreChange, UnitScoreView};
+pub use consequences::{
+    CaseView, RecomputePreview, RulesView, ScoreChange, UnitScoreView, YearScore, YearScores,
+};
 pub use demo::{DEMO_ORG_CODE, DemoSummary};
 pub use error::AppError;
 pub use meeting::{Briefing, BulletinView, FiguresView, ProjectBrief, UnfinishedItem, UnitFigures};

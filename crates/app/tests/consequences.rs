@@ -79,6 +79,26 @@ app::app_test!(
             .await
             .unwrap();
         assert_eq!(withheld.total, 2);
+        // The year so far: one closed month, graded against what it was worth.
+        let y = t.app.year_scores(perf, t.org, 2026, all()).await.unwrap();
+        let years: Vec<(i64, Points, i64, &str)> = y
+            .page
+            .items
+            .iter()
+            .map(|r| (r.unit_id, r.points, r.months, r.grade.as_str()))
+            .collect();
+        assert_eq!(
+            years,
+            vec![
+                (c.unit_a, Points(230), 1, "excellent"),
+                (c.unit_b, Points(180), 1, "pass"),
+            ]
+        );
+        assert_forbidden(
+            t.app
+                .year_scores(Caller::Person(&c.head_a), t.org, 2026, all())
+                .await,
+        );
 
         // The unit reads its own entries, each tied to its rule and its task.
         let v = t
@@ -88,6 +108,10 @@ app::app_test!(
             .unwrap();
         assert!(v.scored && v.withheld);
         assert_eq!(v.total, Points(230));
+        assert_eq!(
+            (v.year_total, v.year_grade.as_str()),
+            (Points(230), "excellent")
+        );
         let lines: Vec<(&str, i64, Option<i64>)> = v
             .entries
             .iter()

@@ -129,7 +129,19 @@ impl Default for RuleSet {
 impl RuleSet {
     /// The grade of an annual score.
     pub fn grade(&self, annual: Points) -> Grade {
-        let share = |p: u32| Points(self.annual_weight.0 * i64::from(p) / 100);
+        self.grade_of(annual, self.annual_weight)
+    }
+
+    /// The grade of a year's score so far, over `months` closed months: measured against what
+    /// those months were worth, so that a year under way is not graded against all twelve.
+    pub fn grade_so_far(&self, points: Points, months: u32) -> Grade {
+        let possible = (self.month_points.0 * i64::from(months)).min(self.annual_weight.0);
+        self.grade_of(points, Points(possible))
+    }
+
+    fn grade_of(&self, points: Points, out_of: Points) -> Grade {
+        let annual = points;
+        let share = |p: u32| Points(out_of.0 * i64::from(p) / 100);
         if annual >= share(self.excellent_percent) {
             Grade::Excellent
         } else if annual >= share(self.good_percent) {
@@ -749,6 +761,15 @@ mod tests {
         assert_eq!(r.grade(Points(2400)), Grade::Good);
         assert_eq!(r.grade(Points(1800)), Grade::Pass);
         assert_eq!(r.grade(Points(1799)), Grade::Fail);
+        // Two months so far, worth 5.00: 4.60 is 92%.
+        assert_eq!(r.grade_so_far(Points(460), 2), Grade::Excellent);
+        assert_eq!(r.grade_so_far(Points(210), 1), Grade::Good);
+        assert_eq!(r.grade_so_far(Points(140), 1), Grade::Fail);
+        assert_eq!(
+            r.grade_so_far(Points(2700), 14),
+            Grade::Excellent,
+            "never above the weight"
+        );
     }
 
     #[test]

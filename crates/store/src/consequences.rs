@@ -243,7 +243,7 @@ pub async fn unit_entries(
         .bind(org).bind(month).bind(unit).fetch_all(c).await)?)
 }
 
-/// A unit's score of each closed month of a year (`YYYY-`), by month.
+/// A unit's score of each closed month of a year, by month.
 pub async fn unit_year(
     ex: impl Into<Ex<'_>>,
     org: i64,
@@ -252,8 +252,8 @@ pub async fn unit_year(
 ) -> Result<Vec<(String, i64)>> {
     Ok(with_ex!(ex, c => sqlx::query_as::<_, (String, i64)>(
         "SELECT month, CAST(SUM(points) AS BIGINT) FROM score_entries WHERE organization_id = $1 AND unit_id = $2 \
-         AND month LIKE $3 GROUP BY month ORDER BY month")
-        .bind(org).bind(unit).bind(format!("{year}-%")).fetch_all(c).await)?)
+         AND month >= $3 AND month <= $4 GROUP BY month ORDER BY month")
+        .bind(org).bind(unit).bind(format!("{year}-01")).bind(format!("{year}-12")).fetch_all(c).await)?)
 }
 
 /// Whether the month has a ledger.
@@ -533,7 +533,7 @@ pub async fn insert_award(
         .fetch_one(c).await)?)
 }
 
-/// The month's awards (or a year's, with `month` as `YYYY-%`), in the order chosen.
+/// The month's awards (or a year's commendations, with `month` as `YYYY`), in the order chosen.
 pub async fn list_awards(ex: impl Into<Ex<'_>>, org: i64, month: &str) -> Result<Vec<AwardRow>> {
     Ok(with_ex!(ex, c => sqlx::query_as::<_, AwardRow>(
         "SELECT a.id, a.month, a.kind, a.subject_id, \
@@ -542,7 +542,7 @@ pub async fn list_awards(ex: impl Into<Ex<'_>>, org: i64, month: &str) -> Result
          LEFT JOIN units u ON a.kind = 'star_unit' AND u.id = a.subject_id \
          LEFT JOIN persons p ON a.kind = 'star_person' AND p.id = a.subject_id \
          LEFT JOIN persons s ON s.id = a.selected_by \
-         WHERE a.organization_id = $1 AND a.month LIKE $2 ORDER BY a.month, a.id")
+         WHERE a.organization_id = $1 AND a.month = $2 ORDER BY a.month, a.id")
         .bind(org).bind(month).fetch_all(c).await)?)
 }
 
@@ -562,4 +562,25 @@ pub async fn delete_entries(tx: &mut Tx, org: i64, month: &str) -> Result<u64> {
     Ok(with_tx!(tx, c => sqlx::query(
         "DELETE FROM score_entries WHERE organization_id = $1 AND month = $2")
         .bind(org).bind(month).execute(c).await.map(|r| r.rows_affected()))?)
+}
+
+/// Every unit's score summed over a year's closed months, best first, a page at a time:
+/// `(unit, name, points, months scored)`, and how many units.
+pub async fn year_scores(
+    ex: impl Into<Ex<'_>> + Copy,
+    org: i64,
+    year: i32,
+    page: PageRequest,
+) -> Result<(Vec<(i64, String, i64, i64)>, i64)> {
+    let (from, to) = (format!("{year}-01"), format!("{year}-12"));
+    let rows = with_ex!(ex, c => sqlx::query_as::<_, (i64, String, i64, i64)>(
+        "SELECT e.unit_id, u.name, CAST(SUM(e.points) AS BIGINT) AS points, COUNT(DISTINCT e.month) \
+         FROM score_entries e JOIN units u ON u.id = e.unit_id \
+         WHERE e.organization_id = $1 AND e.month >= $2 AND e.month <= $3 \
+         GROUP BY e.unit_id, u.name ORDER BY points DESC, u.name, e.unit_id LIMIT $4 OFFSET $5")
+        .bind(org).bind(&from).bind(&to).bind(page.limit()).bind(page.offset()).fetch_all(c).await)?;
+    let total: i64 = with_ex!(ex, c => sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT unit_id) FROM score_entries WHERE organization_id = $1 AND month >= $2 AND month <= $3")
+        .bind(org).bind(&from).bind(&to).fetch_one(c).await)?;
+    Ok((rows, total))
 }

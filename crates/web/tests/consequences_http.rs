@@ -135,6 +135,15 @@ web_test!(scores_pages_show_each_point_and_keep_units_apart, |w| {
     // A: 2.50 in full; B: 2.50 − 0.50 (unsigned) − 0.20 (its red card) = 1.80, bonus withheld.
     assert!(page.body.contains("<strong>2.50</strong>"), "{}", page.body);
     assert!(page.body.contains("<strong>1.80</strong>"));
+    let year = w.get("/scores/2026", &perf).await;
+    assert!(
+        year.body
+            .contains(&format!("data-unit=\"{}\" data-grade=\"pass\"", c.unit_b))
+    );
+    assert_eq!(
+        w.get("/scores/2026", &head_b).await.status,
+        StatusCode::FORBIDDEN
+    );
     let withheld = w.get("/months/2026-11/scores?withheld=1", &perf).await;
     assert!(withheld.body.contains("财政局") && !withheld.body.contains("征拆办"));
     let empty = w.get("/months/2026-10/scores", &perf).await;

@@ -829,3 +829,59 @@ pub async fn recompute(
         .map_err(|e| user.fail(e))?;
     Ok(Json(p.into()))
 }
+
+// ---- the year's scores ----
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct YearScoreOut {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub points: String,
+    pub months: i64,
+    /// excellent, good, pass or fail, against what the closed months were worth
+    pub grade: String,
+}
+
+impl From<app::YearScore> for YearScoreOut {
+    fn from(r: app::YearScore) -> Self {
+        YearScoreOut {
+            unit_id: r.unit_id,
+            unit_name: r.unit_name,
+            points: r.points.to_string(),
+            months: r.months,
+            grade: r.grade.as_str().to_owned(),
+        }
+    }
+}
+
+page_type!(YearScorePage => YearScoreOut);
+
+#[utoipa::path(get, path = "/scores/{year}", tag = "consequences",
+    params(("year" = i32, Path), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    responses((status = 200, body = YearScorePage), (status = 403, body = ErrorBody)))]
+pub async fn year_scores(
+    State(s): State<AppState>,
+    user: ApiUser,
+    Path(raw): Path<String>,
+    ApiQuery(q): ApiQuery<PageOnly>,
+) -> ApiResult<YearScorePage> {
+    let y = year(&user, &raw)?;
+    let v = s
+        .app
+        .year_scores(
+            user.caller(),
+            org(&user),
+            y,
+            PageRequest::new(q.page, q.per_page),
+        )
+        .await
+        .map_err(|e| user.fail(e))?;
+    Ok(Json(v.page.into()))
+}
+
+#[derive(Debug, Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct PageOnly {
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}

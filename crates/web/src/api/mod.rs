@@ -169,6 +169,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(consequences::get_rules, consequences::put_rules))
         .routes(routes!(consequences::month_scores))
         .routes(routes!(consequences::statistics))
+        .routes(routes!(consequences::year_scores))
         .routes(routes!(
             consequences::recompute_preview,
             consequences::recompute

@@ -4,7 +4,9 @@
 //! decision form.
 
 use app::model::{CaseFilter, CaseRow, RuleSetRow, UnitScoreRow};
-use app::{AppError, AwardsView, CadreView, CaseView, Place, RecomputePreview, UnitScoreView};
+use app::{
+    AppError, AwardsView, CadreView, CaseView, Place, RecomputePreview, UnitScoreView, YearScores,
+};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -664,6 +666,47 @@ pub async fn recompute(
         .await
     {
         Ok(_) => see_other(&format!("/months/{m}/scores?ok=recompute.done")),
+        Err(e) => user.fail(e).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "consequences/year_scores.html")]
+struct YearScoresPage {
+    l: Layout,
+    v: YearScores,
+    pager: Pager,
+}
+
+/// `GET /scores/{year}`: every unit's score of the year with its grade.
+pub async fn year_scores(
+    State(state): State<AppState>,
+    user: User,
+    Path(year): Path<String>,
+    Query(q): Query<ScoresQuery>,
+) -> Response {
+    let Some(year) = year
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+    else {
+        return user.fail(AppError::NotFound).into_response();
+    };
+    let page = PageRequest::new(q.page.parse().ok(), Some(50));
+    match state
+        .app
+        .year_scores(user.caller(), org(&user), year, page)
+        .await
+    {
+        Ok(v) => {
+            let mut l = layout(&user, "scores.year_title", None);
+            l.title = format!("{year}{}", l.title);
+            render(&YearScoresPage {
+                l,
+                pager: Pager::new(&v.page, &format!("/scores/{year}")),
+                v,
+            })
+        }
         Err(e) => user.fail(e).into_response(),
     }
 }

@@ -190,6 +190,7 @@ pub fn router() -> Router<AppState> {
             get(signoff::rule).post(signoff::set_rule),
         )
         .route("/scores", get(consequences::current))
+        .route("/scores/{year}", get(consequences::year_scores))
         .route("/months/{month}/scores", get(consequences::month))
         .route("/units/{id}/scores/{month}", get(consequences::unit))
         .route(
