@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use domain::OrganizationId;
-use domain::awards::{AwardKind, Ranked, Reason, Record, Tier, rank};
+use domain::awards::{AwardKind, Ranked, Reason, Record, Tier, rank_with};
 use domain::consequences::Points;
 use domain::figures::{Figures, OutcomeGroup, month_figures_of};
 use domain::plan::{TaskStatus, YearMonth};
@@ -31,9 +31,55 @@ pub struct Place {
     pub selected: bool,
 }
 
+/// A month's stars or a year's commendations.
+struct AwardPeriod {
+    /// `YYYY-MM` or `YYYY`, as stored with the awards.
+    key: String,
+    from: String,
+    to: String,
+    annual: bool,
+    tier: fn(&Record) -> Tier,
+    unit_kind: AwardKind,
+    person_kind: AwardKind,
+}
+
+impl AwardPeriod {
+    fn parse(raw: &str) -> Result<AwardPeriod> {
+        if let Some(ym) = YearMonth::parse(raw) {
+            let m = ym.to_string();
+            return Ok(AwardPeriod {
+                key: m.clone(),
+                from: m.clone(),
+                to: m,
+                annual: false,
+                tier: Tier::of,
+                unit_kind: AwardKind::StarUnit,
+                person_kind: AwardKind::StarPerson,
+            });
+        }
+        match raw.trim().parse::<i32>() {
+            Ok(y) if (2000..=2100).contains(&y) => Ok(AwardPeriod {
+                key: y.to_string(),
+                from: format!("{y}-01"),
+                to: format!("{y}-12"),
+                annual: true,
+                tier: Tier::of_year,
+                unit_kind: AwardKind::AnnualUnit,
+                person_kind: AwardKind::AnnualPerson,
+            }),
+            _ => Err(AppError::field("month", "invalid_month")),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct AwardsView {
-    pub month: YearMonth,
+    /// `YYYY-MM` for a month's stars, `YYYY` for a year's commendations.
+    pub period: String,
+    pub annual: bool,
+    /// The kinds chosen here.
+    pub unit_kind: &'static str,
+    pub person_kind: &'static str,
     /// Rankings exist once the month is closed and scored.
     pub closed: bool,
     pub units: Vec<Place>,
@@ -67,14 +113,17 @@ fn groups(rows: impl Iterator<Item = (i64, String, bool, i64)>) -> Vec<OutcomeGr
 }
 
 impl App {
-    /// The month's records of units and persons, ranked.
-    async fn rankings(&self, org: i64, m: &str) -> Result<(Vec<Ranked<i64>>, Vec<Ranked<i64>>)> {
-        let units = store::signoff::outcome_groups(&self.db, org, m).await?;
-        let unit_figures = month_figures_of(&groups(
-            units.into_iter().map(|(u, s, t, _, n)| (u, s, t, n)),
-        ))
-        .by_unit;
-        let owners = store::consequences::owner_outcomes(&self.db, org, m).await?;
+    /// The records of units and persons over the months `from..=to`, ranked as `tier` says.
+    async fn rankings(
+        &self,
+        org: i64,
+        from: &str,
+        to: &str,
+        tier: fn(&Record) -> Tier,
+    ) -> Result<(Vec<Ranked<i64>>, Vec<Ranked<i64>>)> {
+        let units = store::consequences::unit_outcomes(&self.db, org, from, to).await?;
+        let unit_figures = month_figures_of(&groups(units.into_iter())).by_unit;
+        let owners = store::consequences::owner_outcomes(&self.db, org, from, to).await?;
         let person_figures = month_figures_of(&groups(owners.into_iter())).by_unit;
         let mut unit_records: BTreeMap<i64, Record> = unit_figures
             .keys()
@@ -85,7 +134,7 @@ impl App {
             .map(|p| (*p, record_of(person_figures.get(p))))
             .collect();
         for (unit, person, rule, n, points) in
-            store::consequences::ledger_counts(&self.db, org, m).await?
+            store::consequences::ledger_counts(&self.db, org, from, to).await?
         {
             let n = u32::try_from(n).unwrap_or(u32::MAX);
             let add = |r: &mut Record| {
@@ -103,7 +152,7 @@ impl App {
         }
         let units: Vec<(i64, Record)> = unit_records.into_iter().collect();
         let persons: Vec<(i64, Record)> = person_records.into_iter().collect();
-        Ok((rank(&units), rank(&persons)))
+        Ok((rank_with(&units, tier), rank_with(&persons, tier)))
     }
 
     async fn places(
@@ -132,18 +181,17 @@ impl App {
             .collect())
     }
 
-    /// The month's award rankings and the stars chosen: every member of the organization may
-    /// read them; the director and the leading group choose.
-    pub async fn awards(&self, caller: Caller<'_>, org: i64, month: &str) -> Result<AwardsView> {
-        let ym =
-            YearMonth::parse(month).ok_or_else(|| AppError::field("month", "invalid_month"))?;
+    /// The awards' rankings of a period and what was chosen: a month (`YYYY-MM`, the stars
+    /// of the month) or a year (`YYYY`, the year's commendations). Every member of the
+    /// organization may read them; the director and the leading group choose.
+    pub async fn awards(&self, caller: Caller<'_>, org: i64, period: &str) -> Result<AwardsView> {
+        let p = AwardPeriod::parse(period)?;
         self.organization(org).await?;
         caller.authorize(Action::ViewStructure {
             org: OrganizationId(org),
         })?;
-        let m = ym.to_string();
-        let closed = store::consequences::month_scored(&self.db, org, &m).await?;
-        let awards = store::consequences::list_awards(&self.db, org, &m).await?;
+        let closed = self.period_scored(org, &p).await?;
+        let awards = store::consequences::list_awards(&self.db, org, &p.key).await?;
         let chosen = |kind: AwardKind| -> Vec<i64> {
             awards
                 .iter()
@@ -152,21 +200,20 @@ impl App {
                 .collect()
         };
         let (units, persons) = if closed {
-            self.rankings(org, &m).await?
+            self.rankings(org, &p.from, &p.to, p.tier).await?
         } else {
             (Vec::new(), Vec::new())
         };
         Ok(AwardsView {
-            month: ym,
+            period: p.key.clone(),
+            annual: p.annual,
             closed,
             units_total: units.len(),
             persons_total: persons.len(),
-            units: self
-                .places(&units, false, &chosen(AwardKind::StarUnit))
-                .await?,
-            persons: self
-                .places(&persons, true, &chosen(AwardKind::StarPerson))
-                .await?,
+            units: self.places(&units, false, &chosen(p.unit_kind)).await?,
+            persons: self.places(&persons, true, &chosen(p.person_kind)).await?,
+            unit_kind: p.unit_kind.as_str(),
+            person_kind: p.person_kind.as_str(),
             can_select: closed
                 && caller
                     .authorize(Action::ArrangeMonth {
@@ -177,25 +224,37 @@ impl App {
         })
     }
 
-    /// Chooses a star unit or person of a closed month from its ranking: only an eligible
-    /// record (nothing left unsigned) may be chosen, each once.
+    async fn period_scored(&self, org: i64, p: &AwardPeriod) -> Result<bool> {
+        if p.annual {
+            Ok(
+                !store::consequences::ledger_counts(&self.db, org, &p.from, &p.to)
+                    .await?
+                    .is_empty(),
+            )
+        } else {
+            Ok(store::consequences::month_scored(&self.db, org, &p.key).await?)
+        }
+    }
+
+    /// Chooses a star of a closed month, or a commendation of a year, from its ranking: only
+    /// an eligible record may be chosen, each once.
     pub async fn select_award(
         &self,
         caller: Caller<'_>,
         org: i64,
-        month: &str,
+        period: &str,
         kind: &str,
         subject: i64,
         citation: &str,
     ) -> Result<i64> {
-        let ym =
-            YearMonth::parse(month).ok_or_else(|| AppError::field("month", "invalid_month"))?;
+        let p = AwardPeriod::parse(period)?;
         self.organization(org).await?;
         caller.authorize(Action::ArrangeMonth {
             org: OrganizationId(org),
         })?;
-        let kind =
-            AwardKind::parse(kind).ok_or_else(|| AppError::field("kind", "invalid_choice"))?;
+        let kind = AwardKind::parse(kind)
+            .filter(|k| k.annual() == p.annual)
+            .ok_or_else(|| AppError::field("kind", "invalid_choice"))?;
         let citation = citation.trim();
         if citation.is_empty() {
             return Err(AppError::field("citation", "required"));
@@ -203,15 +262,11 @@ impl App {
         if citation.chars().count() > 500 {
             return Err(AppError::field("citation", "too_long"));
         }
-        let m = ym.to_string();
-        if !store::consequences::month_scored(&self.db, org, &m).await? {
+        if !self.period_scored(org, &p).await? {
             return Err(AppError::field("month", "month_not_closed"));
         }
-        let (units, persons) = self.rankings(org, &m).await?;
-        let ranked = match kind {
-            AwardKind::StarUnit => &units,
-            AwardKind::StarPerson => &persons,
-        };
+        let (units, persons) = self.rankings(org, &p.from, &p.to, p.tier).await?;
+        let ranked = if kind.for_unit() { &units } else { &persons };
         match ranked.iter().find(|r| r.subject == subject) {
             None => return Err(AppError::field("subject_id", "not_ranked")),
             Some(r) if !r.tier.eligible() => {
@@ -223,7 +278,7 @@ impl App {
         let id = match store::consequences::insert_award(
             &mut tx,
             org,
-            &m,
+            &p.key,
             kind.as_str(),
             subject,
             citation,
@@ -246,7 +301,7 @@ impl App {
             "award",
             Some(id),
             None,
-            Some(json!({ "month": m, "kind": kind.as_str(), "subject_id": subject })),
+            Some(json!({ "period": p.key, "kind": kind.as_str(), "subject_id": subject })),
         )
         .await?;
         tx.commit().await?;

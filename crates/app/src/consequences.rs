@@ -264,7 +264,8 @@ impl App {
         let entries = month_ledger(&rules, &record);
         let mut before: BTreeMap<i64, i64> = BTreeMap::new();
         let mut versions = std::collections::BTreeSet::new();
-        for (unit, _, _, _, points) in store::consequences::ledger_counts(&mut *tx, org, &m).await?
+        for (unit, _, _, _, points) in
+            store::consequences::ledger_counts(&mut *tx, org, &m, &m).await?
         {
             *before.entry(unit).or_default() += points;
         }

@@ -735,3 +735,75 @@ app::app_test!(
         assert_eq!(cases.total, 2);
     }
 );
+
+app::app_test!(
+    the_year_s_commendations_are_chosen_from_the_year_s_record,
+    |t| {
+        let c = cast(&t).await;
+        let ids = plan_month(
+            &t,
+            &c,
+            &[
+                spec(c.unit_a, &c.staff_a, "重大项目签约"),
+                spec(c.unit_b, &c.staff_b, "预算执行分析"),
+                spec(c.unit_b, &c.staff_b, "国库集中支付"),
+            ],
+        )
+        .await;
+        go_to(&t, SIGN_OFF_OPENS);
+        let fa = submit(&t, &c.head_a, ids[0]).await;
+        let fb = submit(&t, &c.head_b, ids[1]).await;
+        go_to(&t, REVIEW_DAY);
+        sign_off(&t, &c, fa).await;
+        sign_off(&t, &c, fb).await;
+        let dir = Caller::Person(&c.director);
+        t.app.close_month(dir, t.org, MONTH).await.unwrap();
+        let v = t.app.awards(dir, t.org, "2026").await.unwrap();
+        assert!(v.annual && v.closed && v.can_select);
+        assert_eq!(
+            (v.unit_kind, v.person_kind),
+            ("annual_unit", "annual_person")
+        );
+        // The year: A signed off everything on time; B half, below 95%.
+        let units: Vec<(i64, &str)> = v.units.iter().map(|p| (p.id, p.tier.as_str())).collect();
+        assert_eq!(units, vec![(c.unit_a, "first"), (c.unit_b, "disqualified")]);
+        // A month's kind is not a year's, nor the other way round.
+        assert_field(
+            t.app
+                .select_award(dir, t.org, "2026", "star_unit", c.unit_a, "全年按期")
+                .await,
+            "kind",
+            "invalid_choice",
+        );
+        assert_field(
+            t.app
+                .select_award(dir, t.org, MONTH, "annual_unit", c.unit_a, "全年按期")
+                .await,
+            "kind",
+            "invalid_choice",
+        );
+        t.app
+            .select_award(dir, t.org, "2026", "annual_unit", c.unit_a, "全年按期销号")
+            .await
+            .unwrap();
+        let v = t.app.awards(dir, t.org, "2026").await.unwrap();
+        assert!(v.units[0].selected);
+        assert_eq!(v.awards.len(), 1);
+        // The month's stars are apart from the year's.
+        assert!(
+            t.app
+                .awards(dir, t.org, MONTH)
+                .await
+                .unwrap()
+                .awards
+                .is_empty()
+        );
+        let empty = t.app.awards(dir, t.org, "2025").await.unwrap();
+        assert!(!empty.closed && empty.units.is_empty());
+        assert_field(
+            t.app.awards(dir, t.org, "20x6").await,
+            "month",
+            "invalid_month",
+        );
+    }
+);

@@ -68,6 +68,21 @@ impl Tier {
         }
     }
 
+    /// The year's tiers, for the annual commendation (年度表彰): every task signed off on time
+    /// is the first tier; completion of 95% or more the second; below that, or with nothing
+    /// planned, not eligible.
+    pub fn of_year(r: &Record) -> Tier {
+        if r.planned == 0 {
+            Tier::Disqualified
+        } else if r.unsigned() == 0 && r.late() == 0 {
+            Tier::First
+        } else if r.completion() >= 950 {
+            Tier::Second
+        } else {
+            Tier::Disqualified
+        }
+    }
+
     pub fn eligible(self) -> bool {
         self != Tier::Disqualified
     }
@@ -140,15 +155,24 @@ pub struct Ranked<K> {
     pub reasons: Vec<Reason>,
 }
 
-/// Ranks the records: the first tier, then the second, then the disqualified; within a tier by
-/// score, completion, highlights (more first) and red cards (fewer first), then by subject.
+/// Ranks a month's records: the first tier, then the second, then the disqualified; within a
+/// tier by score, completion, highlights (more first) and red cards (fewer first), then by
+/// subject.
 pub fn rank<K: Ord + Clone>(records: &[(K, Record)]) -> Vec<Ranked<K>> {
+    rank_with(records, Tier::of)
+}
+
+/// Ranks with another rule of tiers (the year's: [`Tier::of_year`]).
+pub fn rank_with<K: Ord + Clone>(
+    records: &[(K, Record)],
+    tier: fn(&Record) -> Tier,
+) -> Vec<Ranked<K>> {
     let mut v: Vec<Ranked<K>> = records
         .iter()
         .map(|(k, r)| Ranked {
             subject: k.clone(),
             rank: None,
-            tier: Tier::of(r),
+            tier: tier(r),
             record: *r,
             reasons: reasons(r),
         })
@@ -178,6 +202,10 @@ pub fn rank<K: Ord + Clone>(records: &[(K, Record)]) -> Vec<Ranked<K>> {
 pub enum AwardKind {
     StarUnit,
     StarPerson,
+    /// 年度先进单位, from the year's record.
+    AnnualUnit,
+    /// 年度先进个人.
+    AnnualPerson,
 }
 
 impl AwardKind {
@@ -185,15 +213,30 @@ impl AwardKind {
         match self {
             AwardKind::StarUnit => "star_unit",
             AwardKind::StarPerson => "star_person",
+            AwardKind::AnnualUnit => "annual_unit",
+            AwardKind::AnnualPerson => "annual_person",
         }
     }
 
     pub fn parse(s: &str) -> Option<AwardKind> {
-        match s.trim() {
-            "star_unit" => Some(AwardKind::StarUnit),
-            "star_person" => Some(AwardKind::StarPerson),
-            _ => None,
-        }
+        [
+            AwardKind::StarUnit,
+            AwardKind::StarPerson,
+            AwardKind::AnnualUnit,
+            AwardKind::AnnualPerson,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s.trim())
+    }
+
+    /// Whether it is the year's commendation rather than the month's star.
+    pub fn annual(self) -> bool {
+        matches!(self, AwardKind::AnnualUnit | AwardKind::AnnualPerson)
+    }
+
+    /// Whether it goes to a unit.
+    pub fn for_unit(self) -> bool {
+        matches!(self, AwardKind::StarUnit | AwardKind::AnnualUnit)
     }
 }
 
@@ -258,5 +301,11 @@ mod tests {
         assert_eq!(r[3].tier, Tier::Second);
         assert!(r[3].reasons.contains(&Reason::Highlights(2)));
         assert_eq!(r[4].reasons, vec![Reason::Unsigned(1)]);
+        // The year forgives a task left unsigned while completion stays at 95%.
+        assert_eq!(Tier::of_year(&rec(40, 40, 40, 3000)), Tier::First);
+        assert_eq!(Tier::of_year(&rec(40, 38, 38, 2900)), Tier::Second);
+        assert_eq!(Tier::of_year(&rec(40, 37, 37, 2800)), Tier::Disqualified);
+        assert_eq!(AwardKind::parse("annual_unit"), Some(AwardKind::AnnualUnit));
+        assert!(AwardKind::AnnualUnit.annual() && AwardKind::AnnualUnit.for_unit());
     }
 }

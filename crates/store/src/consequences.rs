@@ -455,29 +455,54 @@ pub async fn last_closed_month(ex: impl Into<Ex<'_>>, org: i64) -> Result<Option
 pub async fn ledger_counts(
     ex: impl Into<Ex<'_>>,
     org: i64,
-    month: &str,
+    from: &str,
+    to: &str,
 ) -> Result<Vec<(i64, Option<i64>, String, i64, i64)>> {
     Ok(
         with_ex!(ex, c => sqlx::query_as::<_, (i64, Option<i64>, String, i64, i64)>(
         "SELECT unit_id, person_id, rule, COUNT(*), CAST(SUM(points) AS BIGINT) FROM score_entries \
-         WHERE organization_id = $1 AND month = $2 GROUP BY unit_id, person_id, rule")
-        .bind(org).bind(month).fetch_all(c).await)?,
+         WHERE organization_id = $1 AND month >= $2 AND month <= $3 GROUP BY unit_id, person_id, rule")
+        .bind(org).bind(from).bind(to).fetch_all(c).await)?,
     )
 }
 
-/// The month's planned tasks counted by owner, status and whether done on time.
+/// The planned tasks of a run of months (both ends included) counted by owner, status and
+/// whether done on time.
 pub async fn owner_outcomes(
     ex: impl Into<Ex<'_>>,
     org: i64,
-    month: &str,
+    from: &str,
+    to: &str,
 ) -> Result<Vec<(i64, String, bool, i64)>> {
-    Ok(
-        with_ex!(ex, c => sqlx::query_as::<_, (i64, String, bool, i64)>(
-        "SELECT owner_id, status, on_time, COUNT(*) FROM (SELECT owner_id, status, \
+    outcomes_by(ex, org, from, to, "owner_id").await
+}
+
+/// The planned tasks of a run of months counted by unit, status and on time.
+pub async fn unit_outcomes(
+    ex: impl Into<Ex<'_>>,
+    org: i64,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(i64, String, bool, i64)>> {
+    outcomes_by(ex, org, from, to, "unit_id").await
+}
+
+async fn outcomes_by(
+    ex: impl Into<Ex<'_>>,
+    org: i64,
+    from: &str,
+    to: &str,
+    key: &'static str,
+) -> Result<Vec<(i64, String, bool, i64)>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT k, status, on_time, COUNT(*) FROM (SELECT {key} AS k, status, \
          (completed_on IS NOT NULL AND completed_on <= deadline) AS on_time \
-         FROM tasks WHERE organization_id = $1 AND month = $2 AND owner_id IS NOT NULL) o \
-         GROUP BY owner_id, status, on_time")
-        .bind(org).bind(month).fetch_all(c).await)?,
+         FROM tasks WHERE organization_id = $1 AND month >= $2 AND month <= $3 AND {key} IS NOT NULL) o \
+         GROUP BY k, status, on_time"
+    ));
+    Ok(
+        with_ex!(ex, c => sqlx::query_as::<_, (i64, String, bool, i64)>(sql)
+        .bind(org).bind(from).bind(to).fetch_all(c).await)?,
     )
 }
 

@@ -445,6 +445,33 @@ web_test!(the_month_s_stars_are_chosen_on_the_awards_page, |w| {
     assert!(page.body.contains("id=\"awards-chosen\"") && page.body.contains("按期销号"));
     let empty = w.get("/months/2026-12/awards", &dir).await;
     assert!(empty.body.contains("id=\"awards-empty\""));
+    // The year's commendations.
+    let year = w.get("/awards/2026", &dir).await;
+    assert_eq!(year.status, StatusCode::OK);
+    assert!(year.body.contains("年度表彰") && year.body.contains("value=\"annual_unit\""));
+    assert!(
+        year.body
+            .contains(&format!("data-id=\"{}\" data-tier=\"first\"", c.unit_a))
+    );
+    let r = w
+        .post_form(
+            "/awards/2026",
+            &dir,
+            &[
+                ("kind", "annual_unit"),
+                ("subject_id", &c.unit_a.to_string()),
+                ("citation", "全年按期销号"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.location.as_str()),
+        (StatusCode::SEE_OTHER, "/awards/2026?ok=awards.selected")
+    );
+    assert_eq!(
+        w.get("/awards/20x6", &dir).await.status,
+        StatusCode::NOT_FOUND
+    );
     // The API.
     let tok = w.token("director").await;
     let r = w

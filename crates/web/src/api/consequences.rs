@@ -506,7 +506,7 @@ async fn awards_of(s: &AppState, user: &ApiUser, month: &str) -> ApiResult<Award
         .await
         .map_err(|e| user.fail(e))?;
     Ok(Json(Awards {
-        month: v.month.to_string(),
+        month: v.period,
         closed: v.closed,
         units: v.units.into_iter().map(Into::into).collect(),
         units_total: v.units_total,
@@ -541,7 +541,7 @@ pub async fn get_awards(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAward {
-    /// star_unit or star_person
+    /// star_unit or star_person for a month; annual_unit or annual_person for a year
     pub kind: String,
     pub subject_id: i64,
     pub citation: String,
@@ -884,4 +884,39 @@ pub async fn year_scores(
 pub struct PageOnly {
     pub page: Option<u32>,
     pub per_page: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/awards/{year}", tag = "consequences",
+    params(("year" = String, Path, description = "`YYYY`")),
+    responses((status = 200, body = Awards, description = "the year's ranking and its commendations"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn get_annual_awards(
+    State(s): State<AppState>,
+    user: ApiUser,
+    Path(year): Path<String>,
+) -> ApiResult<Awards> {
+    awards_of(&s, &user, &year).await
+}
+
+#[utoipa::path(post, path = "/awards/{year}", tag = "consequences",
+    params(("year" = String, Path, description = "`YYYY`")), request_body = NewAward,
+    responses((status = 200, body = Awards), (status = 403, body = ErrorBody),
+        (status = 422, description = "`month_not_closed` (no closed month in the year), `disqualified`, `not_ranked`, `already_taken`, a kind that is not annual", body = ErrorBody)))]
+pub async fn select_annual_award(
+    State(s): State<AppState>,
+    user: ApiUser,
+    Path(year): Path<String>,
+    ApiJson(b): ApiJson<NewAward>,
+) -> ApiResult<Awards> {
+    s.app
+        .select_award(
+            user.caller(),
+            org(&user),
+            &year,
+            &b.kind,
+            b.subject_id,
+            &b.citation,
+        )
+        .await
+        .map_err(|e| user.fail(e))?;
+    awards_of(&s, &user, &year).await
 }

@@ -171,6 +171,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(consequences::statistics))
         .routes(routes!(consequences::year_scores))
         .routes(routes!(
+            consequences::get_annual_awards,
+            consequences::select_annual_award
+        ))
+        .routes(routes!(
             consequences::recompute_preview,
             consequences::recompute
         ))

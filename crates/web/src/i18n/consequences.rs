@@ -296,6 +296,18 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "The new version applies from the next close.",
     ),
     ("awards.title", "明星评选", "Awards"),
+    ("awards.annual_title", "年度表彰", "Annual commendations"),
+    (
+        "awards.annual_help",
+        "按全年实绩排名：全部按期销号者为一档，完成率不低于95%者为二档，其余不参评；同档按全年得分、完成率、亮点和红牌排序。表彰由领导决定并留痕。",
+        "Ranked from the year's record: all signed off on time is the first tier, 95% or more completion the second, the rest not eligible; within a tier by the year's score, completion, highlights and red cards. The leadership decides, on the record.",
+    ),
+    ("award_kind.annual_unit", "年度先进单位", "Unit of the year"),
+    (
+        "award_kind.annual_person",
+        "年度先进个人",
+        "Person of the year",
+    ),
     (
         "awards.help",
         "按本月实绩排名：全部按期销号者为一档，延期完成者降为二档，有未销号事项者不参评；同档按得分、完成率、亮点和红牌排序。评选结果由领导决定并留痕。",

@@ -467,8 +467,10 @@ struct AwardsPage {
     l: Layout,
     v: AwardsView,
     sections: Vec<Section>,
+    /// Links to the periods before and after, and where the choice is posted.
     prev: String,
     next: String,
+    action: String,
     notice: Option<Notice>,
 }
 
@@ -479,41 +481,56 @@ async fn render_awards(
     ok: Option<&str>,
     failed: Option<AppError>,
 ) -> Response {
-    let month = match month_of(m) {
-        Ok(x) => x,
-        Err(e) => return user.fail(e).into_response(),
-    };
-    let v = match state
-        .app
-        .awards(user.caller(), org(user), &month.to_string())
-        .await
-    {
+    let v = match state.app.awards(user.caller(), org(user), m).await {
         Ok(v) => v,
+        // A path that is neither a month nor a year is no page.
+        Err(AppError::Invalid(_)) => return user.fail(AppError::NotFound).into_response(),
         Err(e) => return user.fail(e).into_response(),
     };
+    let (prev, next, base) = match month_of(&v.period) {
+        Ok(month) => (
+            month.prev().to_string(),
+            month.next().to_string(),
+            "/months/{}/awards",
+        ),
+        Err(_) => {
+            let y: i32 = v.period.parse().unwrap_or(2026);
+            ((y - 1).to_string(), (y + 1).to_string(), "/awards/{}")
+        }
+    };
+    let link = |p: &str| base.replace("{}", p);
     let status = if failed.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
-    let mut l = layout(user, "awards.title", ok);
-    l.title = format!("{month} {}", l.title);
+    let mut l = layout(
+        user,
+        if v.annual {
+            "awards.annual_title"
+        } else {
+            "awards.title"
+        },
+        ok,
+    );
+    l.title = format!("{} {}", v.period, l.title);
     (
         status,
         render(&AwardsPage {
             l,
-            prev: month.prev().to_string(),
-            next: month.next().to_string(),
+            prev: link(&prev),
+            next: link(&next),
+            action: link(&v.period),
             notice: failed.map(|e| Notice::of(user.lang, &e)),
             sections: vec![
                 Section {
-                    kind: "star_unit",
+                    kind: v.unit_kind,
                     table: "award-units",
                     places: v.units.clone(),
                     total: v.units_total,
                 },
                 Section {
-                    kind: "star_person",
+                    kind: v.person_kind,
                     table: "award-persons",
                     places: v.persons.clone(),
                     total: v.persons_total,
@@ -555,7 +572,11 @@ pub async fn select_award(
         )
         .await
         .map(|_| ());
-    let done = format!("/months/{m}/awards?ok=awards.selected");
+    let done = if m.len() == 4 {
+        format!("/awards/{m}?ok=awards.selected")
+    } else {
+        format!("/months/{m}/awards?ok=awards.selected")
+    };
     after_form(&user, r, &done, |e| {
         render_awards(&state, &user, &m, None, Some(e))
     })

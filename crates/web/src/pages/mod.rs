@@ -209,6 +209,10 @@ pub fn router() -> Router<AppState> {
         .route("/statistics.xlsx", get(statistics::xlsx))
         .route("/people/{id}/record", get(consequences::cadre))
         .route("/people/{id}/record/{ext}", get(consequences::cadre_file))
+        .route(
+            "/awards/{year}",
+            get(consequences::awards).post(consequences::select_award),
+        )
         .route("/cases", get(consequences::cases))
         .route("/cases/{id}", get(consequences::case))
         .route("/cases/{id}/decision", post(consequences::decide))
