@@ -89,6 +89,10 @@ impl App {
             let Some(r) = year(&mut years, &y) else {
                 continue;
             };
+            if kind == "points" {
+                r.points += count;
+                continue;
+            }
             let field = match kind.as_str() {
                 "highlight" => &mut r.highlights,
                 "red_card" => &mut r.red_cards,

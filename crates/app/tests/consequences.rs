@@ -644,6 +644,9 @@ app::app_test!(
             ),
             (2, 1, 1, 1)
         );
+        // The person's score: the entries that name them (−0.50 unsigned, −0.20 red card).
+        assert_eq!(b.total.points, -70);
+        assert_eq!(r.total.points, 0);
         for who in [&c.head_a, &c.performance, &c.staff_b] {
             assert_forbidden(
                 t.app

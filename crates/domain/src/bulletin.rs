@@ -64,6 +64,37 @@ pub struct UnfinishedLine {
     pub months_overdue: u32,
 }
 
+/// The public notices of the accountability ladder (政令不畅督查问责): unfinished for the
+/// second month in a row, the item is notified and its owner admonished by the discipline
+/// office; for the third, it is referred to the discipline office. A first month needs no
+/// notice beyond the table (its rectification order goes to the unit).
+pub fn ladder_notices(unfinished: &[UnfinishedLine]) -> Vec<String> {
+    use crate::consequences::LadderStep;
+    let items = |step: LadderStep| -> Vec<String> {
+        unfinished
+            .iter()
+            .filter(|u| LadderStep::for_months(u.months_overdue + 1) == step)
+            .map(|u| format!("{}“{}”", u.unit, u.title))
+            .collect()
+    };
+    let mut out = Vec::new();
+    let second = items(LadderStep::Admonishment);
+    if !second.is_empty() {
+        out.push(format!(
+            "连续两个月未完成，予以通报，并由纪检监察机关对责任人进行诫勉谈话：{}。",
+            second.join("；")
+        ));
+    }
+    let third = items(LadderStep::Referral);
+    if !third.is_empty() {
+        out.push(format!(
+            "连续三个月及以上未完成，移交纪检监察机关核实情况、依规处理：{}。",
+            third.join("；")
+        ));
+    }
+    out
+}
+
 /// A bulletin as issued: the document, and the figures its tables and spreadsheet show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Issued {
@@ -168,10 +199,12 @@ pub fn compose(x: &BulletinInput) -> Bulletin {
         paragraphs: if x.unfinished.is_empty() {
             vec!["本月预安事项全部销号。".into()]
         } else {
-            vec![format!(
+            let mut p = vec![format!(
                 "以下{}项工作未能销号，结转下月继续推进，并按政令不畅督查问责有关规定办理。",
                 x.unfinished.len()
-            )]
+            )];
+            p.extend(ladder_notices(&x.unfinished));
+            p
         },
         table: (!x.unfinished.is_empty()).then(|| Table {
             header: [
@@ -318,5 +351,28 @@ mod tests {
         assert_eq!(b.sections[2].paragraphs, vec!["本月预安事项全部销号。"]);
         assert!(b.sections[2].table.is_none());
         assert_eq!(b.sections[3].paragraphs.len(), 1);
+    }
+
+    #[test]
+    fn the_ladder_s_public_notices_name_the_second_and_third_months() {
+        let line = |title: &str, months_overdue: u32| UnfinishedLine {
+            unit: "征拆办".into(),
+            title: title.into(),
+            reason: String::new(),
+            next_steps: String::new(),
+            months_overdue,
+        };
+        assert!(ladder_notices(&[line("首次", 0)]).is_empty());
+        let n = ladder_notices(&[
+            line("首次", 0),
+            line("二次", 1),
+            line("三次", 2),
+            line("四次", 3),
+        ]);
+        assert_eq!(n.len(), 2);
+        assert!(
+            n[0].contains("诫勉谈话") && n[0].contains("征拆办“二次”") && !n[0].contains("首次")
+        );
+        assert!(n[1].contains("移交纪检监察机关") && n[1].contains("“三次”；征拆办“四次”"));
     }
 }

@@ -26,6 +26,8 @@ pub struct YearRecord {
     pub warnings: u32,
     /// Cases decided with a sanction.
     pub sanctions: u32,
+    /// The person's score: the sum of the ledger entries that name them (hundredths).
+    pub points: i64,
 }
 
 impl YearRecord {
@@ -68,6 +70,7 @@ pub fn total(years: &[YearRecord]) -> YearRecord {
         t.red_cards += y.red_cards;
         t.warnings += y.warnings;
         t.sanctions += y.sanctions;
+        t.points += y.points;
     }
     t
 }
@@ -87,6 +90,7 @@ pub fn table(years: &[YearRecord]) -> Table {
         "红牌",
         "警示",
         "问责",
+        "得分",
     ];
     let row = |label: String, y: &YearRecord| {
         vec![
@@ -102,6 +106,7 @@ pub fn table(years: &[YearRecord]) -> Table {
             y.red_cards.to_string(),
             y.warnings.to_string(),
             y.sanctions.to_string(),
+            crate::consequences::Points(y.points).to_string(),
         ]
     };
     let mut rows: Vec<Vec<String>> = years.iter().map(|y| row(y.year.to_string(), y)).collect();

@@ -18,7 +18,8 @@ pub async fn task_counts(
 }
 
 /// By year: highlights of the person's tasks, their red cards, the person's warnings, cases
-/// decided with a sanction, and stars: `(kind, year, n)`.
+/// decided with a sanction, stars, and the points of the ledger entries that name the person:
+/// `(kind, year, n)`.
 pub async fn event_counts(
     ex: impl Into<Ex<'_>> + Copy,
     person: i64,
@@ -33,6 +34,7 @@ pub async fn event_counts(
         "SELECT 'sanction', SUBSTR(month, 1, 4) AS y, COUNT(*) FROM accountability_cases \
          WHERE person_id = $1 AND status = 'decided' AND sanction <> 'none' GROUP BY y",
         "SELECT 'star', SUBSTR(month, 1, 4) AS y, COUNT(*) FROM awards WHERE kind = 'star_person' AND subject_id = $1 GROUP BY y",
+        "SELECT 'points', SUBSTR(month, 1, 4) AS y, CAST(SUM(points) AS BIGINT) FROM score_entries WHERE person_id = $1 GROUP BY y",
     ];
     let mut out = Vec::new();
     for q in queries {
