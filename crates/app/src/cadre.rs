@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use domain::OrganizationId;
 use domain::bulletin::Bulletin;
 use domain::cadre::{YearRecord, document};
+use domain::consequences::Points;
 use domain::ids::PersonId;
 use domain::plan::TaskStatus;
 use domain::policy::Action;
@@ -22,6 +23,8 @@ pub struct CadreView {
     /// Oldest first.
     pub years: Vec<YearRecord>,
     pub total: YearRecord,
+    /// The person's score of each of the last twelve months scored, newest first.
+    pub months: Vec<(String, Points)>,
 }
 
 impl CadreView {
@@ -111,6 +114,11 @@ impl App {
             organization_name: org.name,
             total: domain::cadre::total(&years),
             years,
+            months: store::cadre::month_points(&self.db, person, 12)
+                .await?
+                .into_iter()
+                .map(|(m, p)| (m, Points(p)))
+                .collect(),
         })
     }
 }

@@ -646,6 +646,7 @@ app::app_test!(
         );
         // The person's score: the entries that name them (−0.50 unsigned, −0.20 red card).
         assert_eq!(b.total.points, -70);
+        assert_eq!(b.months, vec![(MONTH.to_owned(), Points(-70))]);
         assert_eq!(r.total.points, 0);
         for who in [&c.head_a, &c.performance, &c.staff_b] {
             assert_forbidden(
@@ -810,3 +811,107 @@ app::app_test!(
         );
     }
 );
+
+app::app_test!(a_city_sees_its_zones_in_the_statistics, |t| {
+    let c = cast(&t).await;
+    plan_month(&t, &c, &[spec(c.unit_a, &c.staff_a, "重大项目签约")]).await;
+    let sys = Caller::System;
+    let zone = t
+        .app
+        .create_organization(
+            sys,
+            &domain::org::OrganizationInput {
+                name: "高新区".into(),
+                code: "zone".into(),
+                parent_id: Some(domain::OrganizationId(t.org)),
+            },
+        )
+        .await
+        .unwrap();
+    let zone_unit = t
+        .app
+        .create_unit(
+            sys,
+            zone,
+            &domain::org::UnitInput {
+                name: "园区办".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let (owner, _) = t
+        .app
+        .create_person(
+            sys,
+            zone,
+            &app::NewPerson {
+                profile: domain::org::PersonInput {
+                    username: "zone.staff".into(),
+                    display_name: "园区干部".into(),
+                    unit_id: Some(domain::UnitId(zone_unit)),
+                    ..Default::default()
+                },
+                password: None,
+            },
+        )
+        .await
+        .unwrap();
+    for title in ["园区道路改造", "企业服务"] {
+        t.app
+            .add_assigned_item(
+                sys,
+                zone,
+                MONTH,
+                zone_unit,
+                &domain::plan::TaskInput {
+                    title: title.into(),
+                    criterion: "按期完成".into(),
+                    deadline: "2026-11-20".into(),
+                    owner_id: Some(owner),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    t.app.arrange_month(sys, zone, MONTH).await.unwrap();
+    let q = |below| app::StatsQuery {
+        from: MONTH.into(),
+        to: MONTH.into(),
+        below,
+        ..Default::default()
+    };
+    // The city's director, loaded once the zone exists.
+    let director = t.identity(person_id(&c.director)).await;
+    let own = t
+        .app
+        .statistics(Caller::Person(&director), t.org, &q(false))
+        .await
+        .unwrap();
+    assert_eq!(
+        (own.totals.figures.planned, own.organizations, own.by_org),
+        (1, 1, false)
+    );
+    let all = t
+        .app
+        .statistics(Caller::Person(&director), t.org, &q(true))
+        .await
+        .unwrap();
+    assert_eq!(
+        (all.totals.figures.planned, all.organizations, all.by_org),
+        (3, 2, true)
+    );
+    let by: Vec<(i64, u32)> = all
+        .compared
+        .iter()
+        .map(|x| (x.id, x.figures.planned))
+        .collect();
+    assert_eq!(by, vec![(zone, 2), (t.org, 1)]);
+    // Someone of a unit does not count the zones.
+    assert_forbidden(
+        t.app
+            .statistics(Caller::Person(&c.staff_a), t.org, &q(true))
+            .await,
+    );
+});

@@ -45,3 +45,15 @@ pub async fn event_counts(
     }
     Ok(out)
 }
+
+/// The person's score of each of their last `n` scored months, newest first.
+pub async fn month_points(
+    ex: impl Into<Ex<'_>>,
+    person: i64,
+    n: i64,
+) -> Result<Vec<(String, i64)>> {
+    Ok(with_ex!(ex, c => sqlx::query_as::<_, (String, i64)>(
+        "SELECT month, CAST(SUM(points) AS BIGINT) FROM score_entries WHERE person_id = $1 \
+         GROUP BY month ORDER BY month DESC LIMIT $2")
+        .bind(person).bind(n).fetch_all(c).await)?)
+}

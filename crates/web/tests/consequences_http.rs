@@ -566,6 +566,10 @@ web_test!(a_person_s_record_is_for_the_person_and_the_director, |w| {
     let page = w.get(&path, &me).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("id=\"cadre-years\"") && page.body.contains("财政局"));
+    assert!(
+        page.body.contains("data-month=\"2026-11\""),
+        "the month's own score"
+    );
     let docx = w.get(&format!("{path}/docx"), &me).await;
     assert_eq!(docx.status, StatusCode::OK);
     assert!(docx.content_type.contains("wordprocessingml"));

@@ -120,6 +120,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Seen only by the person, the director and the leading group; used for appointments.",
     ),
     ("cadre.ability", "能", "Ability"),
+    (
+        "cadre.months",
+        "近十二个月个人得分",
+        "Score of the last twelve months",
+    ),
     ("cadre.diligence", "勤", "Diligence"),
     ("cadre.achievement", "绩", "Achievement"),
     ("cadre.key_done", "重点工作", "Key work done"),
