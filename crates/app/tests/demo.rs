@@ -291,6 +291,52 @@ app_test!(
             .unwrap();
         assert_eq!(u.totals.figures.planned, v.compared[0].figures.planned);
         assert!(u.totals.figures.planned < tt.figures.planned);
+        // A person's share: the owner of January 2013's first task, counted by owner.
+        let first = t
+            .app
+            .list_tasks(
+                Caller::System,
+                org,
+                &app::model::TaskFilter {
+                    month: Some("2013-01".into()),
+                    ..Default::default()
+                },
+                domain::page::PageRequest::new(Some(1), Some(1)),
+            )
+            .await
+            .unwrap()
+            .items
+            .remove(0);
+        let owner = first.owner_id.expect("an owner");
+        let p = t
+            .app
+            .statistics(
+                Caller::System,
+                org,
+                &app::StatsQuery {
+                    person: Some(owner),
+                    ..stats("2013-01", "2013-01")
+                },
+            )
+            .await
+            .unwrap();
+        assert!(p.totals.figures.planned >= 1 && p.totals.figures.planned < 78);
+        assert_eq!(p.subject.as_deref(), first.owner_name.as_deref());
+        // One subject at a time.
+        assert!(matches!(
+            t.app
+                .statistics(
+                    Caller::System,
+                    org,
+                    &app::StatsQuery {
+                        person: Some(owner),
+                        unit: Some(unit),
+                        ..stats("2013-01", "2013-01")
+                    },
+                )
+                .await,
+            Err(AppError::Invalid(_))
+        ));
         assert!(matches!(
             t.app
                 .statistics(Caller::System, org, &stats("2015-12", "2015-01"))
