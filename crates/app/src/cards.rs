@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 
-use domain::OrganizationId;
 use domain::cards::{
     Card, CardColor, CardInput, CardRules, Judgement, Subject, compute, confirmation_stands,
 };
@@ -23,6 +22,7 @@ use store::cards::{
 };
 use store::supervision::{CoordinationFilter, FindingSubject, FollowUpFilter, FollowUpRow};
 
+use crate::org_id;
 use crate::{App, AppError, Caller, Result};
 
 /// One rule that fired, as stored with the card and shown to people.
@@ -266,10 +266,6 @@ pub struct Dashboard {
     pub coordination_total: u64,
     pub unjudged_key: i64,
     pub can_supervise: bool,
-}
-
-fn org_id(org: i64) -> OrganizationId {
-    OrganizationId(org)
 }
 
 impl App {

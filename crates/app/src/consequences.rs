@@ -3,18 +3,16 @@
 //! withholding list, and the accountability ladder's cases with the discipline office's
 //! decisions. The rules themselves are `domain::consequences`.
 
-use domain::OrganizationId;
 use std::collections::{BTreeMap, HashMap};
 
 use domain::consequences::{
     DecisionInput, Entry, LadderStep, MonthRecord, Points, RuleSet, RuleSetInput, TaskEvent,
     Unfinished, ladder, month_ledger,
 };
-use domain::ids::{PersonId, UnitId};
+use domain::ids::PersonId;
 use domain::page::{Page, PageRequest};
 use domain::plan::{TaskStatus, YearMonth};
 use domain::policy::Action;
-use domain::role::Role;
 use serde::Serialize;
 use serde_json::json;
 use store::consequences::{
@@ -22,14 +20,7 @@ use store::consequences::{
 };
 
 use crate::{App, AppError, Caller, Result};
-
-fn org_id(org: i64) -> OrganizationId {
-    OrganizationId(org)
-}
-
-fn path_of(path: &str) -> Vec<UnitId> {
-    store::org::path_ids(path).into_iter().map(UnitId).collect()
-}
+use crate::{org_id, path_of};
 
 /// A year's rules as they stand, with every earlier version.
 #[derive(Debug, Clone, Serialize)]
@@ -459,41 +450,44 @@ impl App {
         })
     }
 
-    /// Which cases the caller may list.
-    fn case_scope(&self, caller: Caller<'_>, org: i64) -> CaseScope {
-        let open = vec![LadderStep::RectificationOrder.as_str().to_owned()];
-        match caller {
-            Caller::System => CaseScope {
+    /// Which cases the caller may list: the same entitlements as `Action::ViewCase`, as a
+    /// scope of the list's query.
+    async fn case_scope(&self, caller: Caller<'_>, org: i64) -> Result<CaseScope> {
+        let Caller::Person(i) = caller else {
+            return Ok(CaseScope {
                 all: true,
                 ..CaseScope::default()
-            },
-            Caller::Person(i) => {
-                let a = &i.actor;
-                let own = a.organization_id.0 == org;
-                if own && (a.has(Role::DisciplineOfficer) || a.has(Role::Director)) {
-                    return CaseScope {
-                        all: true,
-                        ..CaseScope::default()
-                    };
-                }
-                let offices = a
-                    .grants
-                    .iter()
-                    .any(|g| g.role.is_office() && g.unit_id.is_none());
-                let heads: Vec<i64> = a
-                    .grants
-                    .iter()
-                    .filter(|g| g.role == Role::UnitHead)
-                    .filter_map(|g| g.unit_id.map(|u| u.0))
-                    .collect();
-                CaseScope {
-                    all: false,
-                    person: own.then_some(a.person_id.0),
-                    open_units: if offices { None } else { Some(heads) },
-                    open_steps: if own { open } else { vec![] },
-                }
-            }
+            });
+        };
+        let a = &i.actor;
+        let o = org_id(org);
+        if a.sees_all_cases(o) {
+            return Ok(CaseScope {
+                all: true,
+                ..CaseScope::default()
+            });
         }
+        if a.organization_id != o {
+            return Ok(CaseScope::default());
+        }
+        let open_paths = if a.sees_open_cases(o) {
+            None
+        } else {
+            let ids: Vec<i64> = a.headed_units().into_iter().map(|u| u.0).collect();
+            Some(
+                store::org::units_by_ids(&self.db, &ids)
+                    .await?
+                    .into_iter()
+                    .map(|u| u.path)
+                    .collect(),
+            )
+        };
+        Ok(CaseScope {
+            all: false,
+            person: Some(a.person_id.0),
+            open_paths,
+            open_steps: vec![LadderStep::RectificationOrder.as_str().to_owned()],
+        })
     }
 
     /// The ladder's cases the caller may see, newest first.
@@ -511,7 +505,7 @@ impl App {
         {
             return Err(AppError::field("step", "invalid_choice"));
         }
-        let scope = self.case_scope(caller, org);
+        let scope = self.case_scope(caller, org).await?;
         let (rows, total) =
             store::consequences::list_cases(&self.db, org, &scope, filter, page).await?;
         Ok(Page::new(rows, page, total.unsigned_abs()))

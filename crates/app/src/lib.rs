@@ -89,6 +89,18 @@ pub mod model {
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
+pub(crate) fn org_id(org: i64) -> domain::OrganizationId {
+    domain::OrganizationId(org)
+}
+
+/// A unit's stored path as the ids of the unit and the units above it.
+pub(crate) fn path_of(path: &str) -> Vec<domain::UnitId> {
+    store::org::path_ids(path)
+        .into_iter()
+        .map(domain::UnitId)
+        .collect()
+}
+
 /// The only place that reads the wall clock; tests substitute a [`FixedClock`].
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;

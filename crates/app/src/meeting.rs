@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use domain::OrganizationId;
 use domain::bulletin::{BulletinInput, HighlightLine, Issued, UnfinishedLine, UnitLine, compose};
 use domain::figures::{Figures, MonthFigures, OutcomeGroup, month_figures_of};
 use domain::page::{Page, PageRequest};
@@ -19,6 +18,7 @@ use store::projects::ProjectRow;
 use store::signoff::{BulletinRow, HighlightRow, MeetingRow};
 
 use crate::cards::ColorCounts;
+use crate::org_id;
 use crate::{App, AppError, Caller, Result};
 
 /// One unit's figures, with its name.
@@ -77,10 +77,6 @@ pub struct BulletinView {
     pub row: BulletinRow,
     pub issued: Issued,
     pub can_publish: bool,
-}
-
-fn org_id(org: i64) -> OrganizationId {
-    OrganizationId(org)
 }
 
 fn parse_month(raw: &str) -> Result<YearMonth> {

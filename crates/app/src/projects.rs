@@ -2,13 +2,12 @@
 //! and dates; the lead unit reports monthly progress; tasks link to a project; each project
 //! is carded like a task. Key projects are public within the organization.
 
-use domain::OrganizationId;
+use domain::Role;
 use domain::cards::Subject;
 use domain::page::{Page, PageRequest};
 use domain::plan::{Phase, YearMonth, parse_date};
 use domain::policy::Action;
 use domain::supervision::{KeyProjectInput, MilestoneInput, ProgressInput};
-use domain::{Role, UnitId};
 use serde::Serialize;
 use serde_json::json;
 use store::projects::{MilestoneRow, ProjectFilter, ProjectProgressRow, ProjectRow};
@@ -17,6 +16,7 @@ use store::supervision::{FindingFilter, FindingRow};
 use crate::cards::CardView;
 use crate::error::unique_as_field;
 use crate::{App, AppError, Caller, Result};
+use crate::{org_id, path_of};
 
 /// What a key project's page shows.
 #[derive(Debug, Clone, Serialize)]
@@ -29,14 +29,6 @@ pub struct ProjectDetail {
     pub card: Option<CardView>,
     pub can_manage: bool,
     pub can_report: bool,
-}
-
-fn org_id(org: i64) -> OrganizationId {
-    OrganizationId(org)
-}
-
-fn path_of(path: &str) -> Vec<UnitId> {
-    store::org::path_ids(path).into_iter().map(UnitId).collect()
 }
 
 impl App {

@@ -7,7 +7,6 @@
 //! The opinions are seen by the reviewers (the offices, the leading group, the director); the
 //! unit sees the decision and its reason, and the opinions once the month's bulletin is out.
 
-use domain::OrganizationId;
 use domain::UnitId;
 use domain::cards::Subject;
 use domain::page::{Page, PageRequest};
@@ -25,6 +24,7 @@ use store::supervision::FileMeta;
 
 use crate::supervision::EvidenceUpload;
 use crate::{App, AppError, Caller, Result};
+use crate::{org_id, path_of};
 
 /// The sign-off part of a task's page.
 #[derive(Debug, Clone, Serialize)]
@@ -55,14 +55,6 @@ pub struct SignOffView {
 pub struct ReviewItem {
     pub form: FormRow,
     pub state: Option<ReviewState>,
-}
-
-fn org_id(org: i64) -> OrganizationId {
-    OrganizationId(org)
-}
-
-fn path_of(path: &str) -> Vec<UnitId> {
-    store::org::path_ids(path).into_iter().map(UnitId).collect()
 }
 
 fn offices_for(caller: Caller<'_>, org: i64, unit_path: &[UnitId]) -> Vec<Office> {

@@ -7,8 +7,6 @@
 //! (`domain::supervision::hidden_from_units`); until then its findings do not count on cards
 //! either, so that a card never betrays a covert visit.
 
-use domain::OrganizationId;
-use domain::UnitId;
 use domain::cards::Subject;
 use domain::evidence;
 use domain::page::{Page, PageRequest};
@@ -26,6 +24,7 @@ use store::supervision::{
 };
 
 use crate::{App, AppError, Caller, Result};
+use crate::{org_id, path_of};
 
 /// An uploaded evidence file, as received.
 #[derive(Debug, Clone)]
@@ -65,14 +64,6 @@ pub struct InspectionDetail {
     pub hidden: bool,
     pub can_record: bool,
     pub can_publish: bool,
-}
-
-fn org_id(org: i64) -> OrganizationId {
-    OrganizationId(org)
-}
-
-fn path_of(path: &str) -> Vec<UnitId> {
-    store::org::path_ids(path).into_iter().map(UnitId).collect()
 }
 
 /// What the audit ledger keeps of a change to a covert inspection not yet published: that it

@@ -213,6 +213,27 @@ impl Actor {
                 .is_some_and(|unit| self.within_units.contains(unit))
     }
 
+    /// Sees every accountability case of `org`, confidential or not: the discipline office
+    /// and the director.
+    pub fn sees_all_cases(&self, org: OrganizationId) -> bool {
+        self.reach(org) == Reach::Own
+            && (self.has(Role::DisciplineOfficer) || self.has(Role::Director))
+    }
+
+    /// Sees every unit's cases that are not confidential (rectification orders): the offices.
+    pub fn sees_open_cases(&self, org: OrganizationId) -> bool {
+        self.reach(org) == Reach::Own && self.grants.iter().any(|g| g.role.is_office())
+    }
+
+    /// The units whose open cases this actor sees as their head, each with the units below.
+    pub fn headed_units(&self) -> Vec<UnitId> {
+        self.grants
+            .iter()
+            .filter(|g| g.role == Role::UnitHead)
+            .filter_map(|g| g.unit_id)
+            .collect()
+    }
+
     /// The standing inspection team (督查组): supervision, efficiency and performance staff.
     pub fn on_inspection_team(&self) -> bool {
         self.has(Role::Supervisor)
@@ -322,14 +343,12 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denied> {
             person,
             confidential,
         } => {
-            let own = actor.reach(org) == Reach::Own;
-            let entitled = actor.has(Role::DisciplineOfficer)
-                || actor.has(Role::Director)
-                || person == Some(actor.person_id);
-            own && (entitled
-                || (!confidential
-                    && (actor.grants.iter().any(|g| g.role.is_office())
-                        || actor.member_of(&[Role::UnitHead], unit_path))))
+            actor.reach(org) == Reach::Own
+                && (actor.sees_all_cases(org)
+                    || person == Some(actor.person_id)
+                    || (!confidential
+                        && (actor.sees_open_cases(org)
+                            || actor.member_of(&[Role::UnitHead], unit_path))))
         }
         Action::DecideCase { org } => {
             actor.reach(org) == Reach::Own && actor.has(Role::DisciplineOfficer)

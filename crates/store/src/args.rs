@@ -68,6 +68,12 @@ impl Args {
 
     /// A visibility scope: the unit path column starts with one of `paths`.
     pub(crate) fn under_paths(&mut self, col: &str, paths: &[String]) {
+        let term = self.under_paths_term(col, paths);
+        self.preds.push(term);
+    }
+
+    /// The same scope as a term to combine with others.
+    pub(crate) fn under_paths_term(&mut self, col: &str, paths: &[String]) -> String {
         let terms: Vec<String> = paths
             .iter()
             .map(|p| {
@@ -75,7 +81,7 @@ impl Args {
                 format!("{col} LIKE {ph}")
             })
             .collect();
-        self.preds.push(format!("({})", terms.join(" OR ")));
+        format!("({})", terms.join(" OR "))
     }
 
     pub(crate) fn pred(&mut self, p: impl Into<String>) {

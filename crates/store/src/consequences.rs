@@ -377,8 +377,9 @@ pub async fn case(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<CaseRow>> {
 pub struct CaseScope {
     pub all: bool,
     pub person: Option<i64>,
-    /// Units whose rectification orders are visible; `None` for every unit's.
-    pub open_units: Option<Vec<i64>>,
+    /// Unit paths whose open cases (and those of the units below) are visible; `None` for
+    /// every unit's.
+    pub open_paths: Option<Vec<String>>,
     pub open_steps: Vec<String>,
 }
 
@@ -411,12 +412,11 @@ pub async fn list_cases(
         if !scope.open_steps.is_empty() {
             let steps: Vec<String> = scope.open_steps.iter().map(|s| a.text(s)).collect();
             let mut t = format!("k.step IN ({})", steps.join(", "));
-            if let Some(units) = &scope.open_units {
-                if units.is_empty() {
+            if let Some(paths) = &scope.open_paths {
+                if paths.is_empty() {
                     t = "FALSE".into();
                 } else {
-                    let us: Vec<String> = units.iter().map(|u| a.int(*u)).collect();
-                    t = format!("({t} AND k.unit_id IN ({}))", us.join(", "));
+                    t = format!("({t} AND {})", a.under_paths_term("u.path", paths));
                 }
             }
             terms.push(t);
@@ -428,7 +428,7 @@ pub async fn list_cases(
     }
     let w = a.where_();
     let count_sql = sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM accountability_cases k WHERE {w}"
+        "SELECT COUNT(*) FROM accountability_cases k JOIN units u ON u.id = k.unit_id WHERE {w}"
     ));
     let total: i64 =
         with_ex!(ex, c => bind_args!(sqlx::query_scalar(count_sql), a).fetch_one(c).await)?;
