@@ -129,6 +129,15 @@ pub enum Action<'a> {
         org: OrganizationId,
         person: PersonId,
     },
+    /// Urge a task by hand (催办): the supervision and efficiency offices, the director, the
+    /// leading group, and the leader in charge of the task's unit.
+    UrgeTask {
+        org: OrganizationId,
+        unit_path: &'a [UnitId],
+    },
+    /// Configure the organization's notification channels and see their deliveries: an
+    /// administrator.
+    ManageNotifications { org: OrganizationId },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -358,6 +367,16 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denied> {
                 || (actor.reach(org) == Reach::Own
                     && (actor.has(Role::Director) || actor.has(Role::LeadingGroup)))
         }
+        Action::UrgeTask { org, unit_path } => {
+            actor.reach(org) == Reach::Own
+                && (actor.has(Role::Supervisor)
+                    || actor.has(Role::EfficiencyOfficer)
+                    || actor.has(Role::Director)
+                    || actor.has(Role::LeadingGroup)
+                    || (actor.has(Role::LeaderInCharge)
+                        && unit_path.iter().any(|u| actor.led_units.contains(u))))
+        }
+        Action::ManageNotifications { org } => actor.is_admin() && actor.reach(org) != Reach::None,
         Action::ManageDisplays { org } => {
             (actor.is_admin() && actor.reach(org) != Reach::None)
                 || (actor.reach(org) == Reach::Own && actor.has(Role::Supervisor))
@@ -421,6 +440,33 @@ mod tests {
             expected,
             "{action:?} for {:?}",
             a.roles()
+        );
+    }
+
+    #[test]
+    fn urging_is_for_the_offices_and_the_unit_leader() {
+        let leader = actor(&[(Role::LeaderInCharge, None)], None, &[20]);
+        let supervisor = actor(&[(Role::Supervisor, None)], None, &[]);
+        let head = actor(&[(Role::UnitHead, Some(12))], Some(12), &[]);
+        let admin = actor(&[(Role::Admin, None)], None, &[]);
+        let urge = |p| Action::UrgeTask {
+            org: ORG,
+            unit_path: p,
+        };
+        check(&supervisor, urge(PATH_12), true);
+        check(&leader, urge(PATH_20), true);
+        check(&leader, urge(PATH_12), false);
+        check(&head, urge(PATH_12), false);
+        check(&admin, urge(PATH_12), false);
+        check(&admin, Action::ManageNotifications { org: ORG }, true);
+        check(&supervisor, Action::ManageNotifications { org: ORG }, false);
+        check(
+            &supervisor,
+            Action::UrgeTask {
+                org: OTHER,
+                unit_path: PATH_12,
+            },
+            false,
         );
     }
 

@@ -9,6 +9,8 @@ pub(crate) enum Arg {
     T(chrono::DateTime<chrono::Utc>),
     /// A nullable integer.
     N(Option<i64>),
+    /// A nullable text.
+    NS(Option<String>),
 }
 
 #[derive(Default)]
@@ -109,6 +111,7 @@ macro_rules! bind_args {
                 $crate::args::Arg::B(v) => q.bind(*v),
                 $crate::args::Arg::T(v) => q.bind(*v),
                 $crate::args::Arg::N(v) => q.bind(*v),
+                $crate::args::Arg::NS(v) => q.bind(v.as_deref()),
             };
         }
         q

@@ -28,6 +28,7 @@ pub mod consequences;
 pub mod events;
 pub mod history;
 pub mod migrate;
+pub mod notify;
 pub mod org;
 pub mod people;
 pub mod plan;

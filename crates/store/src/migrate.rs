@@ -45,6 +45,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_consequences.sql"),
         postgres: include_str!("../migrations/postgres/0005_consequences.sql"),
     },
+    Migration {
+        version: 6,
+        name: "notifications",
+        sqlite: include_str!("../migrations/sqlite/0006_notifications.sql"),
+        postgres: include_str!("../migrations/postgres/0006_notifications.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
