@@ -879,6 +879,22 @@ impl App {
                 })?;
         let warnings =
             store::cards::issue_warnings(&mut tx, org, ym.year, &m, id, self.now()).await?;
+        let notes: Vec<crate::notify::Note> = store::notify::warnings_of_publication(&mut tx, id)
+            .await?
+            .into_iter()
+            .map(
+                |(warning, kind, subject, person, title)| crate::notify::Note {
+                    person,
+                    message: domain::notify::Message::warning_issued(
+                        (kind == "task").then_some(subject),
+                        &title,
+                        &m,
+                    ),
+                    dedupe: Some(format!("warning:{warning}")),
+                },
+            )
+            .collect();
+        self.notify(&mut tx, org, &notes).await?;
         let p = store::cards::get_publication(&mut tx, id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -895,6 +911,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.outbox_wake.notify_one();
         self.bus.announce(org, "publication").await;
         Ok(Published {
             publication_id: id,

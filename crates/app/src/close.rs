@@ -195,6 +195,7 @@ impl App {
         .await?;
         stop(Step::Freeze)?;
         tx.commit().await?;
+        self.outbox_wake.notify_one();
         self.bus.announce(org, "close").await;
         Ok(CloseReport {
             month: ym,

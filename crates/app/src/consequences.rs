@@ -192,6 +192,17 @@ impl App {
             })
             .collect();
         store::consequences::insert_cases(tx, org, &m, &cases, self.now()).await?;
+        if !cases.is_empty() {
+            // One notice to the discipline office, not one per case; nobody else is told.
+            let to = store::notify::role_holders(&mut *tx, org, &["discipline_officer"]).await?;
+            let msg = domain::notify::Message::accountability_proposed(&m, cases.len());
+            self.notify(
+                tx,
+                org,
+                &crate::notify::Note::to_all(&to, &msg, Some(&format!("accountability:{m}"))),
+            )
+            .await?;
+        }
         Ok((rows, cases.len()))
     }
 

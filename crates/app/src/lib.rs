@@ -24,7 +24,9 @@ mod demo_history;
 mod demo_signoff;
 mod demo_supervision;
 mod error;
+mod jobs;
 mod meeting;
+mod notify;
 mod org;
 mod people;
 mod plan;
@@ -50,7 +52,9 @@ pub use consequences::{
 };
 pub use demo::{DEMO_ORG_CODE, DemoSummary};
 pub use error::AppError;
+pub use jobs::JobOutcome;
 pub use meeting::{Briefing, BulletinView, FiguresView, ProjectBrief, UnfinishedItem, UnitFigures};
+pub use notify::{ChannelView, DeliveryReport, NotifyAdminView, PreferenceChoice, PreferenceLine};
 pub use org::{OrganizationView, UnitDetail, UnitNode};
 pub use people::{NewPerson, PersonDetail, PersonView};
 pub use plan::{LeaderDecision, MeetingDecision, MonthView, TaskDetail, UnitMonthCounts};
@@ -72,6 +76,7 @@ pub mod model {
         AwardRow, CaseFilter, CaseRow, EntryRow, RuleSetRow, UnitScoreRow,
     };
     pub use store::events::{Notice, SHUTDOWN};
+    pub use store::notify::{DeliveryFilter, DeliveryRow, JobRunRow, NotificationRow, UrgeRow};
     pub use store::org::{ListFilter, OrganizationRow, PostRow, UnitRow};
     pub use store::people::{PeopleFilter, PersonRow, RoleRow};
     pub use store::plan::{
@@ -191,6 +196,8 @@ pub struct App {
     clock: Arc<dyn Clock>,
     config: AppConfig,
     bus: store::events::Bus,
+    /// Wakes this server's delivery worker when a use case queued an urgent delivery.
+    outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -201,6 +208,7 @@ impl App {
             clock,
             config,
             bus,
+            outbox_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 

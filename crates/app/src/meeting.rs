@@ -568,6 +568,24 @@ impl App {
             Some(json!({ "month": b.month, "doc_number": b.doc_number })),
         )
         .await?;
+        // To the units' heads and the leadership, who answer for the results it lists.
+        let units = store::notify::unit_ids(&mut tx, b.organization_id).await?;
+        let mut to = self.unit_people(&mut tx, &units, false).await?;
+        to.extend(
+            store::notify::role_holders(
+                &mut tx,
+                b.organization_id,
+                &["director", "leader_in_charge", "leading_group"],
+            )
+            .await?,
+        );
+        let msg = domain::notify::Message::bulletin_published(id, &b.month);
+        self.notify(
+            &mut tx,
+            b.organization_id,
+            &crate::notify::Note::to_all(&to, &msg, Some(&format!("bulletin:{id}"))),
+        )
+        .await?;
         tx.commit().await?;
         self.bus.announce(b.organization_id, "bulletin").await;
         Ok(())

@@ -1088,6 +1088,9 @@ impl App {
             .await?;
         self.record(&mut tx, caller, id, event.as_str(), why.as_deref())
             .await?;
+        if let Some(why) = why.as_deref() {
+            self.notify_proposal_returned(&mut tx, &t, why).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -1148,6 +1151,9 @@ impl App {
             .await?;
         self.record(&mut tx, caller, id, event.as_str(), why.as_deref())
             .await?;
+        if let (TaskEvent::Reject, Some(why)) = (event, why.as_deref()) {
+            self.notify_proposal_returned(&mut tx, &t, why).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -616,6 +616,17 @@ impl App {
             Some(json!({ "status": task_status, "form_id": form, "reason": why })),
         )
         .await?;
+        if !sign_off {
+            let mut to = self.unit_people(&mut tx, &[row.unit_id], false).await?;
+            to.extend(row.owner_id);
+            let msg = domain::notify::Message::sign_off_returned(
+                row.id,
+                &row.title,
+                why.as_deref().unwrap_or(""),
+            );
+            self.notify(&mut tx, org, &crate::notify::Note::to_all(&to, &msg, None))
+                .await?;
+        }
         tx.commit().await?;
         self.refresh_one(org, &f.task_month, Subject::Task, f.task_id)
             .await?;

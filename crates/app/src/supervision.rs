@@ -460,6 +460,23 @@ impl App {
             Some(json!({ "decision": d.decision, "owner_unit_id": d.owner_unit_id, "deadline": d.deadline })),
         )
         .await?;
+        // The decision is addressed to the unit that carries it out, the units it involves
+        // and the unit that asked.
+        let mut units: Vec<i64> = store::supervision::involved_units(&mut tx, id)
+            .await?
+            .into_iter()
+            .map(|(u, _)| u)
+            .collect();
+        units.extend([d.owner_unit_id, r.unit_id]);
+        let mut to = self.unit_people(&mut tx, &units, false).await?;
+        to.extend(r.raised_by);
+        let msg = domain::notify::Message::coordination_decided(id, &r.title, &d.decision);
+        self.notify(
+            &mut tx,
+            r.organization_id,
+            &crate::notify::Note::to_all(&to, &msg, None),
+        )
+        .await?;
         tx.commit().await?;
         self.bus.announce(r.organization_id, "coordination").await;
         Ok(())

@@ -44,6 +44,11 @@ impl TestApp {
         }
     }
 
+    /// The test database's address, for a second pool (a second server) on it.
+    pub fn db_url(&self) -> &str {
+        &self.db.url
+    }
+
     pub async fn cleanup(self) {
         self.app.close().await;
         self.db.cleanup().await;

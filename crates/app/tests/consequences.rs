@@ -290,6 +290,24 @@ app::app_test!(
             ("rectification_order", 1, Some("2026-12-12"), "proposed")
         );
         assert_eq!(a_case.person_id, Some(person_id(&c.staff_a)));
+        // The discipline office is told once, by count; the unit is not.
+        let told = t.app.inbox(disc, false, all()).await.unwrap();
+        assert_eq!(told.total, 1);
+        assert_eq!(told.items[0].event, "accountability_proposed");
+        assert!(
+            told.items[0].subject.contains("问责建议2件"),
+            "{}",
+            told.items[0].subject
+        );
+        assert!(
+            !t.app
+                .inbox(Caller::Person(&c.head_a), false, all())
+                .await
+                .unwrap()
+                .items
+                .iter()
+                .any(|n| n.event == "accountability_proposed")
+        );
         // A rectification order is the unit's to see; another unit's head does not see it.
         let head_a = t
             .app
@@ -462,6 +480,8 @@ app::app_test!(
                 .await
                 .unwrap();
             assert_eq!(cases.total, 0);
+            // Nor a notice of cases that were never made.
+            assert_eq!(t.app.unread_count(Caller::Person(&d)).await.unwrap(), 0);
         }
         t.app.close_month(dir, t.org, MONTH).await.unwrap();
         let v = t

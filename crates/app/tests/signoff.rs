@@ -1174,6 +1174,18 @@ app::app_test!(
             .await
             .unwrap();
         let head = Caller::Person(&c.head_a);
+        // The unit hears why, in its inbox.
+        let inbox = t.app.inbox(head, true, all()).await.unwrap();
+        let returned = inbox
+            .items
+            .iter()
+            .find(|n| n.event == "sign_off_returned")
+            .expect("a notice of the return");
+        assert!(returned.body.contains("佐证材料不全，请补充合同文本"));
+        assert_eq!(
+            returned.link.as_deref(),
+            Some(format!("/tasks/{task}").as_str())
+        );
         let d = t.app.get_task(head, task).await.unwrap();
         assert_eq!(d.task.status, "sign_off_returned");
         assert_eq!(d.task.completed_on, None);
@@ -1783,6 +1795,23 @@ app::app_test!(
             "status",
             "already_published",
         );
+        // The units' heads and the leadership are told, once, with a link to it.
+        for who in [&c.head_a, &c.head_b, &c.director] {
+            let n: Vec<_> = t
+                .app
+                .inbox(Caller::Person(who), false, all())
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .filter(|n| n.event == "bulletin_published")
+                .collect();
+            assert_eq!(n.len(), 1);
+            assert_eq!(
+                n[0].link.as_deref(),
+                Some(format!("/bulletins/{id}").as_str())
+            );
+        }
         // Published: every unit reads it.
         for who in [&c.staff_a, &c.staff_b, &c.head_b] {
             let v = t.app.get_bulletin(Caller::Person(who), id).await.unwrap();

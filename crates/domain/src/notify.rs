@@ -663,6 +663,49 @@ impl ChannelInput {
     }
 }
 
+// ---- scheduled jobs ----
+
+/// The jobs the in-process scheduler runs. Each run has a key (the local day, or the day and
+/// hour); a run is taken by exactly one server and never repeated once it succeeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Job {
+    /// Brings every month's phase up to date with the calendar and announces the windows
+    /// that opened (预报、销号).
+    Phases,
+    /// Deadlines approaching, tasks overdue, tasks stagnant, follow-ups due.
+    Reminders,
+    /// The day's digest on each external channel, at the organization's hour.
+    Digest,
+}
+
+impl Job {
+    pub const ALL: [Job; 3] = [Job::Phases, Job::Reminders, Job::Digest];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Job::Phases => "phases",
+            Job::Reminders => "reminders",
+            Job::Digest => "digest",
+        }
+    }
+
+    /// The key of the run due at local time `local`: one a day, the digest one an hour (each
+    /// organization's digest goes out in the run of its hour).
+    pub fn run_key(self, local: chrono::NaiveDateTime) -> String {
+        match self {
+            Job::Phases | Job::Reminders => local.format("%Y-%m-%d").to_string(),
+            Job::Digest => local.format("%Y-%m-%dT%H").to_string(),
+        }
+    }
+}
+
+/// The period a stagnation reminder belongs to: a task not reported on is reminded at most
+/// once every `stale_days`.
+pub fn stagnation_period(month_start: NaiveDate, today: NaiveDate, stale_days: u32) -> i64 {
+    (today - month_start).num_days().max(0) / i64::from(stale_days.max(1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -775,6 +818,20 @@ mod tests {
         assert_eq!(subject, "【预安销号】12月1日提醒汇总（2条）");
         assert!(body.contains("1. 任务已逾期：甲（/tasks/1）\n"));
         assert!(body.contains("2. 2026年12月通报已发布\n"));
+    }
+
+    #[test]
+    fn runs_are_keyed_by_day_and_the_digest_by_hour() {
+        let t = NaiveDate::from_ymd_opt(2026, 12, 1)
+            .unwrap()
+            .and_hms_opt(8, 5, 0)
+            .unwrap();
+        assert_eq!(Job::Reminders.run_key(t), "2026-12-01");
+        assert_eq!(Job::Digest.run_key(t), "2026-12-01T08");
+        let d = |day| NaiveDate::from_ymd_opt(2026, 12, day).unwrap();
+        assert_eq!(stagnation_period(d(1), d(10), 14), 0);
+        assert_eq!(stagnation_period(d(1), d(15), 14), 1);
+        assert_eq!(stagnation_period(d(1), d(1), 0), 0);
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub struct NewNotification {
     pub person: i64,
     pub event: String,
     pub urgent: bool,
+    /// False: kept off the inbox (written read), only for the digest of another channel.
+    pub shown: bool,
     pub subject: String,
     pub body: String,
     pub link: Option<String>,
@@ -41,14 +43,14 @@ pub struct NotificationRow {
 const NOTIFICATION_COLS: &str =
     "id, person_id, event, urgent, subject, body, link, created_at, read_at";
 
-/// Writes inbox rows; a row whose `(person, dedupe_key)` exists is skipped. Returns the
-/// persons whose row was written, in order.
+/// Writes inbox rows; a row whose `(person, dedupe_key)` exists is skipped. Returns
+/// `(person, dedupe_key)` of the rows written.
 pub async fn insert_notifications(
     tx: &mut Tx,
     org: i64,
     rows: &[NewNotification],
     now: DateTime<Utc>,
-) -> Result<Vec<i64>> {
+) -> Result<Vec<(i64, Option<String>)>> {
     let mut written = Vec::new();
     for chunk in rows.chunks(BATCH) {
         let mut a = Args::new();
@@ -56,11 +58,17 @@ pub async fn insert_notifications(
         let values: Vec<String> = chunk
             .iter()
             .map(|n| {
+                let read = if n.shown {
+                    "NULL".to_owned()
+                } else {
+                    t.clone()
+                };
                 format!(
-                    "({o}, {}, {}, {}, {}, {}, {}, {}, {t})",
+                    "({o}, {}, {}, {}, {}, {}, {}, {}, {}, {t}, {read})",
                     a.int(n.person),
                     a.text(&n.event),
                     a.push(Arg::B(n.urgent)),
+                    a.push(Arg::B(n.shown)),
                     a.text(&n.subject),
                     a.text(&n.body),
                     a.push(Arg::NS(n.link.clone())),
@@ -69,12 +77,12 @@ pub async fn insert_notifications(
             })
             .collect();
         let sql = sqlx::AssertSqlSafe(format!(
-            "INSERT INTO notifications (organization_id, person_id, event, urgent, subject, body, link, dedupe_key, created_at) \
-             VALUES {} ON CONFLICT (person_id, dedupe_key) DO NOTHING RETURNING person_id",
+            "INSERT INTO notifications (organization_id, person_id, event, urgent, shown, subject, body, link, dedupe_key, created_at, read_at) \
+             VALUES {} ON CONFLICT (person_id, dedupe_key) DO NOTHING RETURNING person_id, dedupe_key",
             values.join(", ")
         ));
-        let mut persons: Vec<i64> =
-            with_tx!(tx, c => bind_args!(sqlx::query_scalar(sql), a).fetch_all(c).await)?;
+        let mut persons: Vec<(i64, Option<String>)> =
+            with_tx!(tx, c => bind_args!(sqlx::query_as(sql), a).fetch_all(c).await)?;
         written.append(&mut persons);
     }
     Ok(written)
@@ -94,9 +102,9 @@ pub async fn list_notifications(
     page: PageRequest,
 ) -> Result<(Vec<NotificationRow>, i64)> {
     let filter = if unread_only {
-        " AND read_at IS NULL"
+        " AND shown = TRUE AND read_at IS NULL"
     } else {
-        ""
+        " AND shown = TRUE"
     };
     let count_sql = sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) FROM notifications WHERE person_id = $1{filter}"
@@ -113,7 +121,7 @@ pub async fn list_notifications(
 
 pub async fn get_notification(db: &Db, id: i64) -> Result<Option<NotificationRow>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {NOTIFICATION_COLS} FROM notifications WHERE id = $1"
+        "SELECT {NOTIFICATION_COLS} FROM notifications WHERE id = $1 AND shown = TRUE"
     ));
     Ok(with_db!(db, c => sqlx::query_as::<_, NotificationRow>(sql)
         .bind(id).fetch_optional(c).await)?)
@@ -139,18 +147,19 @@ pub async fn mark_all_read(tx: &mut Tx, person: i64, now: DateTime<Utc>) -> Resu
 pub type PreferenceRow = (i64, String, String, bool);
 
 pub async fn preferences_of(ex: impl Into<Ex<'_>>, persons: &[i64]) -> Result<Vec<PreferenceRow>> {
-    if persons.is_empty() {
-        return Ok(Vec::new());
+    let mut out = Vec::new();
+    let mut ex: Ex<'_> = ex.into();
+    for chunk in persons.chunks(BATCH) {
+        let mut a = Args::new();
+        let ids: Vec<String> = chunk.iter().map(|p| a.int(*p)).collect();
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT person_id, event, channel, enabled FROM notification_preferences WHERE person_id IN ({}) ORDER BY person_id",
+            ids.join(", ")
+        ));
+        let mut rows = with_ex!(&mut ex, c => bind_args!(sqlx::query_as::<_, PreferenceRow>(sql), a).fetch_all(c).await)?;
+        out.append(&mut rows);
     }
-    let mut a = Args::new();
-    let ids: Vec<String> = persons.iter().map(|p| a.int(*p)).collect();
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT person_id, event, channel, enabled FROM notification_preferences WHERE person_id IN ({}) ORDER BY person_id",
-        ids.join(", ")
-    ));
-    Ok(
-        with_ex!(ex, c => bind_args!(sqlx::query_as::<_, PreferenceRow>(sql), a).fetch_all(c).await)?,
-    )
+    Ok(out)
 }
 
 /// Replaces a person's choices.
@@ -693,8 +702,20 @@ pub async fn organization_ids(db: &Db) -> Result<Vec<i64>> {
 }
 
 /// The units of an organization (enabled).
-pub async fn unit_ids(db: &Db, org: i64) -> Result<Vec<i64>> {
-    Ok(with_db!(db, c => sqlx::query_scalar::<_, i64>(
+pub async fn unit_ids(ex: impl Into<Ex<'_>>, org: i64) -> Result<Vec<i64>> {
+    Ok(with_ex!(ex, c => sqlx::query_scalar::<_, i64>(
         "SELECT id FROM units WHERE organization_id = $1 AND disabled = FALSE ORDER BY id")
         .bind(org).fetch_all(c).await)?)
+}
+
+/// `(warning, subject kind, subject, person, title)` of the warnings a publication issued.
+pub async fn warnings_of_publication(
+    tx: &mut Tx,
+    publication: i64,
+) -> Result<Vec<(i64, String, i64, i64, String)>> {
+    Ok(
+        with_tx!(tx, c => sqlx::query_as::<_, (i64, String, i64, i64, String)>(
+        "SELECT id, subject_kind, subject_id, person_id, title FROM warnings WHERE publication_id = $1 ORDER BY id")
+        .bind(publication).fetch_all(c).await)?,
+    )
 }

@@ -2,13 +2,16 @@
 -- deliveries to mail and group robots, the channels an administrator configured, the
 -- scheduled jobs' runs and the urgings (催办) of tasks.
 
--- A person's inbox. `dedupe_key` makes a reminder that a job computes again land once.
+-- A person's notifications. `dedupe_key` makes a reminder that a job computes again land
+-- once. A row the person keeps off the inbox but on another channel is not `shown` (it is
+-- written read) and waits there for the day's digest.
 CREATE TABLE notifications (
     id INTEGER PRIMARY KEY,
     organization_id BIGINT NOT NULL REFERENCES organizations (id),
     person_id BIGINT NOT NULL REFERENCES persons (id),
     event TEXT NOT NULL,
     urgent BOOLEAN NOT NULL DEFAULT FALSE,
+    shown BOOLEAN NOT NULL DEFAULT TRUE,
     subject TEXT NOT NULL,
     body TEXT NOT NULL,
     link TEXT,
@@ -17,7 +20,7 @@ CREATE TABLE notifications (
     read_at TEXT
 );
 CREATE UNIQUE INDEX notifications_person_dedupe_key ON notifications (person_id, dedupe_key);
-CREATE INDEX notifications_person_idx ON notifications (person_id, id);
+CREATE INDEX notifications_person_idx ON notifications (person_id, shown, id);
 CREATE INDEX notifications_unread_idx ON notifications (person_id) WHERE read_at IS NULL;
 CREATE INDEX notifications_digest_idx ON notifications (organization_id, urgent, id);
 

@@ -1,0 +1,307 @@
+//! The scheduled jobs (`domain::notify::Job`): phases by date, reminders and the daily digest.
+//! Every server runs the same scheduler; `store::notify::claim_run` lets exactly one of them
+//! take each run, and each run is recorded. A run is idempotent: every notification it writes
+//! carries a dedupe key, so running it again (after a failure, or by hand) adds nothing twice.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, Duration, NaiveDate, Timelike};
+use domain::notify::{Channel, Job, Message, Settings};
+use domain::plan::{Phase, YearMonth};
+use serde::Serialize;
+use store::notify::{JobRunRow, NewDelivery};
+
+use crate::notify::{Note, enabled_channels};
+
+use crate::{App, Result};
+
+/// A run still "running" after this long belongs to a server that died; it may be taken again.
+const STALE_RUN: Duration = Duration::minutes(30);
+
+/// What one pass of the scheduler did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JobOutcome {
+    pub job: &'static str,
+    pub run_key: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+impl App {
+    /// Runs every job whose current run no server has taken yet. Called every minute by each
+    /// server's scheduler, and by `xiaohao jobs run`.
+    pub async fn run_due_jobs(&self, server: &str) -> Result<Vec<JobOutcome>> {
+        let local =
+            (self.now() + Duration::hours(i64::from(self.config.utc_offset_hours))).naive_utc();
+        let mut out = Vec::new();
+        for job in Job::ALL {
+            let key = job.run_key(local);
+            let now = self.now();
+            let Some(run) = store::notify::claim_run(
+                &self.db,
+                job.as_str(),
+                &key,
+                server,
+                now,
+                now - STALE_RUN,
+            )
+            .await?
+            else {
+                continue;
+            };
+            out.push(self.run_claimed(job, run, key, local.hour()).await?);
+        }
+        Ok(out)
+    }
+
+    /// Runs one job now, whoever ran it today (an operator's `xiaohao jobs run`). Safe: what
+    /// the job already wrote is not written again.
+    pub async fn run_job_now(&self, job: &str, server: &str) -> Result<JobOutcome> {
+        let job = Job::ALL
+            .into_iter()
+            .find(|j| j.as_str() == job)
+            .ok_or_else(|| crate::AppError::field("job", "invalid_choice"))?;
+        let now = self.now();
+        let key = format!("manual:{}", now.format("%Y-%m-%dT%H:%M:%S%.6f"));
+        let run = store::notify::claim_run(&self.db, job.as_str(), &key, server, now, now)
+            .await?
+            .ok_or_else(|| crate::AppError::field("job", "already_running"))?;
+        let local = (now + Duration::hours(i64::from(self.config.utc_offset_hours))).naive_utc();
+        self.run_claimed(job, run, key, local.hour()).await
+    }
+
+    async fn run_claimed(&self, job: Job, run: i64, key: String, hour: u32) -> Result<JobOutcome> {
+        let result = match job {
+            Job::Phases => self.job_phases().await,
+            Job::Reminders => self.job_reminders().await,
+            Job::Digest => self.job_digest(hour).await,
+        };
+        let (ok, detail) = match result {
+            Ok(d) => (true, d),
+            Err(e) => {
+                tracing::error!(job = job.as_str(), error = %e, "scheduled job failed");
+                (false, e.to_string())
+            }
+        };
+        store::notify::finish_run(
+            &self.db,
+            run,
+            if ok { "done" } else { "failed" },
+            &detail,
+            self.now(),
+        )
+        .await?;
+        Ok(JobOutcome {
+            job: job.as_str(),
+            run_key: key,
+            ok,
+            detail,
+        })
+    }
+
+    /// The latest runs, newest first.
+    pub async fn recent_job_runs(&self, limit: i64) -> Result<Vec<JobRunRow>> {
+        Ok(store::notify::recent_runs(&self.db, limit.clamp(1, 500)).await?)
+    }
+
+    /// Brings this month's and next month's phases up to date and announces the windows that
+    /// are open: proposals for next month, sign-off for this one.
+    async fn job_phases(&self) -> Result<String> {
+        let today = self.today();
+        let this = YearMonth::of(today);
+        let mut notified = 0;
+        for org in store::notify::organization_ids(&self.db).await? {
+            for m in [this, this.next()] {
+                let (_, cal, phase) = self.sync_cycle(org, m).await?;
+                let (sign_off, closes) = match phase {
+                    Phase::Proposing => (false, m.first_day() - Duration::days(1)),
+                    Phase::SigningOff => (true, m.last_day()),
+                    _ => continue,
+                };
+                let _ = cal;
+                let units = store::notify::unit_ids(&self.db, org).await?;
+                let people = self.unit_people(&self.db, &units, true).await?;
+                let msg = Message::window_opened(&m.to_string(), sign_off, closes);
+                let key = format!("window:{m}:{}", phase.as_str());
+                let mut tx = self.db.begin().await?;
+                notified += self
+                    .notify(&mut tx, org, &Note::to_all(&people, &msg, Some(&key)))
+                    .await?;
+                tx.commit().await?;
+            }
+        }
+        Ok(format!("notified {notified}"))
+    }
+
+    /// Deadlines approaching, tasks overdue or stagnant, and inspection follow-ups due.
+    async fn job_reminders(&self) -> Result<String> {
+        let today = self.today();
+        let month = YearMonth::of(today);
+        let m = month.to_string();
+        let mut total = 0;
+        for org in store::notify::organization_ids(&self.db).await? {
+            let settings: Settings = self.notify_settings(&self.db, org).await?;
+            let stale_days = self.card_rules(org).await?.stale_days;
+            let ahead = i64::from(settings.remind_days_before);
+            let mut notes = Vec::new();
+
+            let due_day = today + Duration::days(ahead);
+            let approaching =
+                store::notify::open_tasks_due(&self.db, org, &m, &day(due_day), false).await?;
+            let overdue =
+                store::notify::open_tasks_due(&self.db, org, &m, &day(today), true).await?;
+            let since = today - Duration::days(i64::from(stale_days));
+            let stagnant = store::notify::stagnant_tasks(&self.db, org, &m, &day(since)).await?;
+            let period = domain::notify::stagnation_period(month.first_day(), today, stale_days);
+
+            // Tasks with no owner go to their unit's heads: one read for all of them.
+            let ownerless: Vec<i64> = approaching
+                .iter()
+                .chain(&overdue)
+                .chain(&stagnant)
+                .filter(|t| t.4.is_none())
+                .map(|t| t.3)
+                .collect();
+            let heads = self.heads_by_unit(&ownerless).await?;
+            let to = |unit: i64, owner: Option<i64>| -> Vec<i64> {
+                match owner {
+                    Some(o) => vec![o],
+                    None => heads.get(&unit).cloned().unwrap_or_default(),
+                }
+            };
+            for (id, title, deadline, unit, owner) in &approaching {
+                let d = domain::plan::parse_date(deadline).unwrap_or(due_day);
+                let msg = Message::deadline_approaching(*id, title, d, ahead);
+                let key = format!("deadline:{id}:{deadline}");
+                notes.extend(Note::to_all(&to(*unit, *owner), &msg, Some(&key)));
+            }
+            for (id, title, deadline, unit, owner) in &overdue {
+                let d = domain::plan::parse_date(deadline).unwrap_or(today);
+                let msg = Message::task_overdue(*id, title, d);
+                let key = format!("overdue:{id}:{deadline}");
+                notes.extend(Note::to_all(&to(*unit, *owner), &msg, Some(&key)));
+            }
+            for (id, title, _, unit, owner) in &stagnant {
+                let msg = Message::task_stagnant(*id, title, i64::from(stale_days));
+                let key = format!("stagnant:{id}:{m}:{period}");
+                notes.extend(Note::to_all(&to(*unit, *owner), &msg, Some(&key)));
+            }
+            let follow_ups = store::notify::follow_ups_due(&self.db, org, &day(due_day)).await?;
+            let units: Vec<i64> = follow_ups.iter().map(|f| f.4).collect();
+            let heads = self.heads_by_unit(&units).await?;
+            for (id, inspection, action, due, unit) in &follow_ups {
+                let d = domain::plan::parse_date(due).unwrap_or(today);
+                let late = d < today;
+                let msg = Message::follow_up_due(*inspection, action, d, late);
+                let key = format!("follow_up:{id}:{}", if late { "overdue" } else { "due" });
+                let people = heads.get(unit).cloned().unwrap_or_default();
+                notes.extend(Note::to_all(&people, &msg, Some(&key)));
+            }
+            let mut tx = self.db.begin().await?;
+            total += self.notify(&mut tx, org, &notes).await?;
+            tx.commit().await?;
+        }
+        Ok(format!("notified {total}"))
+    }
+
+    async fn heads_by_unit(&self, units: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
+        let mut units = units.to_vec();
+        units.sort_unstable();
+        units.dedup();
+        let mut map: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (unit, person) in store::notify::unit_members(&self.db, &units, &["unit_head"]).await? {
+            map.entry(unit).or_default().push(person);
+        }
+        Ok(map)
+    }
+
+    /// At each organization's digest hour: one message per person and external channel with
+    /// the non-urgent notifications since the last digest that the person keeps on it.
+    async fn job_digest(&self, hour: u32) -> Result<String> {
+        let today = self.today();
+        let mut queued = 0;
+        for org in store::notify::organizations_with_channels(&self.db).await? {
+            let settings = self.notify_settings(&self.db, org).await?;
+            if !settings.digest_enabled || settings.digest_hour != hour {
+                continue;
+            }
+            let channels = enabled_channels(store::notify::channels(&self.db, org).await?);
+            let mut tx = self.db.begin().await?;
+            for (channel, _) in channels {
+                queued += self.digest_channel(&mut tx, org, channel, today).await?;
+            }
+            tx.commit().await?;
+        }
+        if queued > 0 {
+            self.outbox_wake.notify_one();
+        }
+        Ok(format!("queued {queued}"))
+    }
+
+    async fn digest_channel(
+        &self,
+        tx: &mut store::Tx,
+        org: i64,
+        channel: Channel,
+        today: NaiveDate,
+    ) -> Result<u64> {
+        let after = store::notify::digest_cursor(&mut *tx, org, channel.as_str()).await?;
+        let items = store::notify::digest_items(&mut *tx, org, after).await?;
+        let Some(upto) = items.iter().map(|i| i.0).max() else {
+            return Ok(0);
+        };
+        let mut by_person: BTreeMap<i64, Vec<&store::notify::DigestItem>> = BTreeMap::new();
+        for i in &items {
+            by_person.entry(i.1).or_default().push(i);
+        }
+        let persons: Vec<i64> = by_person.keys().copied().collect();
+        let prefs = self.preferences_map(&mut *tx, &persons).await?;
+        let contacts: HashMap<i64, store::notify::Contact> =
+            store::notify::contacts(&mut *tx, &persons)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c))
+                .collect();
+        let mut out = Vec::new();
+        for (person, items) in by_person {
+            let Some(contact) = contacts.get(&person) else {
+                continue;
+            };
+            let p = prefs.get(&person).cloned().unwrap_or_default();
+            let kept: Vec<(String, Option<String>)> = items
+                .iter()
+                .filter(|i| {
+                    domain::notify::EventKind::parse(&i.2).is_some_and(|e| p.wants(e, channel))
+                })
+                .map(|i| (i.3.clone(), i.4.clone()))
+                .collect();
+            if kept.is_empty() {
+                continue;
+            }
+            let Some(recipient) = crate::notify::recipient_of(channel, contact) else {
+                continue;
+            };
+            let (subject, body) = domain::notify::digest(today, &kept);
+            out.push(NewDelivery {
+                person: Some(person),
+                channel: channel.as_str().to_owned(),
+                recipient,
+                subject,
+                body,
+                dedupe_key: Some(format!(
+                    "digest:{}:{person}:{}-{:02}-{:02}",
+                    channel.as_str(),
+                    today.year(),
+                    today.month(),
+                    today.day()
+                )),
+                upto_id: Some(upto),
+            });
+        }
+        Ok(store::notify::insert_deliveries(tx, org, &out, self.now()).await?)
+    }
+}
+
+fn day(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
