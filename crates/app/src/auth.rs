@@ -26,6 +26,8 @@ pub struct Identity {
     pub must_change_password: bool,
     /// Set when the identity comes from a browser session (cookie); `None` for API tokens.
     pub session: Option<SessionMeta>,
+    /// Unread notifications, counted for the pages' header (browser sessions only).
+    pub unread: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -238,6 +240,8 @@ impl App {
             id_hash: id,
             csrf_token: s.csrf_token,
         });
+        // One indexed count (the partial index of unread rows) for every page's bell.
+        identity.unread = store::notify::unread_count(&self.db, s.person_id).await?;
         Ok(Some(identity))
     }
 
@@ -302,6 +306,7 @@ impl App {
             unit_name: p.unit_name,
             must_change_password: p.must_change_password,
             session: None,
+            unread: 0,
         }))
     }
 

@@ -305,3 +305,72 @@ impl App {
 fn day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
+
+/// This server's delivery worker and scheduler, running until dropped (or the process ends).
+pub struct Background {
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// How often the worker looks for deliveries queued by other servers, and for retries due.
+const DELIVERY_POLL: std::time::Duration = std::time::Duration::from_secs(5);
+/// How often the scheduler looks for a run that is due.
+const SCHEDULE_TICK: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl App {
+    /// Starts the delivery worker and the scheduler of this server, named `server` in the
+    /// claims and the job runs. Errors are logged and the loops go on: a database that is
+    /// briefly away must not stop reminders for good.
+    pub fn start_background(&self, server: &str) -> Background {
+        let worker = {
+            let app = self.clone();
+            let name = server.to_owned();
+            tokio::spawn(async move {
+                loop {
+                    let busy = match app.deliver_due(&name).await {
+                        Ok(r) => r.sent + r.retrying + r.failed > 0,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "delivery worker");
+                            false
+                        }
+                    };
+                    if !busy {
+                        tokio::select! {
+                            () = app.outbox_woken() => {}
+                            () = tokio::time::sleep(DELIVERY_POLL) => {}
+                        }
+                    }
+                }
+            })
+        };
+        let scheduler = {
+            let app = self.clone();
+            let name = server.to_owned();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(SCHEDULE_TICK);
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    tick.tick().await;
+                    match app.run_due_jobs(&name).await {
+                        Ok(runs) => {
+                            for r in runs {
+                                tracing::info!(job = r.job, run = %r.run_key, ok = r.ok, detail = %r.detail, "scheduled job");
+                            }
+                        }
+                        Err(e) => tracing::warn!(error = %e, "scheduler"),
+                    }
+                }
+            })
+        };
+        Background {
+            tasks: vec![worker, scheduler],
+        }
+    }
+}

@@ -52,7 +52,7 @@ pub use consequences::{
 };
 pub use demo::{DEMO_ORG_CODE, DemoSummary};
 pub use error::AppError;
-pub use jobs::JobOutcome;
+pub use jobs::{Background, JobOutcome};
 pub use meeting::{Briefing, BulletinView, FiguresView, ProjectBrief, UnfinishedItem, UnitFigures};
 pub use notify::{ChannelView, DeliveryReport, NotifyAdminView, PreferenceChoice, PreferenceLine};
 pub use org::{OrganizationView, UnitDetail, UnitNode};

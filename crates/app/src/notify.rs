@@ -698,10 +698,10 @@ impl App {
         .await?;
         let mut configs: HashMap<i64, BTreeMap<Channel, ChannelConfig>> = HashMap::new();
         for row in rows {
-            if !configs.contains_key(&row.organization_id) {
-                let c =
-                    enabled_channels(store::notify::channels(&self.db, row.organization_id).await?);
-                configs.insert(row.organization_id, c.into_iter().collect());
+            if let std::collections::hash_map::Entry::Vacant(e) = configs.entry(row.organization_id)
+            {
+                let c = store::notify::channels(&self.db, row.organization_id).await?;
+                e.insert(enabled_channels(c).into_iter().collect());
             }
             let config = Channel::parse(&row.channel).and_then(|c| {
                 configs

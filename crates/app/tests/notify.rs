@@ -54,7 +54,7 @@ async fn mail_channel(t: &TestApp, admin: &Identity, port: u16) {
                 host: "127.0.0.1".into(),
                 port: port.to_string(),
                 security: "none".into(),
-                from: "notice@gov.example".into(),
+                sender: "notice@gov.example".into(),
                 ..Default::default()
             },
         )

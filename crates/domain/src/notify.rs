@@ -155,8 +155,9 @@ pub fn default_enabled(event: EventKind, channel: Channel) -> bool {
 /// Whether a person may change this choice: urgent events stay in the inbox, confidential
 /// ones never reach a group.
 pub fn can_change(event: EventKind, channel: Channel) -> bool {
-    !(channel == Channel::Inbox && event.is_urgent())
-        && !(channel.is_robot() && event.is_confidential())
+    let fixed_in_inbox = channel == Channel::Inbox && event.is_urgent();
+    let kept_from_groups = channel.is_robot() && event.is_confidential();
+    !(fixed_in_inbox || kept_from_groups)
 }
 
 /// One person's choices; what is not listed takes [`default_enabled`].
@@ -563,7 +564,8 @@ pub struct ChannelInput {
     pub security: String,
     pub username: String,
     pub password: String,
-    pub from: String,
+    /// The sender's address.
+    pub sender: String,
     pub url: String,
     pub secret: String,
 }
@@ -571,8 +573,8 @@ pub struct ChannelInput {
 const SECRET_MAX: usize = 512;
 
 impl ChannelInput {
-    /// Validates the form for `channel`, keeping the stored secret where the field was left
-    /// empty.
+    /// Validates the form for `channel`, keeping the stored secret (and a robot's stored
+    /// address) where the field was left empty.
     pub fn validate(
         &self,
         channel: Channel,
@@ -620,9 +622,9 @@ impl ChannelInput {
                 });
                 let username = text(&mut v, "username", &self.username, false);
                 let password = text(&mut v, "password", &self.password, false).or(kept);
-                let from = v.optional_email("from", &self.from);
-                if self.from.trim().is_empty() {
-                    v.fail("from", "required");
+                let from = v.optional_email("sender", &self.sender);
+                if self.sender.trim().is_empty() {
+                    v.fail("sender", "required");
                 }
                 if username.is_some() && password.is_none() {
                     v.fail("password", "required");
@@ -640,11 +642,13 @@ impl ChannelInput {
                 }
             }
             Channel::Wecom | Channel::Dingtalk | Channel::Feishu => {
-                let kept = match stored {
-                    Some(ChannelConfig::Robot(r)) => r.secret.clone(),
-                    _ => None,
+                let (kept_url, kept) = match stored {
+                    Some(ChannelConfig::Robot(r)) => (Some(r.url.clone()), r.secret.clone()),
+                    _ => (None, None),
                 };
-                let url = text(&mut v, "url", &self.url, true);
+                // The stored address holds the robot's token: it is never shown back, and an
+                // empty field keeps it.
+                let url = text(&mut v, "url", &self.url, kept_url.is_none()).or(kept_url);
                 if let Some(u) = &url
                     && !(u.starts_with("https://") || u.starts_with("http://"))
                 {
@@ -856,7 +860,7 @@ mod tests {
             security: "tls".into(),
             username: "notice".into(),
             password: "s3cret".into(),
-            from: "notice@gov.example".into(),
+            sender: "notice@gov.example".into(),
             ..Default::default()
         };
         let stored = smtp.validate(Channel::Email, None).unwrap();
@@ -869,14 +873,14 @@ mod tests {
         assert_eq!(again, stored);
         let e = ChannelInput {
             port: "0".into(),
-            from: "not-mail".into(),
+            sender: "not-mail".into(),
             security: "ssl".into(),
             ..smtp
         }
         .validate(Channel::Email, None)
         .unwrap_err();
         assert_eq!(e.for_field("port"), Some("invalid_port"));
-        assert_eq!(e.for_field("from"), Some("invalid_email"));
+        assert_eq!(e.for_field("sender"), Some("invalid_email"));
         assert_eq!(e.for_field("security"), Some("invalid_choice"));
 
         let robot = ChannelInput {

@@ -72,6 +72,7 @@ impl Lang {
 }
 
 mod consequences;
+mod notify;
 mod signoff;
 mod supervision;
 
@@ -87,6 +88,7 @@ pub fn texts() -> impl Iterator<Item = &'static (&'static str, &'static str, &'s
         .chain(supervision::TEXTS)
         .chain(signoff::TEXTS)
         .chain(consequences::TEXTS)
+        .chain(notify::TEXTS)
 }
 
 pub fn has_key(key: &str) -> bool {

@@ -1,5 +1,6 @@
-//! The `xiaohao` command: serve the web application, migrate the database, load the demo
-//! organization, manage users and API tokens, verify the audit ledger.
+//! The `xiaohao` command: serve the web application (with this server's delivery worker and
+//! scheduler), migrate the database, load the demo organization, manage users and API tokens,
+//! verify the audit ledger, close a month, list and run the scheduled jobs.
 #![forbid(unsafe_code)]
 
 use std::path::{Path, PathBuf};
@@ -65,6 +66,11 @@ enum Command {
     /// The audit ledger.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The scheduled jobs (phases, reminders, the daily digest): list recent runs, or run one.
+    Jobs {
+        #[command(subcommand)]
+        command: Option<JobsCommand>,
+    },
     /// Close a month (月底关账): carry every task not signed off into the next month and
     /// freeze the month's figures. Safe to run again; for a scheduled job.
     CloseMonth {
@@ -97,6 +103,10 @@ struct ServeArgs {
     /// Minutes of inactivity after which a session ends.
     #[arg(long, env = "XIAOHAO_SESSION_MINUTES", default_value_t = 480)]
     session_minutes: i64,
+    /// Do not run the delivery worker and the scheduler on this server (another server of
+    /// the same database runs them).
+    #[arg(long, env = "XIAOHAO_NO_JOBS")]
+    no_jobs: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -139,6 +149,17 @@ enum UserCommand {
         #[arg(long)]
         name: Option<String>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum JobsCommand {
+    /// The most recent runs, newest first (the default).
+    List {
+        #[arg(long, default_value_t = 30)]
+        limit: i64,
+    },
+    /// Run one job now (phases, reminders or digest); what it already wrote is not repeated.
+    Run { job: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -236,6 +257,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::User(u) => user(&cli.db, u).await,
         Command::CloseMonth { month, org } => close_month(&cli.db, month, org).await,
+        Command::Jobs { command } => jobs(&cli.db, command).await,
         Command::Audit(AuditCommand::Verify) => {
             let app = open(&cli.db, AppConfig::default()).await?;
             let r = app.verify_audit().await.map_err(explain)?;
@@ -375,6 +397,9 @@ async fn serve(db: &DbArgs, s: ServeArgs) -> Result<()> {
             app::Backend::Postgres => "PostgreSQL",
         }
     );
+    // Deliveries and scheduled runs are claimed in the database, so every server may run
+    // them; the name tells the runs apart.
+    let background = (!s.no_jobs).then(|| app.start_background(&server_name(&addr)));
     let state = web::AppState {
         app: app.clone(),
         secure_cookies: s.secure_cookies,
@@ -383,6 +408,61 @@ async fn serve(db: &DbArgs, s: ServeArgs) -> Result<()> {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
+    drop(background);
+    app.close().await;
+    Ok(())
+}
+
+/// This server's name in claims and job runs: host, port and process.
+fn server_name(addr: &std::net::SocketAddr) -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|h| h.trim().to_owned())
+        })
+        .unwrap_or_else(|| "server".to_owned());
+    format!("{host}:{}:{}", addr.port(), std::process::id())
+}
+
+async fn jobs(db: &DbArgs, cmd: Option<JobsCommand>) -> Result<()> {
+    let app = open(db, AppConfig::default()).await?;
+    match cmd.unwrap_or(JobsCommand::List { limit: 30 }) {
+        JobsCommand::List { limit } => {
+            let runs = app.recent_job_runs(limit).await.map_err(explain)?;
+            if runs.is_empty() {
+                println!("no runs yet");
+            }
+            for r in runs {
+                println!(
+                    "{}  {:<9} {:<24} {:<7} {:<28} {}",
+                    r.started_at.format("%Y-%m-%d %H:%M:%S"),
+                    r.job,
+                    r.run_key,
+                    r.status,
+                    r.server,
+                    r.detail.unwrap_or_default()
+                );
+            }
+        }
+        JobsCommand::Run { job } => {
+            let r = app
+                .run_job_now(&job, &format!("cli:{}", std::process::id()))
+                .await
+                .map_err(explain)?;
+            println!(
+                "{} {}: {}",
+                r.job,
+                if r.ok { "done" } else { "failed" },
+                r.detail
+            );
+            if !r.ok {
+                bail!("job {} failed", r.job);
+            }
+        }
+    }
     app.close().await;
     Ok(())
 }

@@ -190,6 +190,46 @@ async fn close_month_closes_in_order_and_is_safe_to_run_again() {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_run_by_hand_and_are_listed() {
+    each_backend(async |t: &TestDb| {
+        assert!(
+            run(&t.url, &["demo", "--password", "demo-pass-123"])
+                .status
+                .success()
+        );
+        let o = run(&t.url, &["jobs"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("no runs yet"), "{}", stdout(&o));
+        let o = run(&t.url, &["jobs", "run", "reminders"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(
+            stdout(&o).starts_with("reminders done: notified "),
+            "{}",
+            stdout(&o)
+        );
+        // Again: nothing is notified twice.
+        let again = run(&t.url, &["jobs", "run", "reminders"]);
+        assert!(stdout(&again).contains("notified 0"), "{}", stdout(&again));
+        let o = run(&t.url, &["jobs", "list", "--limit", "5"]);
+        let listed = stdout(&o);
+        assert_eq!(listed.lines().count(), 2, "{listed}");
+        assert!(
+            listed
+                .lines()
+                .all(|l| l.contains("reminders") && l.contains(" done "))
+        );
+        let o = run(&t.url, &["jobs", "run", "nope"]);
+        assert!(!o.status.success());
+        assert!(
+            stderr(&o).contains("job (invalid_choice)"),
+            "{}",
+            stderr(&o)
+        );
+    })
+    .await;
+}
+
 #[test]
 fn bad_configuration_is_one_clear_line_and_a_failure() {
     let cases: &[(&[&str], &str)] = &[

@@ -41,6 +41,7 @@ macro_rules! page_type {
 mod consequences;
 pub mod dto;
 mod handlers;
+mod notify;
 mod plan;
 mod signoff;
 pub mod sup_dto;
@@ -56,7 +57,8 @@ mod supervision;
         (name = "plan", description = "The monthly plan (预安): months, tasks, decisions, plan tables, key points, change requests"),
         (name = "supervision", description = "Execution and supervision (督): progress and evidence, coordination requests, inspections, findings and follow-ups, key projects, cards, publications, warnings, display screens, dashboards"),
         (name = "signoff", description = "Sign-off (销号): the unit's form, the joint review of the three offices, site checks, the leading group's decision, the month's figures, the review meeting, the bulletin and the month's close"),
-        (name = "consequences", description = "Consequences (四个结合): the year's rule set, the score ledger of each closed month and the bonus withholding list, the accountability ladder's cases and the discipline office's decisions")
+        (name = "consequences", description = "Consequences (四个结合): the year's rule set, the score ledger of each closed month and the bonus withholding list, the accountability ladder's cases and the discipline office's decisions"),
+        (name = "notifications", description = "Reminders and notifications (提醒与催办): the caller's inbox and preferences, urging a task, and for administrators the channels (mail, WeCom, DingTalk, Feishu) and their deliveries")
     ),
     components(schemas(crate::error::ErrorBody))
 )]
@@ -187,6 +189,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(consequences::list_cases))
         .routes(routes!(consequences::get_case))
         .routes(routes!(consequences::decide_case))
+        .routes(routes!(notify::inbox))
+        .routes(routes!(notify::unread_count))
+        .routes(routes!(notify::read))
+        .routes(routes!(notify::read_all))
+        .routes(routes!(notify::get_preferences, notify::put_preferences))
+        .routes(routes!(notify::urge))
+        .routes(routes!(notify::urges))
+        .routes(routes!(notify::channels))
+        .routes(routes!(notify::put_channel))
+        .routes(routes!(notify::deliveries))
+        .routes(routes!(notify::retry))
         .merge(evidence_routes())
 }
 

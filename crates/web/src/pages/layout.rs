@@ -26,6 +26,8 @@ pub struct Layout {
     pub nav: Vec<NavItem>,
     pub notice: Option<String>,
     pub path: String,
+    /// Unread notifications of the signed-in person, for the header's inbox link.
+    pub unread: i64,
 }
 
 impl Layout {
@@ -84,6 +86,7 @@ impl Layout {
             }
             if i.actor.is_admin() {
                 add("/organizations", "nav.organizations");
+                add("/admin/notifications", "nav.notifications");
                 add("/displays", "nav.displays");
                 add("/audit", "nav.audit");
             }
@@ -101,6 +104,7 @@ impl Layout {
             nav,
             notice: None,
             path: path.to_owned(),
+            unread: identity.map_or(0, |i| i.unread),
         }
     }
 
@@ -110,6 +114,15 @@ impl Layout {
 
     pub fn role(&self, role: &str) -> &'static str {
         self.lang.role(role)
+    }
+
+    /// The badge of the inbox link: the count, or "99+".
+    pub fn unread_badge(&self) -> String {
+        if self.unread > 99 {
+            "99+".to_owned()
+        } else {
+            self.unread.to_string()
+        }
     }
 
     pub fn other_lang(&self) -> &'static str {

@@ -20,6 +20,7 @@ pub mod dashboard;
 pub mod inspections;
 pub mod key_points;
 pub mod layout;
+pub mod notify;
 pub mod orgs;
 pub mod people;
 pub mod plan;
@@ -66,6 +67,33 @@ pub fn router() -> Router<AppState> {
         .route("/people/{id}/leader-units", post(people::set_led_units))
         .route("/roles/{id}/delete", post(people::revoke_role))
         .route("/audit", get(audit::list))
+        .route("/inbox", get(notify::inbox))
+        .route("/inbox/read-all", post(notify::read_all))
+        .route(
+            "/inbox/preferences",
+            get(notify::preferences).post(notify::save_preferences),
+        )
+        .route("/inbox/{id}/open", post(notify::open))
+        .route("/inbox/{id}/read", post(notify::read))
+        .route("/admin/notifications", get(notify::admin))
+        .route("/admin/notifications/settings", post(notify::save_settings))
+        .route(
+            "/admin/notifications/channels/{channel}",
+            post(notify::save_channel),
+        )
+        .route(
+            "/admin/notifications/channels/{channel}/remove",
+            post(notify::remove_channel),
+        )
+        .route(
+            "/admin/notifications/channels/{channel}/test",
+            post(notify::test_channel),
+        )
+        .route(
+            "/admin/notifications/deliveries/{id}/retry",
+            post(notify::retry),
+        )
+        .route("/tasks/{id}/urge", post(notify::urge))
         .route("/months", get(plan::months))
         .route("/months/{month}", get(plan::month))
         .route("/months/{month}/phase", post(plan::move_phase))

@@ -118,6 +118,9 @@ struct TaskPage {
     accept: &'static str,
     verdicts: [&'static str; 3],
     today: String,
+    /// The task's urgings (催办), and whether the caller may urge it.
+    urges: Vec<app::model::UrgeRow>,
+    can_urge: bool,
 }
 
 impl TaskPage {
@@ -283,7 +286,15 @@ async fn render_task(
                 .unwrap_or_default(),
         )
     };
+    let urges = match state.app.task_urges(user.caller(), id).await {
+        Ok(u) => u,
+        Err(e) => return user.fail(e).into_response(),
+    };
+    let can_urge = state.app.may_urge(user.caller(), org, &d.task.unit_path)
+        && domain::plan::TaskStatus::parse(&d.task.status).is_some_and(|s| s.is_open());
     let page = TaskPage {
+        urges,
+        can_urge,
         units,
         progress_percent,
         progress_narrative,
