@@ -635,12 +635,8 @@ impl App {
             .await?
             .pop()
             .ok_or(AppError::NotFound)?;
-        let recipient = match channel {
-            Channel::Email => contact
-                .email
-                .ok_or_else(|| AppError::field("email", "no_email"))?,
-            _ => contact.phone.unwrap_or_default(),
-        };
+        let recipient =
+            recipient_of(channel, &contact).ok_or_else(|| AppError::field("email", "no_email"))?;
         let mut tx = self.db.begin().await?;
         store::notify::insert_deliveries(
             &mut tx,

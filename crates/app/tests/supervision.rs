@@ -985,6 +985,25 @@ app::app_test!(
         ];
         expected.sort();
         assert_eq!(warned, expected);
+        // Each warned person is told at once, urgently, with a link to the task.
+        for who in [&c.staff_a, &c.leader_a] {
+            let inbox = t
+                .app
+                .inbox(Caller::Person(who), false, all())
+                .await
+                .unwrap();
+            let told: Vec<_> = inbox
+                .items
+                .iter()
+                .filter(|n| n.event == "warning_issued")
+                .collect();
+            assert_eq!(told.len(), 1);
+            assert!(told[0].urgent);
+            assert_eq!(
+                told[0].link.as_deref(),
+                Some(format!("/tasks/{red}").as_str())
+            );
+        }
         assert!(
             w.by_person
                 .contains(&(person_id(&c.staff_a), "测试staff.a".into(), 1))
@@ -1039,6 +1058,20 @@ app::app_test!(
             .await
             .unwrap();
         assert_eq!((p2.seq, p2.warnings), (2, 0));
+        // No second warning, so no second notice.
+        let again = t
+            .app
+            .inbox(Caller::Person(&c.staff_a), false, all())
+            .await
+            .unwrap();
+        assert_eq!(
+            again
+                .items
+                .iter()
+                .filter(|n| n.event == "warning_issued")
+                .count(),
+            1
+        );
         let v2 = t
             .app
             .get_publication(sup, p2.publication_id, &[], all())
@@ -1714,6 +1747,20 @@ app::app_test!(
             .await
             .unwrap();
         let head = Caller::Person(&c.head_a);
+        // The reminders reach the inspected unit's head for the one due within three days.
+        t.app.run_job_now("reminders", "test").await.unwrap();
+        let due: Vec<String> = t
+            .app
+            .inbox(head, false, all())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|n| n.event == "follow_up_due")
+            .map(|n| n.subject)
+            .collect();
+        assert_eq!(due.len(), 1, "{due:?}");
+        assert!(due[0].contains("三日内提交整改报告"), "{due:?}");
         assert_forbidden(
             t.app
                 .respond_follow_up(Caller::Person(&c.staff_b), first, "越权答复")
