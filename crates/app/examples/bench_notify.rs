@@ -1,10 +1,11 @@
 //! Measures reminders and notifications at the scale of a province's month: one organization
 //! with 1,000 units and 250,000 planned tasks (one owner for all of them: the worst inbox), on
 //! SQLite and, when `XIAOHAO_TEST_POSTGRES` is set, on PostgreSQL. On the 20th, with nobody
-//! having reported, the reminders job finds the deadlines three days away, every task overdue
-//! and every task without a report; it times that run, the same run again (everything already
-//! written), the header's unread count and the inbox's first page for the owner, and one
-//! urging. docs/PERFORMANCE.md records the figures.
+//! having reported, the reminders job finds the deadlines three days away, the tasks overdue
+//! in the last week and every other task silent since the month began (the worst day: every
+//! task is reminded of something); it times that run, the same run again (everything already
+//! written), the next day's run, the header's unread count and the inbox's first page for the
+//! owner, and one urging. docs/PERFORMANCE.md records the figures.
 //!
 //! `cargo run --release -p app --features testing --example bench_notify [TASKS] [sqlite|postgres]`
 
@@ -48,6 +49,17 @@ async fn run(name: &str, db: TestDb, per_month: usize) {
         .await
         .expect("reminders");
     report(&format!("reminders job again ({})", r.detail), s.elapsed());
+    t.clock.advance(chrono::Duration::days(1));
+    let s = Instant::now();
+    let r = t
+        .app
+        .run_job_now("reminders", "bench")
+        .await
+        .expect("reminders");
+    report(
+        &format!("the next day's reminders ({})", r.detail),
+        s.elapsed(),
+    );
 
     let owner = Caller::Person(&seeded.owner);
     let s = Instant::now();

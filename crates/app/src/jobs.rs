@@ -17,6 +17,11 @@ use crate::{App, Result};
 
 /// A run still "running" after this long belongs to a server that died; it may be taken again.
 const STALE_RUN: Duration = Duration::minutes(30);
+/// How many days back a reminder looks, so that a day the scheduler missed is caught up.
+const CATCH_UP_DAYS: i64 = 7;
+/// Notifications a job writes per transaction: between two, the single writer of SQLite is
+/// free for the users' own changes.
+const JOB_CHUNK: usize = 2000;
 
 /// What one pass of the scheduler did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -62,7 +67,11 @@ impl App {
             .find(|j| j.as_str() == job)
             .ok_or_else(|| crate::AppError::field("job", "invalid_choice"))?;
         let now = self.now();
-        let key = format!("manual:{}", now.format("%Y-%m-%dT%H:%M:%S%.6f"));
+        let key = format!(
+            "manual:{}:{}",
+            now.format("%Y-%m-%dT%H:%M:%S%.6f"),
+            crate::random_hex(4)
+        );
         let run = store::notify::claim_run(&self.db, job.as_str(), &key, server, now, now)
             .await?
             .ok_or_else(|| crate::AppError::field("job", "already_running"))?;
@@ -123,11 +132,9 @@ impl App {
                 let people = self.unit_people(&self.db, &units, true).await?;
                 let msg = Message::window_opened(&m.to_string(), sign_off, closes);
                 let key = format!("window:{m}:{}", phase.as_str());
-                let mut tx = self.db.begin().await?;
                 notified += self
-                    .notify(&mut tx, org, &Note::to_all(&people, &msg, Some(&key)))
+                    .notify_in_chunks(org, &Note::to_all(&people, &msg, Some(&key)))
                     .await?;
-                tx.commit().await?;
             }
         }
         Ok(format!("notified {notified}"))
@@ -145,14 +152,36 @@ impl App {
             let ahead = i64::from(settings.remind_days_before);
             let mut notes = Vec::new();
 
+            // Each reminder looks at a window of days rather than the whole month, so a daily
+            // run reads only what became due; a window of a week catches up on missed days.
             let due_day = today + Duration::days(ahead);
             let approaching =
-                store::notify::open_tasks_due(&self.db, org, &m, &day(due_day), false).await?;
-            let overdue =
-                store::notify::open_tasks_due(&self.db, org, &m, &day(today), true).await?;
-            let since = today - Duration::days(i64::from(stale_days));
-            let stagnant = store::notify::stagnant_tasks(&self.db, org, &m, &day(since)).await?;
-            let period = domain::notify::stagnation_period(month.first_day(), today, stale_days);
+                store::notify::open_tasks_due(&self.db, org, &m, &day(due_day), &day(due_day))
+                    .await?;
+            let overdue = store::notify::open_tasks_due(
+                &self.db,
+                org,
+                &m,
+                &day(today - Duration::days(CATCH_UP_DAYS)),
+                &day(today - Duration::days(1)),
+            )
+            .await?;
+            // Silent for the card rules' stale days: once per silence, from the day it began.
+            let silent_since = today - Duration::days(i64::from(stale_days));
+            // A task reminded of its deadline today is not reminded of its silence too.
+            let dated: std::collections::HashSet<i64> =
+                approaching.iter().chain(&overdue).map(|t| t.0).collect();
+            let stagnant: Vec<_> = store::notify::stagnant_tasks(
+                &self.db,
+                org,
+                &m,
+                &day(silent_since - Duration::days(CATCH_UP_DAYS)),
+                &day(silent_since),
+            )
+            .await?
+            .into_iter()
+            .filter(|t| !dated.contains(&t.0))
+            .collect();
 
             // Tasks with no owner go to their unit's heads: one read for all of them.
             let ownerless: Vec<i64> = approaching
@@ -181,9 +210,9 @@ impl App {
                 let key = format!("overdue:{id}:{deadline}");
                 notes.extend(Note::to_all(&to(*unit, *owner), &msg, Some(&key)));
             }
-            for (id, title, _, unit, owner) in &stagnant {
+            for (id, title, since, unit, owner) in &stagnant {
                 let msg = Message::task_stagnant(*id, title, i64::from(stale_days));
-                let key = format!("stagnant:{id}:{m}:{period}");
+                let key = format!("stagnant:{id}:{since}");
                 notes.extend(Note::to_all(&to(*unit, *owner), &msg, Some(&key)));
             }
             let follow_ups = store::notify::follow_ups_due(&self.db, org, &day(due_day)).await?;
@@ -197,11 +226,21 @@ impl App {
                 let people = heads.get(unit).cloned().unwrap_or_default();
                 notes.extend(Note::to_all(&people, &msg, Some(&key)));
             }
-            let mut tx = self.db.begin().await?;
-            total += self.notify(&mut tx, org, &notes).await?;
-            tx.commit().await?;
+            total += self.notify_in_chunks(org, &notes).await?;
         }
         Ok(format!("notified {total}"))
+    }
+
+    /// Writes a job's notifications a chunk per transaction. Every note carries a dedupe key,
+    /// so a run stopped between chunks completes when run again.
+    async fn notify_in_chunks(&self, org: i64, notes: &[Note]) -> Result<usize> {
+        let mut n = 0;
+        for chunk in notes.chunks(JOB_CHUNK) {
+            let mut tx = self.db.begin().await?;
+            n += self.notify(&mut tx, org, chunk).await?;
+            tx.commit().await?;
+        }
+        Ok(n)
     }
 
     async fn heads_by_unit(&self, units: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {

@@ -85,8 +85,11 @@ fn closed_port() -> u16 {
 }
 
 async fn events(t: &TestApp, who: &Identity) -> Vec<String> {
-    t.app
-        .inbox(Caller::Person(who), false, all())
+    events_of(&t.app, who).await
+}
+
+async fn events_of(app: &App, who: &Identity) -> Vec<String> {
+    app.inbox(Caller::Person(who), false, all())
         .await
         .expect("inbox")
         .items
@@ -516,6 +519,27 @@ app_test!(jobs_remind_once_and_each_run_is_taken_by_one_server, |t| {
         ],
     )
     .await;
+    // Fourteen days (the card rules' stale days) without a report: reminded once per silence.
+    let stagnant = |t: &TestApp| {
+        let who = c.staff_a.clone();
+        let app = t.app.clone();
+        async move {
+            events_of(&app, &who)
+                .await
+                .into_iter()
+                .filter(|e| e == "task_stagnant")
+                .count()
+        }
+    };
+    go_to(&t, "2026-11-14");
+    t.app.run_job_now("reminders", "operator").await.unwrap();
+    assert_eq!(stagnant(&t).await, 0, "not yet fourteen days");
+    go_to(&t, "2026-11-15");
+    t.app.run_job_now("reminders", "operator").await.unwrap();
+    assert_eq!(stagnant(&t).await, 1);
+    go_to(&t, "2026-11-16");
+    t.app.run_job_now("reminders", "operator").await.unwrap();
+    assert_eq!(stagnant(&t).await, 1, "not again the next day");
     // Three days before the deadline (28 November), at 09:00 local time.
     go_to(&t, "2026-11-25");
     t.clock

@@ -704,12 +704,6 @@ impl Job {
     }
 }
 
-/// The period a stagnation reminder belongs to: a task not reported on is reminded at most
-/// once every `stale_days`.
-pub fn stagnation_period(month_start: NaiveDate, today: NaiveDate, stale_days: u32) -> i64 {
-    (today - month_start).num_days().max(0) / i64::from(stale_days.max(1))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -832,10 +826,6 @@ mod tests {
             .unwrap();
         assert_eq!(Job::Reminders.run_key(t), "2026-12-01");
         assert_eq!(Job::Digest.run_key(t), "2026-12-01T08");
-        let d = |day| NaiveDate::from_ymd_opt(2026, 12, day).unwrap();
-        assert_eq!(stagnation_period(d(1), d(10), 14), 0);
-        assert_eq!(stagnation_period(d(1), d(15), 14), 1);
-        assert_eq!(stagnation_period(d(1), d(1), 0), 0);
     }
 
     #[test]

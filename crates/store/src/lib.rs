@@ -267,6 +267,15 @@ pub enum Ex<'a> {
     Tx(&'a mut Tx),
 }
 
+impl Ex<'_> {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Ex::Db(db) => db.backend(),
+            Ex::Tx(tx) => tx.backend(),
+        }
+    }
+}
+
 impl<'a> From<&'a Db> for Ex<'a> {
     fn from(db: &'a Db) -> Self {
         Ex::Db(db)

@@ -9,7 +9,16 @@ use serde::Serialize;
 use crate::args::{Arg, Args};
 use crate::{Db, Ex, Result, Tx};
 
-const BATCH: usize = 400;
+/// Rows (or ids) one statement carries. Small on SQLite, whose binding looks each parameter up
+/// among all of the statement's, so that its cost grows with the square of their number
+/// (measured: half the reminders job's time at 400 rows); larger on PostgreSQL, where a
+/// statement is a round trip.
+fn batch(backend: crate::Backend) -> usize {
+    match backend {
+        crate::Backend::Sqlite => 50,
+        crate::Backend::Postgres => 400,
+    }
+}
 
 // ---- the inbox ----
 
@@ -52,7 +61,7 @@ pub async fn insert_notifications(
     now: DateTime<Utc>,
 ) -> Result<Vec<(i64, Option<String>)>> {
     let mut written = Vec::new();
-    for chunk in rows.chunks(BATCH) {
+    for chunk in rows.chunks(batch(tx.backend())) {
         let mut a = Args::new();
         let (o, t) = (a.int(org), a.push(Arg::T(now)));
         let values: Vec<String> = chunk
@@ -149,7 +158,8 @@ pub type PreferenceRow = (i64, String, String, bool);
 pub async fn preferences_of(ex: impl Into<Ex<'_>>, persons: &[i64]) -> Result<Vec<PreferenceRow>> {
     let mut out = Vec::new();
     let mut ex: Ex<'_> = ex.into();
-    for chunk in persons.chunks(BATCH) {
+    let size = batch(ex.backend());
+    for chunk in persons.chunks(size) {
         let mut a = Args::new();
         let ids: Vec<String> = chunk.iter().map(|p| a.int(*p)).collect();
         let sql = sqlx::AssertSqlSafe(format!(
@@ -212,7 +222,8 @@ pub async fn contacts(ex: impl Into<Ex<'_>>, persons: &[i64]) -> Result<Vec<Cont
     }
     let mut out = Vec::new();
     let mut ex: Ex<'_> = ex.into();
-    for chunk in persons.chunks(BATCH) {
+    let size = batch(ex.backend());
+    for chunk in persons.chunks(size) {
         let mut a = Args::new();
         let ids: Vec<String> = chunk.iter().map(|p| a.int(*p)).collect();
         let sql = sqlx::AssertSqlSafe(format!(
@@ -236,7 +247,8 @@ pub async fn unit_members(
     }
     let mut out = Vec::new();
     let mut ex: Ex<'_> = ex.into();
-    for chunk in units.chunks(BATCH) {
+    let size = batch(ex.backend());
+    for chunk in units.chunks(size) {
         let mut a = Args::new();
         let rs: Vec<String> = roles.iter().map(|r| a.text(r)).collect();
         let us: Vec<String> = chunk.iter().map(|u| a.int(*u)).collect();
@@ -354,7 +366,7 @@ pub async fn insert_deliveries(
     now: DateTime<Utc>,
 ) -> Result<u64> {
     let mut n = 0;
-    for chunk in rows.chunks(BATCH) {
+    for chunk in rows.chunks(batch(tx.backend())) {
         let mut a = Args::new();
         let (o, t) = (a.int(org), a.push(Arg::T(now)));
         let values: Vec<String> = chunk
@@ -651,34 +663,40 @@ pub type OpenTask = (i64, String, String, i64, Option<i64>);
 const OPEN_STATUSES: &str =
     "('arranged', 'in_progress', 'sign_off_returned', 'declared_unfinished')";
 
-/// The month's open tasks whose deadline is `on` (a day) or, with `before`, earlier.
+/// The month's open tasks whose deadline lies between `from` and `to` (days, inclusive).
 pub async fn open_tasks_due(
     db: &Db,
     org: i64,
     month: &str,
-    on: &str,
-    before: bool,
+    from: &str,
+    to: &str,
 ) -> Result<Vec<OpenTask>> {
-    let op = if before { "<" } else { "=" };
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT id, title, deadline, unit_id, owner_id FROM tasks \
-         WHERE organization_id = $1 AND month = $2 AND status IN {OPEN_STATUSES} AND deadline {op} $3 ORDER BY id"
+         WHERE organization_id = $1 AND month = $2 AND status IN {OPEN_STATUSES} AND deadline >= $3 AND deadline <= $4 ORDER BY id"
     ));
     Ok(with_db!(db, c => sqlx::query_as::<_, OpenTask>(sql)
-        .bind(org).bind(month).bind(on).fetch_all(c).await)?)
+        .bind(org).bind(month).bind(from).bind(to).fetch_all(c).await)?)
 }
 
-/// The month's open tasks with no progress report since `since` (a day), counting from the
-/// month's first day for tasks never reported on.
-pub async fn stagnant_tasks(db: &Db, org: i64, month: &str, since: &str) -> Result<Vec<OpenTask>> {
+/// The month's open tasks whose last progress report (the month's first day for a task never
+/// reported on) fell between `from` and `to` (days, inclusive), with that day:
+/// `(task, title, last day, unit, owner)`.
+pub async fn stagnant_tasks(
+    db: &Db,
+    org: i64,
+    month: &str,
+    from: &str,
+    to: &str,
+) -> Result<Vec<OpenTask>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT id, title, deadline, unit_id, owner_id FROM tasks \
+        "SELECT id, title, COALESCE(last_progress_on, $3) AS since, unit_id, owner_id FROM tasks \
          WHERE organization_id = $1 AND month = $2 AND status IN {OPEN_STATUSES} \
-         AND COALESCE(last_progress_on, $3) < $4 ORDER BY id"
+         AND COALESCE(last_progress_on, $3) >= $4 AND COALESCE(last_progress_on, $3) <= $5 ORDER BY id"
     ));
     let first = format!("{month}-01");
     Ok(with_db!(db, c => sqlx::query_as::<_, OpenTask>(sql)
-        .bind(org).bind(month).bind(first).bind(since).fetch_all(c).await)?)
+        .bind(org).bind(month).bind(first).bind(from).bind(to).fetch_all(c).await)?)
 }
 
 /// `(follow-up, inspection, action, due, unit)` of open follow-ups due on or before `until`,
