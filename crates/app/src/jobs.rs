@@ -22,6 +22,12 @@ const CATCH_UP_DAYS: i64 = 7;
 /// Notifications a job writes per transaction: between two, the single writer of SQLite is
 /// free for the users' own changes.
 const JOB_CHUNK: usize = 2000;
+/// A digest covers at most the last two days (a channel switched on today does not send the
+/// whole past) ...
+const DIGEST_LOOKBACK: Duration = Duration::days(2);
+/// ... and leaves out the last minutes, so that a transaction that took a lower id but
+/// commits after the digest read is in the next digest rather than skipped.
+const DIGEST_SETTLE: Duration = Duration::minutes(10);
 
 /// What one pass of the scheduler did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -54,7 +60,10 @@ impl App {
             else {
                 continue;
             };
-            out.push(self.run_claimed(job, run, key, local.hour()).await?);
+            out.push(
+                self.run_claimed(job, run, server, key, local.hour())
+                    .await?,
+            );
         }
         Ok(out)
     }
@@ -76,10 +85,17 @@ impl App {
             .await?
             .ok_or_else(|| crate::AppError::field("job", "already_running"))?;
         let local = (now + Duration::hours(i64::from(self.config.utc_offset_hours))).naive_utc();
-        self.run_claimed(job, run, key, local.hour()).await
+        self.run_claimed(job, run, server, key, local.hour()).await
     }
 
-    async fn run_claimed(&self, job: Job, run: i64, key: String, hour: u32) -> Result<JobOutcome> {
+    async fn run_claimed(
+        &self,
+        job: Job,
+        run: i64,
+        server: &str,
+        key: String,
+        hour: u32,
+    ) -> Result<JobOutcome> {
         let result = match job {
             Job::Phases => self.job_phases().await,
             Job::Reminders => self.job_reminders().await,
@@ -95,6 +111,7 @@ impl App {
         store::notify::finish_run(
             &self.db,
             run,
+            server,
             if ok { "done" } else { "failed" },
             &detail,
             self.now(),
@@ -153,19 +170,29 @@ impl App {
             let mut notes = Vec::new();
 
             // Each reminder looks at a window of days rather than the whole month, so a daily
-            // run reads only what became due; a window of a week catches up on missed days.
+            // run reads only what became due; a window of a week catches up on missed days, and
+            // the dedupe keys remind each deadline once. The windows cross month ends, so the
+            // months around today are read.
             let due_day = today + Duration::days(ahead);
-            let approaching =
-                store::notify::open_tasks_due(&self.db, org, &m, &day(due_day), &day(due_day))
-                    .await?;
-            let overdue = store::notify::open_tasks_due(
-                &self.db,
-                org,
-                &m,
-                &day(today - Duration::days(CATCH_UP_DAYS)),
-                &day(today - Duration::days(1)),
-            )
-            .await?;
+            let months = [month.prev(), month, month.next()].map(|x| x.to_string());
+            let mut approaching = Vec::new();
+            let mut overdue = Vec::new();
+            for mm in &months {
+                approaching.extend(
+                    store::notify::open_tasks_due(&self.db, org, mm, &day(today), &day(due_day))
+                        .await?,
+                );
+                overdue.extend(
+                    store::notify::open_tasks_due(
+                        &self.db,
+                        org,
+                        mm,
+                        &day(today - Duration::days(CATCH_UP_DAYS)),
+                        &day(today - Duration::days(1)),
+                    )
+                    .await?,
+                );
+            }
             // Silent for the card rules' stale days: once per silence, from the day it began.
             let silent_since = today - Duration::days(i64::from(stale_days));
             // A task reminded of its deadline today is not reminded of its silence too.
@@ -200,7 +227,8 @@ impl App {
             };
             for (id, title, deadline, unit, owner) in &approaching {
                 let d = domain::plan::parse_date(deadline).unwrap_or(due_day);
-                let msg = Message::deadline_approaching(*id, title, d, ahead);
+                let days = (d - today).num_days();
+                let msg = Message::deadline_approaching(*id, title, d, days);
                 let key = format!("deadline:{id}:{deadline}");
                 notes.extend(Note::to_all(&to(*unit, *owner), &msg, Some(&key)));
             }
@@ -284,8 +312,23 @@ impl App {
         channel: Channel,
         today: NaiveDate,
     ) -> Result<u64> {
+        // One digest a day per organization and channel, whatever reruns the job: a second
+        // one would skip the persons the first reached while moving past their new items.
+        let offset = Duration::hours(i64::from(self.config.utc_offset_hours));
+        let day_start = today.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - offset;
+        if store::notify::digest_sent_since(&mut *tx, org, channel.as_str(), day_start).await? {
+            return Ok(0);
+        }
         let after = store::notify::digest_cursor(&mut *tx, org, channel.as_str()).await?;
-        let items = store::notify::digest_items(&mut *tx, org, after).await?;
+        let now = self.now();
+        let items = store::notify::digest_items(
+            &mut *tx,
+            org,
+            after,
+            now - DIGEST_LOOKBACK,
+            now - DIGEST_SETTLE,
+        )
+        .await?;
         let Some(upto) = items.iter().map(|i| i.0).max() else {
             return Ok(0);
         };

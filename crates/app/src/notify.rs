@@ -146,6 +146,9 @@ impl App {
             return Ok(0);
         }
         let channels = enabled_channels(store::notify::channels(&mut *tx, org).await?);
+        // Non-urgent notes leave the system only in the digest.
+        let digest =
+            !channels.is_empty() && self.notify_settings(&mut *tx, org).await?.digest_enabled;
         let mut persons: Vec<i64> = notes.iter().map(|n| n.person).collect();
         persons.sort_unstable();
         persons.dedup();
@@ -157,7 +160,8 @@ impl App {
                 let p = prefs.get(&n.person).unwrap_or(&none);
                 let e = n.message.event;
                 let shown = p.wants(e, Channel::Inbox);
-                let elsewhere = channels.iter().any(|(c, _)| p.wants(e, *c));
+                let elsewhere =
+                    (e.is_urgent() || digest) && channels.iter().any(|(c, _)| p.wants(e, *c));
                 (shown || elsewhere).then(|| NewNotification {
                     person: n.person,
                     event: e.as_str().to_owned(),

@@ -295,10 +295,12 @@ app::app_test!(
         assert_eq!(told.total, 1);
         assert_eq!(told.items[0].event, "accountability_proposed");
         assert!(
-            told.items[0].subject.contains("问责建议2件"),
+            told.items[0].body.contains("问责建议2件"),
             "{}",
-            told.items[0].subject
+            told.items[0].body
         );
+        // The subject, which administrators see among the deliveries, tells nothing more.
+        assert!(!told.items[0].subject.contains('2'));
         assert!(
             !t.app
                 .inbox(Caller::Person(&c.head_a), false, all())

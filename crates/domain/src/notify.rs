@@ -368,9 +368,11 @@ impl Message {
     }
 
     pub fn accountability_proposed(month: &str, cases: usize) -> Message {
+        // The subject says no more than that there is something to see: it shows in the
+        // administrators' list of deliveries.
         Message::new(
             EventKind::AccountabilityProposed,
-            format!("{}关账提出问责建议{cases}件", month_zh(month)),
+            "有新的问责建议待核实处理".to_owned(),
             format!(
                 "{}关账后，系统按连续未完成月数提出问责建议{cases}件，待纪检监察核实处理。",
                 month_zh(month)
@@ -394,11 +396,21 @@ impl Message {
     }
 }
 
-/// The day's digest of one person's non-urgent notifications on one channel.
+/// How many items a digest lists; the rest are counted (a group robot takes a few kilobytes).
+pub const DIGEST_ITEMS: usize = 20;
+
+/// The day's digest of one person's non-urgent notifications on one channel: the first
+/// [`DIGEST_ITEMS`] listed, the rest counted.
 pub fn digest(day: NaiveDate, items: &[(String, Option<String>)]) -> (String, String) {
     let subject = format!("{PREFIX}{}提醒汇总（{}条）", date_zh(day), items.len());
     let mut body = format!("您有{}条提醒：\n", items.len());
-    for (i, (subject, link)) in items.iter().enumerate() {
+    if items.len() > DIGEST_ITEMS {
+        body.push_str(&format!(
+            "（以下为前{DIGEST_ITEMS}条，另有{}条请登录系统查看消息）\n",
+            items.len() - DIGEST_ITEMS
+        ));
+    }
+    for (i, (subject, link)) in items.iter().take(DIGEST_ITEMS).enumerate() {
         let s = subject.strip_prefix(PREFIX).unwrap_or(subject);
         body.push_str(&format!("{}. {s}", i + 1));
         if let Some(l) = link {
@@ -604,11 +616,18 @@ impl ChannelInput {
                 None
             }
             Channel::Email => {
+                let host = text(&mut v, "host", &self.host, true);
+                let username = text(&mut v, "username", &self.username, false);
+                // The stored password is kept only for the same server and account: aimed at
+                // another server it would hand the password to whoever runs that one.
                 let kept = match stored {
-                    Some(ChannelConfig::Smtp(s)) => s.password.clone(),
+                    Some(ChannelConfig::Smtp(s))
+                        if Some(&s.host) == host.as_ref() && s.username == username =>
+                    {
+                        s.password.clone()
+                    }
                     _ => None,
                 };
-                let host = text(&mut v, "host", &self.host, true);
                 let port = match self.port.trim().parse::<u16>() {
                     Ok(p) if p > 0 => p,
                     _ => {
@@ -620,7 +639,6 @@ impl ChannelInput {
                     v.fail("security", "invalid_choice");
                     SmtpSecurity::Starttls
                 });
-                let username = text(&mut v, "username", &self.username, false);
                 let password = text(&mut v, "password", &self.password, false).or(kept);
                 let from = v.optional_email("sender", &self.sender);
                 if self.sender.trim().is_empty() {
@@ -816,6 +834,11 @@ mod tests {
         assert_eq!(subject, "【预安销号】12月1日提醒汇总（2条）");
         assert!(body.contains("1. 任务已逾期：甲（/tasks/1）\n"));
         assert!(body.contains("2. 2026年12月通报已发布\n"));
+        let many: Vec<_> = (0..25).map(|i| (format!("第{i}条"), None)).collect();
+        let (subject, body) = digest(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), &many);
+        assert!(subject.ends_with("（25条）"));
+        assert!(body.contains("另有5条"));
+        assert!(body.contains("20. 第19条") && !body.contains("第20条"));
     }
 
     #[test]
@@ -861,6 +884,15 @@ mod tests {
         .validate(Channel::Email, Some(&stored))
         .unwrap();
         assert_eq!(again, stored);
+        // Another server does not get the stored password: it must be typed again.
+        let elsewhere = ChannelInput {
+            host: "mail.elsewhere.example".into(),
+            password: String::new(),
+            ..smtp.clone()
+        }
+        .validate(Channel::Email, Some(&stored))
+        .unwrap_err();
+        assert_eq!(elsewhere.for_field("password"), Some("required"));
         let e = ChannelInput {
             port: "0".into(),
             sender: "not-mail".into(),

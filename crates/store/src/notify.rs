@@ -554,11 +554,34 @@ pub async fn digest_cursor(ex: impl Into<Ex<'_>>, org: i64, channel: &str) -> Re
 /// `(id, person, event, subject, link)` of the non-urgent inbox rows after `after`.
 pub type DigestItem = (i64, i64, String, String, Option<String>);
 
-pub async fn digest_items(ex: impl Into<Ex<'_>>, org: i64, after: i64) -> Result<Vec<DigestItem>> {
+/// The non-urgent rows after `after` written between `from` and `until`. Bounding by time
+/// keeps a channel switched on today from sending the whole past, and leaving out the last
+/// minutes lets a transaction that took a lower id but commits later be in the next digest
+/// rather than skipped.
+pub async fn digest_items(
+    ex: impl Into<Ex<'_>>,
+    org: i64,
+    after: i64,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<DigestItem>> {
     Ok(with_ex!(ex, c => sqlx::query_as::<_, DigestItem>(
         "SELECT id, person_id, event, subject, link FROM notifications \
-         WHERE organization_id = $1 AND urgent = FALSE AND id > $2 ORDER BY person_id, id")
-        .bind(org).bind(after).fetch_all(c).await)?)
+         WHERE organization_id = $1 AND urgent = FALSE AND id > $2 AND created_at >= $3 AND created_at < $4 ORDER BY person_id, id")
+        .bind(org).bind(after).bind(from).bind(until).fetch_all(c).await)?)
+}
+
+/// Whether this organization's digest on `channel` went out since `since` (today's start).
+pub async fn digest_sent_since(
+    ex: impl Into<Ex<'_>>,
+    org: i64,
+    channel: &str,
+    since: DateTime<Utc>,
+) -> Result<bool> {
+    let n: i64 = with_ex!(ex, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE organization_id = $1 AND channel = $2 AND upto_id IS NOT NULL AND created_at >= $3")
+        .bind(org).bind(channel).bind(since).fetch_one(c).await)?;
+    Ok(n > 0)
 }
 
 // ---- jobs ----
@@ -575,8 +598,9 @@ pub struct JobRunRow {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-/// Takes the run `(job, key)` for `server`: true when this server won it. A run that failed,
-/// or that has been running since before `stale_before` (its server died), may be taken again.
+/// Takes the run `(job, key)` for `server`: its id when this server won it. A run that failed,
+/// or that has been running, since before `stale_before` (a failure waits that long before it
+/// is tried again; a run still "running" then lost its server) may be taken again.
 pub async fn claim_run(
     db: &Db,
     job: &str,
@@ -594,24 +618,26 @@ pub async fn claim_run(
         Some(id) => Some(id),
         None => with_tx!(&mut tx, c => sqlx::query_scalar(
             "UPDATE job_runs SET server = $1, status = 'running', started_at = $2, finished_at = NULL, detail = NULL \
-             WHERE job = $3 AND run_key = $4 AND (status = 'failed' OR (status = 'running' AND started_at < $5)) RETURNING id")
+             WHERE job = $3 AND run_key = $4 AND status IN ('failed', 'running') AND started_at < $5 RETURNING id")
             .bind(server).bind(now).bind(job).bind(key).bind(stale_before).fetch_optional(c).await)?,
     };
     tx.commit().await?;
     Ok(id)
 }
 
+/// Records how a run ended, if `server` still holds it.
 pub async fn finish_run(
     db: &Db,
     id: i64,
+    server: &str,
     status: &str,
     detail: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let mut tx = db.begin().await?;
     with_tx!(&mut tx, c => sqlx::query(
-        "UPDATE job_runs SET status = $1, detail = $2, finished_at = $3 WHERE id = $4")
-        .bind(status).bind(detail).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+        "UPDATE job_runs SET status = $1, detail = $2, finished_at = $3 WHERE id = $4 AND server = $5")
+        .bind(status).bind(detail).bind(now).bind(id).bind(server).execute(c).await.map(|r| r.rows_affected()))?;
     tx.commit().await?;
     Ok(())
 }

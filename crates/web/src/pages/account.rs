@@ -33,7 +33,7 @@ pub struct NextQuery {
 }
 
 /// Only local paths are followed after sign-in, never another site.
-fn safe_next(next: &str) -> &str {
+pub(crate) fn safe_next(next: &str) -> &str {
     if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
         next
     } else {

@@ -82,11 +82,13 @@ pub async fn open(State(state): State<AppState>, user: User, Path(id): Path<Stri
     };
     match state.app.read_notification(user.caller(), id).await {
         Ok(n) => {
-            let link = n
-                .link
-                .filter(|l| l.starts_with('/') && !l.starts_with("//"))
-                .unwrap_or_else(|| "/inbox".to_owned());
-            see_other(&link)
+            // Only a path of this site is followed (the sign-in's rule), never another site.
+            let link = n.link.unwrap_or_default();
+            let target = match super::account::safe_next(&link) {
+                "/" => "/inbox",
+                t => t,
+            };
+            see_other(target)
         }
         Err(e) => user.fail(e).into_response(),
     }
