@@ -768,11 +768,6 @@ impl App {
         }
     }
 
-    /// When the next pending delivery is due, for the worker to sleep until.
-    pub async fn next_delivery_due(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
-        Ok(store::notify::next_due(&self.db).await?)
-    }
-
     // ---- urging (催办) ----
 
     /// A supervisor urges a task by hand: logged with its words, audited, and sent to the
@@ -794,8 +789,7 @@ impl App {
         {
             return Err(AppError::field("message", "invalid_characters"));
         }
-        let open = domain::plan::TaskStatus::parse(&t.status).is_some_and(|s| s.is_open());
-        if !open {
+        if !urgeable(&t) {
             return Err(AppError::field("task", "task_not_open"));
         }
         let by = match caller {
@@ -845,16 +839,23 @@ impl App {
         Ok(store::notify::urges_of_task(&self.db, task).await?)
     }
 
-    /// Whether the caller may urge this task (for showing the form).
-    pub fn may_urge(&self, caller: Caller<'_>, org: i64, unit_path: &str) -> bool {
-        let path = crate::path_of(unit_path);
-        caller
-            .authorize(Action::UrgeTask {
-                org: org_id(org),
-                unit_path: &path,
-            })
-            .is_ok()
+    /// Whether the caller may urge this task now (for showing the form): the rules of
+    /// [`App::urge_task`].
+    pub fn may_urge(&self, caller: Caller<'_>, t: &store::plan::TaskRow) -> bool {
+        let path = crate::path_of(&t.unit_path);
+        urgeable(t)
+            && caller
+                .authorize(Action::UrgeTask {
+                    org: org_id(t.organization_id),
+                    unit_path: &path,
+                })
+                .is_ok()
     }
+}
+
+/// A task may be urged while it is still being worked on.
+fn urgeable(t: &store::plan::TaskRow) -> bool {
+    domain::plan::TaskStatus::parse(&t.status).is_some_and(|s| s.is_open())
 }
 
 /// Where a channel reaches a person: their mail address (none: no mail), or for a robot the

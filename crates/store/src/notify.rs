@@ -532,15 +532,6 @@ pub async fn retry_delivery(tx: &mut Tx, org: i64, id: i64, now: DateTime<Utc>) 
     Ok(n == 1)
 }
 
-/// The next time a pending delivery is due, to sleep until.
-pub async fn next_due(db: &Db) -> Result<Option<DateTime<Utc>>> {
-    Ok(
-        with_db!(db, c => sqlx::query_scalar::<_, Option<DateTime<Utc>>>(
-        "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'")
-        .fetch_one(c).await)?,
-    )
-}
-
 // ---- digests ----
 
 /// The last inbox row a digest of this organization and channel covered.

@@ -290,8 +290,7 @@ async fn render_task(
         Ok(u) => u,
         Err(e) => return user.fail(e).into_response(),
     };
-    let can_urge = state.app.may_urge(user.caller(), org, &d.task.unit_path)
-        && domain::plan::TaskStatus::parse(&d.task.status).is_some_and(|s| s.is_open());
+    let can_urge = state.app.may_urge(user.caller(), &d.task);
     let page = TaskPage {
         urges,
         can_urge,
