@@ -80,8 +80,12 @@ pub struct AwardsView {
     /// The kinds chosen here.
     pub unit_kind: &'static str,
     pub person_kind: &'static str,
-    /// Rankings exist once the month is closed and scored.
+    /// Rankings exist once the month is closed and scored (for a year: once one of its
+    /// months is).
     pub closed: bool,
+    /// The last month the rankings count: the month itself, or a year's last closed month.
+    /// A month still open is never counted.
+    pub through: Option<String>,
     pub units: Vec<Place>,
     pub units_total: usize,
     pub persons: Vec<Place>,
@@ -190,7 +194,8 @@ impl App {
         caller.authorize(Action::ViewStructure {
             org: OrganizationId(org),
         })?;
-        let closed = self.period_scored(org, &p).await?;
+        let through = self.counted_through(org, &p).await?;
+        let closed = through.is_some();
         let awards = store::consequences::list_awards(&self.db, org, &p.key).await?;
         let chosen = |kind: AwardKind| -> Vec<i64> {
             awards
@@ -199,15 +204,15 @@ impl App {
                 .map(|a| a.subject_id)
                 .collect()
         };
-        let (units, persons) = if closed {
-            self.rankings(org, &p.from, &p.to, p.tier).await?
-        } else {
-            (Vec::new(), Vec::new())
+        let (units, persons) = match &through {
+            Some(to) => self.rankings(org, &p.from, to, p.tier).await?,
+            None => (Vec::new(), Vec::new()),
         };
         Ok(AwardsView {
             period: p.key.clone(),
             annual: p.annual,
             closed,
+            through,
             units_total: units.len(),
             persons_total: persons.len(),
             units: self.places(&units, false, &chosen(p.unit_kind)).await?,
@@ -224,15 +229,23 @@ impl App {
         })
     }
 
-    async fn period_scored(&self, org: i64, p: &AwardPeriod) -> Result<bool> {
+    /// The last month of the period that is closed and scored: what its rankings count
+    /// through (`None`: nothing to rank yet).
+    async fn counted_through(&self, org: i64, p: &AwardPeriod) -> Result<Option<String>> {
         if p.annual {
-            Ok(
-                !store::consequences::ledger_counts(&self.db, org, &p.from, &p.to)
-                    .await?
-                    .is_empty(),
-            )
+            let Some(to) =
+                store::consequences::last_closed_between(&self.db, org, &p.from, &p.to).await?
+            else {
+                return Ok(None);
+            };
+            let scored = !store::consequences::ledger_counts(&self.db, org, &p.from, &to)
+                .await?
+                .is_empty();
+            Ok(scored.then_some(to))
         } else {
-            Ok(store::consequences::month_scored(&self.db, org, &p.key).await?)
+            Ok(store::consequences::month_scored(&self.db, org, &p.key)
+                .await?
+                .then(|| p.key.clone()))
         }
     }
 
@@ -262,10 +275,10 @@ impl App {
         if citation.chars().count() > 500 {
             return Err(AppError::field("citation", "too_long"));
         }
-        if !self.period_scored(org, &p).await? {
+        let Some(through) = self.counted_through(org, &p).await? else {
             return Err(AppError::field("month", "month_not_closed"));
-        }
-        let (units, persons) = self.rankings(org, &p.from, &p.to, p.tier).await?;
+        };
+        let (units, persons) = self.rankings(org, &p.from, &through, p.tier).await?;
         let ranked = if kind.for_unit() { &units } else { &persons };
         match ranked.iter().find(|r| r.subject == subject) {
             None => return Err(AppError::field("subject_id", "not_ranked")),

@@ -16,6 +16,7 @@ use domain::policy::{Action, Visibility};
 use domain::supervision::{ProjectFacts, project_card_input};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use store::Ex;
 use store::cards::{
     CardFilter, CardRow, CardState, CardWrite, DisplayTokenRow, PublicationRow, PublishedCard,
     WarningFilter, WarningRow,
@@ -407,6 +408,9 @@ impl App {
             return Ok(());
         }
         // One caller on one server claims the day; the others show the cards as they stand.
+        // (A claim that its computation does not finish is given back, so that the next view
+        // tries again; what reads the cards for a record, the publication and the close,
+        // computes them itself.)
         let mut tx = self.db.begin().await?;
         let claimed = store::cards::claim_cards_day(&mut tx, org, &m, &today).await?;
         tx.commit().await?;
@@ -420,121 +424,115 @@ impl App {
             // one, and the screens hear of the new ones.
             let app = self.clone();
             tokio::spawn(async move {
-                if let Err(e) = app.compute_and_announce(org, month).await {
+                if let Err(e) = app
+                    .compute_and_announce(org, month, before.as_deref())
+                    .await
+                {
                     tracing::error!(error = %e, org, month = %month, "computing the month's cards failed");
                 }
             });
             return Ok(());
         }
-        self.compute_and_announce(org, month).await
+        self.compute_and_announce(org, month, before.as_deref())
+            .await
     }
 
-    async fn compute_and_announce(&self, org: i64, month: YearMonth) -> Result<()> {
-        if self.compute_cards(org, month).await?.changed > 0 {
-            self.bus.announce(org, "cards").await;
+    /// Computes the month's cards and tells the screens; on failure the day's claim goes back
+    /// to `before`.
+    async fn compute_and_announce(
+        &self,
+        org: i64,
+        month: YearMonth,
+        before: Option<&str>,
+    ) -> Result<()> {
+        match self.compute_cards(org, month).await {
+            Ok(report) => {
+                if report.changed > 0 {
+                    self.bus.announce(org, "cards").await;
+                }
+                Ok(())
+            }
+            Err(e) => {
+                let m = month.to_string();
+                let mut tx = self.db.begin().await?;
+                store::cards::set_cards_computed_on(&mut tx, org, &m, before.unwrap_or("")).await?;
+                tx.commit().await?;
+                Err(e)
+            }
         }
-        Ok(())
     }
 
+    /// Computes a month's cards in keyset batches, each written in its own short transaction
+    /// (so that SQLite's single writer is never held for long). A batch that finds the month
+    /// closed writes nothing and ends the run: a close froze the cards it computed itself.
     async fn compute_cards(&self, org: i64, month: YearMonth) -> Result<RefreshReport> {
-        const BATCH: i64 = 1000;
-        let rules = self.card_rules(org).await?;
-        let today = self.today();
         let m = month.to_string();
-        let planned = planned_statuses();
-        let task_findings: HashMap<i64, i64> =
-            store::supervision::open_finding_counts(&self.db, org, FindingSubject::Task)
-                .await?
-                .into_iter()
-                .collect();
-        let project_findings: HashMap<i64, i64> =
-            store::supervision::open_finding_counts(&self.db, org, FindingSubject::Project)
-                .await?
-                .into_iter()
-                .collect();
+        let ctx = CardContext::read(&mut Ex::from(&self.db), org, month, self.today()).await?;
         let mut report = RefreshReport::default();
-        let mut after = 0;
+        let mut cursor = (0, 0);
         loop {
-            let facts =
-                store::cards::task_facts_after(&self.db, org, &m, &planned, after, BATCH).await?;
-            let (Some(first), Some(last)) = (facts.first(), facts.last()) else {
+            let Some(batch) = ctx.next_batch(&mut Ex::from(&self.db), &mut cursor).await? else {
                 break;
             };
-            let (from, to) = (first.id, last.id);
-            after = to;
-            let states = states_by_subject(
-                store::cards::card_states(&self.db, org, &m, Subject::Task.as_str(), from, to)
-                    .await?,
-            );
-            let mut writes = Vec::new();
-            for f in &facts {
-                let state = states.get(&f.id);
-                let n = task_findings.get(&f.id).copied().unwrap_or(0);
-                let card = compute(&rules, &task_input(f, month, n, state), today);
-                if let Some(w) = card_write(
-                    Subject::Task,
-                    f.id,
-                    f.unit_id,
-                    f.is_key,
-                    &card,
-                    state,
-                    today,
-                ) {
-                    writes.push(w);
-                }
+            report.computed += batch.computed;
+            if batch.writes.is_empty() {
+                continue;
             }
-            report.computed += facts.len() as u64;
-            report.changed += self.write_batch(org, &m, &writes).await?;
-        }
-        // Key projects.
-        let mut after = 0;
-        loop {
-            let projects =
-                store::projects::active_projects_after(&self.db, org, after, 500).await?;
-            let (Some(first), Some(last)) = (projects.first(), projects.last()) else {
-                break;
-            };
-            let (from, to) = (first.id, last.id);
-            after = to;
-            let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
-            let milestones = store::projects::milestones_of(&self.db, &ids).await?;
-            let states = states_by_subject(
-                store::cards::card_states(&self.db, org, &m, Subject::Project.as_str(), from, to)
-                    .await?,
-            );
-            let mut writes = Vec::new();
-            for p in &projects {
-                let state = states.get(&p.id);
-                let n = project_findings.get(&p.id).copied().unwrap_or(0);
-                let Some(facts) = project_facts(p, &milestones, n, state) else {
-                    continue;
-                };
-                let card = compute(&rules, &project_card_input(&facts, today), today);
-                if let Some(w) =
-                    card_write(Subject::Project, p.id, p.unit_id, true, &card, state, today)
-                {
-                    writes.push(w);
-                }
+            let mut tx = self.db.begin().await?;
+            store::cards::lock_month(&mut tx, org, &m).await?;
+            if month_closed_in(&mut tx, org, &m).await? {
+                return Ok(report);
             }
-            report.computed += ids.len() as u64;
-            report.changed += self.write_batch(org, &m, &writes).await?;
+            store::cards::write_cards(&mut tx, org, &m, &batch.writes, self.now()).await?;
+            tx.commit().await?;
+            report.changed += batch.writes.len() as u64;
         }
         let mut tx = self.db.begin().await?;
         store::cards::lock_month(&mut tx, org, &m).await?;
-        report.changed += store::cards::drop_cards_outside_plan(&mut tx, org, &m, &planned).await?;
-        store::cards::set_cards_computed_on(&mut tx, org, &m, &today.to_string()).await?;
+        if month_closed_in(&mut tx, org, &m).await? {
+            return Ok(report);
+        }
+        report.changed += ctx.finish(&mut tx).await?;
         tx.commit().await?;
         Ok(report)
     }
 
-    /// Writes computed cards under the month's lock. The upsert keeps a colour a supervisor
-    /// set meanwhile, and only clears a confirmation the new colour no longer matches.
+    /// Computes a month's cards inside `tx`, which holds the month's lock: the close's step
+    /// `Cards`, so that the cards it freezes are the ones computed as of the close, whatever
+    /// a crash or a background computation did before.
+    pub(crate) async fn compute_cards_in(
+        &self,
+        tx: &mut store::Tx,
+        org: i64,
+        month: YearMonth,
+    ) -> Result<RefreshReport> {
+        let m = month.to_string();
+        let ctx = CardContext::read(&mut Ex::from(&mut *tx), org, month, self.today()).await?;
+        let mut report = RefreshReport::default();
+        let mut cursor = (0, 0);
+        while let Some(batch) = ctx.next_batch(&mut Ex::from(&mut *tx), &mut cursor).await? {
+            report.computed += batch.computed;
+            if !batch.writes.is_empty() {
+                store::cards::write_cards(tx, org, &m, &batch.writes, self.now()).await?;
+                report.changed += batch.writes.len() as u64;
+            }
+        }
+        report.changed += ctx.finish(tx).await?;
+        Ok(report)
+    }
+
+    /// Writes computed cards under the month's lock, unless the month is closed (its cards
+    /// are frozen). The upsert keeps a colour a supervisor set meanwhile, and only clears a
+    /// confirmation the new colour no longer matches.
     async fn write_batch(&self, org: i64, month: &str, writes: &[CardWrite]) -> Result<u64> {
         if writes.is_empty() {
             return Ok(0);
         }
         let mut tx = self.db.begin().await?;
         store::cards::lock_month(&mut tx, org, month).await?;
+        if month_closed_in(&mut tx, org, month).await? {
+            return Ok(0);
+        }
         store::cards::write_cards(&mut tx, org, month, writes, self.now()).await?;
         tx.commit().await?;
         Ok(writes.len() as u64)
@@ -586,6 +584,9 @@ impl App {
                     if state.is_some() {
                         let mut tx = self.db.begin().await?;
                         store::cards::lock_month(&mut tx, org, month).await?;
+                        if month_closed_in(&mut tx, org, month).await? {
+                            return Ok(());
+                        }
                         store::cards::delete_card(&mut tx, org, month, kind.as_str(), id).await?;
                         tx.commit().await?;
                         self.bus.announce(org, "cards").await;
@@ -732,6 +733,9 @@ impl App {
         };
         let mut tx = self.db.begin().await?;
         store::cards::lock_month(&mut tx, c.organization_id, &c.month).await?;
+        if month_closed_in(&mut tx, c.organization_id, &c.month).await? {
+            return Err(AppError::field("month", "month_closed"));
+        }
         store::cards::judge_card(
             &mut tx,
             card,
@@ -770,6 +774,9 @@ impl App {
         self.ensure_cards(org, ym, phase).await?;
         let mut tx = self.db.begin().await?;
         store::cards::lock_month(&mut tx, org, &ym.to_string()).await?;
+        if month_closed_in(&mut tx, org, &ym.to_string()).await? {
+            return Err(AppError::field("month", "month_closed"));
+        }
         let n = store::cards::confirm_all(
             &mut tx,
             org,
@@ -817,6 +824,9 @@ impl App {
         }
         let mut tx = self.db.begin().await?;
         store::cards::lock_month(&mut tx, c.organization_id, &c.month).await?;
+        if month_closed_in(&mut tx, c.organization_id, &c.month).await? {
+            return Err(AppError::field("month", "month_closed"));
+        }
         store::cards::set_concern(&mut tx, card, concern, note.as_deref(), self.now()).await?;
         self.audit(
             &mut tx,
@@ -856,15 +866,21 @@ impl App {
         if cycle.arranged_at.is_none() {
             return Err(AppError::field("month", "month_not_arranged"));
         }
-        // What is published is what the rules say now, not this morning.
-        if self.compute_cards(org, ym).await?.changed > 0 {
-            self.bus.announce(org, "cards").await;
-        }
         let m = ym.to_string();
         let mut tx = self.db.begin().await?;
-        // No card of the month changes while it is copied.
+        // No card of the month changes while it is computed and copied: what is published is
+        // what the rules say now, not this morning.
         store::cards::lock_month(&mut tx, org, &m).await?;
+        if month_closed_in(&mut tx, org, &m).await? {
+            return Err(AppError::field("month", "month_closed"));
+        }
+        let changed = self.compute_cards_in(&mut tx, org, ym).await?.changed;
         if store::cards::unjudged_key_cards(&mut tx, org, &m).await? > 0 {
+            // The cards as computed now stay, so that the supervisor sees what to judge.
+            tx.commit().await?;
+            if changed > 0 {
+                self.bus.announce(org, "cards").await;
+            }
             return Err(AppError::field("month", "unjudged_cards"));
         }
         let (id, seq) =
@@ -912,6 +928,9 @@ impl App {
         .await?;
         tx.commit().await?;
         self.outbox_wake.notify_one();
+        if changed > 0 {
+            self.bus.announce(org, "cards").await;
+        }
         self.bus.announce(org, "publication").await;
         Ok(Published {
             publication_id: id,
@@ -1318,6 +1337,147 @@ fn project_facts(
         open_findings: u32::try_from(open_findings).unwrap_or(u32::MAX),
         supervisor_concern: state.is_some_and(|s| s.concern),
     })
+}
+
+/// Whether a month is closed, read inside the transaction that is about to write its cards.
+async fn month_closed_in(tx: &mut store::Tx, org: i64, month: &str) -> Result<bool> {
+    Ok(store::plan::cycle(&mut *tx, org, month)
+        .await?
+        .is_some_and(|c| c.phase == Phase::Closed.as_str()))
+}
+
+/// What computing a month's cards reads once: the rules, the day, the open findings.
+struct CardContext {
+    org: i64,
+    month: YearMonth,
+    today: chrono::NaiveDate,
+    rules: CardRules,
+    planned: Vec<String>,
+    task_findings: HashMap<i64, i64>,
+    project_findings: HashMap<i64, i64>,
+}
+
+/// One batch of computed cards: how many were looked at, and the writes they need.
+struct CardBatch {
+    computed: u64,
+    writes: Vec<CardWrite>,
+}
+
+impl CardContext {
+    async fn read(
+        ex: &mut Ex<'_>,
+        org: i64,
+        month: YearMonth,
+        today: chrono::NaiveDate,
+    ) -> Result<CardContext> {
+        let rules = store::cards::card_rules(&mut *ex, org)
+            .await?
+            .unwrap_or_default();
+        let task_findings =
+            store::supervision::open_finding_counts(&mut *ex, org, FindingSubject::Task)
+                .await?
+                .into_iter()
+                .collect();
+        let project_findings =
+            store::supervision::open_finding_counts(&mut *ex, org, FindingSubject::Project)
+                .await?
+                .into_iter()
+                .collect();
+        Ok(CardContext {
+            org,
+            month,
+            today,
+            rules,
+            planned: planned_statuses(),
+            task_findings,
+            project_findings,
+        })
+    }
+
+    /// The next batch after `cursor` (the last task id, then the last project id): tasks
+    /// first, then key projects; `None` when both are done.
+    async fn next_batch(
+        &self,
+        ex: &mut Ex<'_>,
+        cursor: &mut (i64, i64),
+    ) -> Result<Option<CardBatch>> {
+        const TASKS: i64 = 1000;
+        const PROJECTS: i64 = 500;
+        let (org, m, today) = (self.org, self.month.to_string(), self.today);
+        if cursor.0 >= 0 {
+            let facts =
+                store::cards::task_facts_after(&mut *ex, org, &m, &self.planned, cursor.0, TASKS)
+                    .await?;
+            if let (Some(first), Some(last)) = (facts.first(), facts.last()) {
+                let (from, to) = (first.id, last.id);
+                cursor.0 = to;
+                let states = states_by_subject(
+                    store::cards::card_states(&mut *ex, org, &m, Subject::Task.as_str(), from, to)
+                        .await?,
+                );
+                let writes = facts
+                    .iter()
+                    .filter_map(|f| {
+                        let state = states.get(&f.id);
+                        let n = self.task_findings.get(&f.id).copied().unwrap_or(0);
+                        let card =
+                            compute(&self.rules, &task_input(f, self.month, n, state), today);
+                        card_write(
+                            Subject::Task,
+                            f.id,
+                            f.unit_id,
+                            f.is_key,
+                            &card,
+                            state,
+                            today,
+                        )
+                    })
+                    .collect();
+                return Ok(Some(CardBatch {
+                    computed: facts.len() as u64,
+                    writes,
+                }));
+            }
+            cursor.0 = -1;
+        }
+        let projects =
+            store::projects::active_projects_after(&mut *ex, org, cursor.1, PROJECTS).await?;
+        let (Some(first), Some(last)) = (projects.first(), projects.last()) else {
+            return Ok(None);
+        };
+        let (from, to) = (first.id, last.id);
+        cursor.1 = to;
+        let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
+        let milestones = store::projects::milestones_of(&mut *ex, &ids).await?;
+        let states = states_by_subject(
+            store::cards::card_states(&mut *ex, org, &m, Subject::Project.as_str(), from, to)
+                .await?,
+        );
+        let writes = projects
+            .iter()
+            .filter_map(|p| {
+                let state = states.get(&p.id);
+                let n = self.project_findings.get(&p.id).copied().unwrap_or(0);
+                let facts = project_facts(p, &milestones, n, state)?;
+                let card = compute(&self.rules, &project_card_input(&facts, today), today);
+                card_write(Subject::Project, p.id, p.unit_id, true, &card, state, today)
+            })
+            .collect();
+        Ok(Some(CardBatch {
+            computed: ids.len() as u64,
+            writes,
+        }))
+    }
+
+    /// The end of a run, in `tx` under the month's lock: cards of tasks that left the plan
+    /// are dropped and the day is recorded as computed. Returns how many were dropped.
+    async fn finish(&self, tx: &mut store::Tx) -> Result<u64> {
+        let m = self.month.to_string();
+        let dropped =
+            store::cards::drop_cards_outside_plan(&mut *tx, self.org, &m, &self.planned).await?;
+        store::cards::set_cards_computed_on(tx, self.org, &m, &self.today.to_string()).await?;
+        Ok(dropped)
+    }
 }
 
 /// Above this many planned tasks, a month's daily computation runs in the background.

@@ -101,9 +101,6 @@ impl App {
             return Err(AppError::field("month", "next_month_closed"));
         }
 
-        // The red cards the ledger deducts for are the month's cards as of today.
-        self.ensure_cards(org, ym, phase).await?;
-
         let mut tx = self.db.begin().await?;
         // Lock: one close at a time, and no card of the month changes meanwhile.
         store::cards::lock_month(&mut tx, org, &m).await?;
@@ -115,6 +112,11 @@ impl App {
             return self.closed_report(org, ym).await;
         }
         stop(Step::Lock)?;
+
+        // Cards: computed as of the close, here, under the lock; nothing changes them after
+        // the freeze.
+        self.compute_cards_in(&mut tx, org, ym).await?;
+        stop(Step::Cards)?;
 
         // Carry over: every planned task not signed off continues next month.
         let statuses: Vec<String> = TaskStatus::ALL

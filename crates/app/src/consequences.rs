@@ -399,6 +399,13 @@ impl App {
         }
         let (rules, _) = self.rules_for(&self.db, org, year).await?;
         let (rows, total) = store::consequences::year_scores(&self.db, org, year, page).await?;
+        let through = store::consequences::last_closed_between(
+            &self.db,
+            org,
+            &format!("{year}-01"),
+            &format!("{year}-12"),
+        )
+        .await?;
         let items = rows
             .into_iter()
             .map(|(unit_id, unit_name, points, months)| YearScore {
@@ -411,6 +418,7 @@ impl App {
             .collect();
         Ok(YearScores {
             year,
+            through,
             annual_weight: rules.annual_weight,
             page: Page::new(items, page, total.unsigned_abs()),
         })
@@ -647,6 +655,8 @@ pub struct YearScore {
 #[derive(Debug, Clone, Serialize)]
 pub struct YearScores {
     pub year: i32,
+    /// The year's last closed month: scores and grades count closed months only.
+    pub through: Option<String>,
     pub annual_weight: Points,
     pub page: Page<YearScore>,
 }

@@ -650,8 +650,9 @@ const DEMO_TASKS: DemoTasks = &[
 ];
 
 impl App {
-    /// The demo's plan: the year's key points; last month and this month arranged (with one
-    /// task carried over); next month's proposals in every state; change requests.
+    /// The demo's plan: the year's key points; last month and this month arranged (what last
+    /// month leaves unsigned is carried over by its close); next month's proposals in every
+    /// state; change requests.
     async fn load_demo_plan(
         &self,
         tx: &mut store::Tx,
@@ -696,7 +697,6 @@ impl App {
                 .and_then(|(u, _)| people.get(*u).copied())
         };
         let mut count = 0usize;
-        let mut carried_origin = None;
         let mut withdraw_target = None;
         let mut redate_target = None;
         for (mi, month) in [this.prev(), this, this.next()].into_iter().enumerate() {
@@ -747,10 +747,9 @@ impl App {
                         is_key_work: j == 0,
                         key_project_id: None,
                     };
-                    let (carried_from, overdue) = match (mi, carried_origin) {
-                        (1, Some(origin)) if ti == 11 && j == 0 => (Some(origin), 1),
-                        _ => (None, 0),
-                    };
+                    // Carried work arrives through last month's close (demo_signoff), never
+                    // written by hand: a continuation must not point to a task signed off.
+                    let (carried_from, overdue) = (None, 0);
                     let new = store::plan::NewTask {
                         org,
                         month: &m,
@@ -787,9 +786,6 @@ impl App {
                         &snap,
                     )
                     .await?;
-                    if mi == 0 && ti == 11 && j == 0 {
-                        carried_origin = Some(id);
-                    }
                     if mi == 1 && ti == 8 && j == 2 {
                         withdraw_target = Some(id);
                     }

@@ -100,7 +100,7 @@ impl App {
                 .await?;
         }
 
-        // The review meeting, two highlights, the bulletin and the close.
+        // The review meeting, two highlights, the close and the bulletin.
         let m = last.to_string();
         let held_on = this.first_day().max(last.last_day()).min(self.today());
         self.record_meeting(
@@ -119,6 +119,8 @@ impl App {
         ]) {
             self.select_highlight(lead, t.id, citation).await?;
         }
+        // The bulletin is generated and published once the month is closed.
+        self.close_month(lead, org, &m).await?;
         let bulletin = self
             .generate_bulletin(
                 lead,
@@ -128,7 +130,6 @@ impl App {
             )
             .await?;
         self.publish_bulletin(lead, bulletin).await?;
-        self.close_month(lead, org, &m).await?;
 
         // This month: submissions in every state. Its plan is arranged, so in the first days
         // of the month the work is under way already.

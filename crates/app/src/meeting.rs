@@ -69,6 +69,9 @@ pub struct Briefing {
     pub meeting: Option<MeetingRow>,
     pub bulletin: Option<BulletinRow>,
     pub can_run_meeting: bool,
+    /// The caller may (re)generate the month's bulletin: it is not published yet. A draft can
+    /// be generated at any time, also after the close; publishing waits for the close.
+    pub can_generate_bulletin: bool,
 }
 
 /// A bulletin with its content.
@@ -76,6 +79,8 @@ pub struct Briefing {
 pub struct BulletinView {
     pub row: BulletinRow,
     pub issued: Issued,
+    /// Whether its month is closed: only then may it be published.
+    pub month_closed: bool,
     pub can_publish: bool,
 }
 
@@ -265,6 +270,10 @@ impl App {
         let (unfinished, unfinished_total) = self.unfinished(org, &m, Some(200)).await?;
         let highlights = store::signoff::highlights(&self.db, org, &m).await?;
         let proposed = store::plan::highlight_candidates(&self.db, org, &m, 20).await?;
+        let bulletin = store::signoff::bulletin_of(&self.db, org, &m).await?;
+        let arranges = caller
+            .authorize(Action::ArrangeMonth { org: org_id(org) })
+            .is_ok();
         Ok(Briefing {
             month: ym,
             phase,
@@ -276,11 +285,10 @@ impl App {
             proposed_highlights: proposed,
             highlights,
             meeting: store::signoff::meeting(&self.db, org, &m).await?,
-            bulletin: store::signoff::bulletin_of(&self.db, org, &m).await?,
-            can_run_meeting: phase != Phase::Closed
-                && caller
-                    .authorize(Action::ArrangeMonth { org: org_id(org) })
-                    .is_ok(),
+            can_generate_bulletin: arranges
+                && bulletin.as_ref().is_none_or(|b| b.status != "published"),
+            bulletin,
+            can_run_meeting: phase != Phase::Closed && arranges,
         })
     }
 
@@ -547,13 +555,23 @@ impl App {
             .ok_or(AppError::NotFound)
     }
 
-    /// Publishes the bulletin to every unit.
+    /// Publishes the bulletin to every unit (印发). Only a closed month's: until the close its
+    /// figures, unfinished items and the ladder's proposals are not final, and a published
+    /// bulletin cannot be withdrawn.
     pub async fn publish_bulletin(&self, caller: Caller<'_>, id: i64) -> Result<()> {
         let b = self.bulletin_row(id).await?;
         caller.authorize(Action::ArrangeMonth {
             org: org_id(b.organization_id),
         })?;
         let mut tx = self.db.begin().await?;
+        // Under the month's lock, so that the check and the publication see the same close.
+        store::cards::lock_month(&mut tx, b.organization_id, &b.month).await?;
+        let closed = store::plan::cycle(&mut tx, b.organization_id, &b.month)
+            .await?
+            .is_some_and(|c| c.phase == Phase::Closed.as_str());
+        if !closed {
+            return Err(AppError::field("month", "bulletin_before_close"));
+        }
         if !store::signoff::publish_bulletin(&mut tx, id, caller.actor_id(), self.now()).await? {
             return Err(AppError::field("status", "already_published"));
         }
@@ -602,9 +620,14 @@ impl App {
         }
         let issued: Issued =
             serde_json::from_str(&row.content).map_err(|e| AppError::Internal(e.to_string()))?;
+        let month_closed = store::plan::cycle(&self.db, row.organization_id, &row.month)
+            .await?
+            .is_some_and(|c| c.phase == Phase::Closed.as_str());
         Ok(BulletinView {
             can_publish: row.status == "draft"
+                && month_closed
                 && caller.authorize(Action::ArrangeMonth { org }).is_ok(),
+            month_closed,
             row,
             issued,
         })

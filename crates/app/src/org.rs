@@ -105,13 +105,14 @@ impl App {
             .ok_or(AppError::NotFound)
     }
 
-    /// Creates an organization. A person may create organizations only below their own (a
-    /// city admin adds a zone); the system may also create top-level ones.
+    /// Creates an organization and returns it as created. A person may create organizations
+    /// only below their own (a city admin adds a zone); the system may also create top-level
+    /// ones.
     pub async fn create_organization(
         &self,
         caller: Caller<'_>,
         input: &OrganizationInput,
-    ) -> Result<i64> {
+    ) -> Result<OrganizationRow> {
         let draft = input.validate()?;
         let parent = match draft.parent_id {
             Some(p) => Some(
@@ -153,7 +154,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(created)
     }
 
     /// Renames, re-codes or moves an organization.

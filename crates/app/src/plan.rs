@@ -392,7 +392,7 @@ impl App {
             Some(c) => {
                 let stored = Phase::parse(&c.phase).unwrap_or(Phase::Upcoming);
                 let manual = c.manual_on.as_deref().and_then(domain::plan::parse_date);
-                cal.effective_phase(month, today, stored, manual) != stored
+                cal.effective_phase(month, today, stored, manual, c.arranged_at.is_some()) != stored
             }
         };
         if needs_write {
@@ -411,7 +411,7 @@ impl App {
                 .ok_or(AppError::NotFound)?;
             let stored = Phase::parse(&c.phase).unwrap_or(Phase::Upcoming);
             let manual = c.manual_on.as_deref().and_then(domain::plan::parse_date);
-            let phase = cal.effective_phase(month, today, stored, manual);
+            let phase = cal.effective_phase(month, today, stored, manual, c.arranged_at.is_some());
             if phase != stored
                 && store::plan::advance_phase(
                     &mut tx,
@@ -935,6 +935,26 @@ impl App {
         Ok(t)
     }
 
+    /// Why `month` takes no proposal, edit or submission now (`proposals_not_open`,
+    /// `month_arranged`, `proposals_closed`, `month_closed`), or `None` when it does: what the
+    /// pages say in place of the forms.
+    pub async fn proposals_refused(
+        &self,
+        org: i64,
+        month: YearMonth,
+    ) -> Result<Option<&'static str>> {
+        let (cycle, _, phase) = self.sync_cycle(org, month).await?;
+        Ok(phase.proposals_refused(cycle.arranged_at.is_some()))
+    }
+
+    /// Refuses unless `month` takes proposals now, naming why.
+    async fn check_proposing(&self, org: i64, month: YearMonth) -> Result<()> {
+        match self.proposals_refused(org, month).await? {
+            Some(code) => Err(AppError::field("month", code)),
+            None => Ok(()),
+        }
+    }
+
     /// A unit proposes a task for `month` (a draft until submitted).
     pub async fn propose(
         &self,
@@ -958,10 +978,7 @@ impl App {
             org: OrganizationId(org),
             unit_path: &path,
         })?;
-        let (_, _, phase) = self.sync_cycle(org, month).await?;
-        if !phase.accepts_proposals() {
-            return Err(AppError::field("month", "proposals_closed"));
-        }
+        self.check_proposing(org, month).await?;
         let mut tx = self.db.begin().await?;
         self.check_task_refs(&mut tx, org, &u, month, &mut draft)
             .await?;
@@ -1000,10 +1017,7 @@ impl App {
         if !status_of(&t)?.editable_by_unit() {
             return Err(AppError::field("status", "not_editable"));
         }
-        let (_, _, phase) = self.sync_cycle(t.organization_id, month).await?;
-        if !phase.accepts_proposals() {
-            return Err(AppError::field("month", "proposals_closed"));
-        }
+        self.check_proposing(t.organization_id, month).await?;
         let mut draft = input.validate(month, t.is_assigned)?;
         let u = self.unit(t.unit_id).await?;
         let mut tx = self.db.begin().await?;
@@ -1037,12 +1051,8 @@ impl App {
             org: OrganizationId(t.organization_id),
             unit_path: &path,
         })?;
-        let (_, _, phase) = self
-            .sync_cycle(t.organization_id, parse_month(&t.month)?)
+        self.check_proposing(t.organization_id, parse_month(&t.month)?)
             .await?;
-        if !phase.accepts_proposals() {
-            return Err(AppError::field("month", "proposals_closed"));
-        }
         let mut tx = self.db.begin().await?;
         self.apply_event(&mut tx, &t, TaskEvent::Submit, None, None)
             .await?;
@@ -1108,7 +1118,10 @@ impl App {
             org: OrganizationId(t.organization_id),
         })?;
         let (cycle, _, phase) = self.sync_cycle(t.organization_id, month).await?;
-        if !phase.accepts_decisions() || cycle.arranged_at.is_some() {
+        if cycle.arranged_at.is_some() {
+            return Err(AppError::field("month", "month_arranged"));
+        }
+        if !phase.accepts_decisions() {
             return Err(AppError::field("month", "decisions_closed"));
         }
         let mut tx = self.db.begin().await?;
@@ -1318,10 +1331,7 @@ impl App {
             org: OrganizationId(org),
             unit_path: &path,
         })?;
-        let (_, _, phase) = self.sync_cycle(org, month).await?;
-        if !phase.accepts_proposals() {
-            return Err(AppError::field("month", "proposals_closed"));
-        }
+        self.check_proposing(org, month).await?;
         if key_point_id.is_none() {
             return Err(AppError::field("key_point_id", "required"));
         }

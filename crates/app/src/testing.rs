@@ -35,7 +35,8 @@ impl TestApp {
                 },
             )
             .await
-            .expect("organization");
+            .expect("organization")
+            .id;
         TestApp {
             app,
             clock,

@@ -470,7 +470,8 @@ app_test!(each_organization_has_its_own_chain, |t| {
             },
         )
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     // The new organization's entry opens its own chain.
     assert_eq!(audit_total(&t, t.org).await, city_before);
     assert_eq!(audit_total(&t, zone).await, 1);

@@ -297,7 +297,8 @@ app_test!(people_of_a_disabled_organization_cannot_sign_in, |t| {
             },
         )
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     let input = app::NewPerson {
         profile: person_input("org2.user", None),
         password: Some(TEST_PASSWORD.into()),

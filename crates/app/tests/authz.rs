@@ -499,7 +499,8 @@ app_test!(another_organization_can_neither_see_nor_change_ours, |t| {
             },
         )
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     let y = t
         .app
         .create_unit(Caller::System, org2, &unit_input("外部单位", None))
@@ -687,7 +688,7 @@ app_test!(organizations_nest_and_reach_flows_downwards_only, |t| {
             .create_organization(Caller::Person(&director), &zone_input)
             .await,
     );
-    let zone = t.app.create_organization(c, &zone_input).await.unwrap();
+    let zone = t.app.create_organization(c, &zone_input).await.unwrap().id;
 
     // Identities are loaded after the zone exists.
     let admin = t.identity(admin.actor.person_id.0).await;

@@ -100,7 +100,8 @@ app_test!(writers_in_two_organizations_keep_both_chains_intact, |t| {
             },
         )
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     let mut tasks = Vec::new();
     for w in 0..8 {
         let app = t.app.clone();

@@ -28,7 +28,8 @@ async fn discipline(t: &TestApp) -> Identity {
 }
 
 /// November of two units: A signs off one task (a highlight) and leaves one unfinished; B
-/// signs off one and leaves one unfinished; then the director closes the month. Returns
+/// signs off one and leaves one unfinished; the unfinished ones are key work, published red
+/// after their deadline; then the director closes the month. Returns
 /// `[a_done, a_open, b_done, b_open]`.
 async fn closed_november(t: &TestApp, c: &Cast) -> Vec<i64> {
     let ids = plan_month(
@@ -36,9 +37,9 @@ async fn closed_november(t: &TestApp, c: &Cast) -> Vec<i64> {
         c,
         &[
             spec(c.unit_a, &c.staff_a, "重大项目签约"),
-            spec(c.unit_a, &c.staff_a, "园区推介会"),
+            spec(c.unit_a, &c.staff_a, "园区推介会").key(),
             spec(c.unit_b, &c.staff_b, "预算执行分析"),
-            spec(c.unit_b, &c.staff_b, "国库集中支付"),
+            spec(c.unit_b, &c.staff_b, "国库集中支付").key(),
         ],
     )
     .await;
@@ -53,6 +54,7 @@ async fn closed_november(t: &TestApp, c: &Cast) -> Vec<i64> {
         .select_highlight(dir, ids[0], "提前两天完成签约")
         .await
         .expect("highlight");
+    publish_cards(t, c, MONTH).await;
     t.app.close_month(dir, t.org, MONTH).await.expect("close");
     ids
 }
@@ -68,7 +70,7 @@ app::app_test!(
             .month_scores(perf, t.org, MONTH, false, all())
             .await
             .unwrap();
-        // Each unit left one task unsigned, red on the day of the close (past its deadline).
+        // Each unit left one task unsigned, published red past its deadline.
         // A: 2.50 − 0.50 (unsigned) − 0.20 (red card) + 0.50 (a highlight); B: 2.50 − 0.70.
         assert_eq!(score_of(&scores, c.unit_a), (230, true));
         assert_eq!(score_of(&scores, c.unit_b), (180, true));
@@ -461,8 +463,9 @@ app::app_test!(
     |t| {
         let c = cast(&t).await;
         let d = discipline(&t).await;
-        plan_month(&t, &c, &[spec(c.unit_a, &c.staff_a, "重大项目签约")]).await;
+        plan_month(&t, &c, &[spec(c.unit_a, &c.staff_a, "重大项目签约").key()]).await;
         go_to(&t, REVIEW_DAY);
+        publish_cards(&t, &c, MONTH).await;
         let dir = Caller::Person(&c.director);
         for step in [Step::Consequences, Step::Freeze] {
             let r = t
@@ -491,7 +494,7 @@ app::app_test!(
             .unit_score(Caller::System, c.unit_a, MONTH)
             .await
             .unwrap();
-        // 2.50 − 0.50 (unsigned) − 0.20 (red on the day of the close).
+        // 2.50 − 0.50 (unsigned) − 0.20 (published red after its deadline).
         assert_eq!(v.total, Points(180));
         let cases = t
             .app
@@ -512,7 +515,7 @@ app::app_test!(
             &[
                 spec(c.unit_a, &c.staff_a, "重大项目签约"),
                 spec(c.unit_b, &c.staff_b, "预算执行分析"),
-                spec(c.unit_b, &c.staff_b, "国库集中支付"),
+                spec(c.unit_b, &c.staff_b, "国库集中支付").key(),
             ],
         )
         .await;
@@ -522,6 +525,8 @@ app::app_test!(
         go_to(&t, REVIEW_DAY);
         sign_off(&t, &c, fa).await;
         sign_off(&t, &c, fb).await;
+        // The unsigned key task is published red.
+        publish_cards(&t, &c, MONTH).await;
         let dir = Caller::Person(&c.director);
         // Before the close there is no ranking, and nothing can be chosen.
         let v = t.app.awards(dir, t.org, MONTH).await.unwrap();
@@ -849,7 +854,8 @@ app::app_test!(a_city_sees_its_zones_in_the_statistics, |t| {
             },
         )
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     let zone_unit = t
         .app
         .create_unit(

@@ -355,7 +355,7 @@ app::app_test!(proposals_respect_the_window_and_the_scope, |t| {
         )
         .await
         .unwrap_err();
-    assert_eq!(code(&e, "month"), Some("proposals_closed"));
+    assert_eq!(code(&e, "month"), Some("proposals_not_open"));
     t.clock.advance(Duration::days(19));
     // Another unit's staff may neither propose for A nor see A's tasks.
     let sb = Caller::Person(&c.staff_b);

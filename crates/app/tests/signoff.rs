@@ -1764,7 +1764,9 @@ app::app_test!(
             (as_sup.row.status.as_str(), as_sup.can_publish),
             ("draft", false)
         );
-        assert!(t.app.get_bulletin(dir, id).await.unwrap().can_publish);
+        // Not before the month is closed.
+        let v = t.app.get_bulletin(dir, id).await.unwrap();
+        assert!(!v.month_closed && !v.can_publish);
         assert_eq!(
             t.app
                 .list_bulletins(Caller::Person(&c.supervisor), t.org, all())
@@ -1784,6 +1786,42 @@ app::app_test!(
         assert_eq!(v.row.doc_number, "测高预安〔2026〕11号");
         assert_eq!(v.issued.bulletin.doc_number, "测高预安〔2026〕11号");
 
+        // Publishing before the close is refused, and nobody hears of it.
+        assert_field(
+            t.app.publish_bulletin(lg, id).await,
+            "month",
+            "bulletin_before_close",
+        );
+        assert_eq!(
+            t.app.get_bulletin(dir, id).await.unwrap().row.status,
+            "draft"
+        );
+        assert_eq!(audited(&t, "bulletin.publish").await, 0);
+        assert!(
+            t.app
+                .inbox(Caller::Person(&c.head_a), false, all())
+                .await
+                .unwrap()
+                .items
+                .iter()
+                .all(|n| n.event != "bulletin_published")
+        );
+        // After the close the draft is regenerated (the same bulletin) and published.
+        t.app.close_month(dir, t.org, MONTH).await.unwrap();
+        assert!(
+            t.app
+                .briefing(dir, t.org, MONTH)
+                .await
+                .unwrap()
+                .can_generate_bulletin
+        );
+        let again = t
+            .app
+            .generate_bulletin(lg, t.org, MONTH, "测高预安〔2026〕11号")
+            .await
+            .unwrap();
+        assert_eq!(again, id);
+        assert!(t.app.get_bulletin(dir, id).await.unwrap().can_publish);
         assert_forbidden(
             t.app
                 .publish_bulletin(Caller::Person(&c.supervisor), id)
@@ -2786,6 +2824,7 @@ app::app_test!(
             .record_meeting(dir, t.org, MONTH, "", "本月分析", "督办未销号事项")
             .await
             .unwrap();
+        t.app.close_month(dir, t.org, MONTH).await.unwrap();
         let b = t
             .app
             .generate_bulletin(dir, t.org, MONTH, "测高预安〔2026〕11号")
@@ -2795,7 +2834,6 @@ app::app_test!(
             .publish_bulletin(Caller::Person(&c.leading), b)
             .await
             .unwrap();
-        t.app.close_month(dir, t.org, MONTH).await.unwrap();
 
         for (action, n) in [
             ("review_rule.update", 1),

@@ -231,7 +231,8 @@ app_test!(a_username_is_taken_once_whatever_its_case, |t| {
             },
         )
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     assert_field(
         t.app
             .create_person(Caller::System, org2, &new_person("li.si", ""))
@@ -359,7 +360,8 @@ app_test!(
                 },
             )
             .await
-            .unwrap();
+            .unwrap()
+            .id;
         assert!(
             t.app
                 .create_unit(Caller::System, org2, &unit_input("督查室", None))

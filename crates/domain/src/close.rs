@@ -11,6 +11,9 @@ use crate::plan::{TaskStatus, YearMonth};
 pub enum Step {
     /// Take the month's lock and check it is not closed yet.
     Lock,
+    /// Compute the month's cards as of the close, in the close's transaction: the cards it
+    /// freezes.
+    Cards,
     /// Every unsigned task continues in the next month.
     CarryOver,
     /// The month's figures are written down as they stand.
@@ -22,8 +25,9 @@ pub enum Step {
 }
 
 impl Step {
-    pub const ALL: [Step; 5] = [
+    pub const ALL: [Step; 6] = [
         Step::Lock,
+        Step::Cards,
         Step::CarryOver,
         Step::Figures,
         Step::Consequences,
@@ -33,6 +37,7 @@ impl Step {
     pub fn as_str(self) -> &'static str {
         match self {
             Step::Lock => "lock",
+            Step::Cards => "cards",
             Step::CarryOver => "carry_over",
             Step::Figures => "figures",
             Step::Consequences => "consequences",
@@ -106,7 +111,14 @@ mod tests {
         assert_eq!(may_close(nov, parse_date("2026-12-01").unwrap()), Ok(()));
         assert_eq!(
             Step::ALL.map(Step::as_str),
-            ["lock", "carry_over", "figures", "consequences", "freeze"]
+            [
+                "lock",
+                "cards",
+                "carry_over",
+                "figures",
+                "consequences",
+                "freeze"
+            ]
         );
     }
 }

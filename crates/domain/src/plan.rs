@@ -171,22 +171,29 @@ impl Calendar {
         }
     }
 
-    /// The phase in force on `today`, given the stored phase and, if a person moved it by
-    /// hand, the day they did. A manual move holds until the calendar crosses its next
-    /// boundary; a closed month stays closed.
+    /// The phase in force on `today`, given the stored phase, if a person moved it by hand
+    /// the day they did, and whether the month is arranged. A manual move holds until the
+    /// calendar crosses its next boundary; an arranged month is past proposing (its plan is
+    /// the baseline, whatever the date); a closed month stays closed.
     pub fn effective_phase(
         self,
         m: YearMonth,
         today: NaiveDate,
         stored: Phase,
         manual_on: Option<NaiveDate>,
+        arranged: bool,
     ) -> Phase {
         if stored == Phase::Closed {
             return Phase::Closed;
         }
-        match manual_on {
+        let phase = match manual_on {
             Some(d) if self.phase_on(m, d) == self.phase_on(m, today) => stored,
             _ => self.phase_on(m, today),
+        };
+        if arranged && phase < Phase::Arranging {
+            Phase::Arranging
+        } else {
+            phase
         }
     }
 }
@@ -234,6 +241,19 @@ impl Phase {
     /// Whether units may propose, edit and submit drafts.
     pub fn accepts_proposals(self) -> bool {
         self == Phase::Proposing
+    }
+
+    /// Why a month in this phase takes no proposal, edit or submission, or `None` when it
+    /// does: not open yet, arranged (new work enters only as a change request or an assigned
+    /// item), or past its proposing.
+    pub fn proposals_refused(self, arranged: bool) -> Option<&'static str> {
+        match self {
+            Phase::Proposing if !arranged => None,
+            Phase::Upcoming => Some("proposals_not_open"),
+            Phase::Closed => Some("month_closed"),
+            _ if arranged => Some("month_arranged"),
+            _ => Some("proposals_closed"),
+        }
     }
 
     /// Whether leaders and the office meeting may decide on proposals.
@@ -747,20 +767,53 @@ mod tests {
         // Reopened for proposals on 2 November (the calendar says arranging).
         let manual = Some(d("2026-11-02"));
         assert_eq!(
-            c.effective_phase(NOV, d("2026-11-03"), Phase::Proposing, manual),
+            c.effective_phase(NOV, d("2026-11-03"), Phase::Proposing, manual, false),
             Phase::Proposing
         );
         assert_eq!(
-            c.effective_phase(NOV, d("2026-11-04"), Phase::Proposing, manual),
+            c.effective_phase(NOV, d("2026-11-04"), Phase::Proposing, manual, false),
             Phase::Executing
         );
         assert_eq!(
-            c.effective_phase(NOV, d("2026-11-10"), Phase::Arranging, None),
+            c.effective_phase(NOV, d("2026-11-10"), Phase::Arranging, None, false),
             Phase::Executing
         );
         assert_eq!(
-            c.effective_phase(NOV, d("2027-01-10"), Phase::Closed, None),
+            c.effective_phase(NOV, d("2027-01-10"), Phase::Closed, None, false),
             Phase::Closed
+        );
+    }
+
+    #[test]
+    fn an_arranged_month_is_past_proposing_whatever_the_date() {
+        let c = Calendar::default();
+        // Arranged on 28 October, in November's proposing window.
+        assert_eq!(
+            c.effective_phase(NOV, d("2026-10-28"), Phase::Proposing, None, true),
+            Phase::Arranging
+        );
+        assert_eq!(
+            c.effective_phase(NOV, d("2026-10-28"), Phase::Proposing, None, false),
+            Phase::Proposing
+        );
+        // Later phases are the calendar's as before.
+        assert_eq!(
+            c.effective_phase(NOV, d("2026-11-10"), Phase::Arranging, None, true),
+            Phase::Executing
+        );
+        // Why proposals are refused, phase by phase.
+        assert_eq!(Phase::Proposing.proposals_refused(false), None);
+        assert_eq!(
+            Phase::Arranging.proposals_refused(true),
+            Some("month_arranged")
+        );
+        assert_eq!(
+            Phase::Upcoming.proposals_refused(false),
+            Some("proposals_not_open")
+        );
+        assert_eq!(
+            Phase::Executing.proposals_refused(false),
+            Some("proposals_closed")
         );
     }
 

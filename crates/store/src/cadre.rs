@@ -17,7 +17,8 @@ pub async fn task_counts(
     )
 }
 
-/// By year: highlights of the person's tasks, their red cards, the person's warnings, cases
+/// By year: highlights of the person's tasks, their red cards (those of each month's last
+/// publication: the ones that count), the person's warnings, cases
 /// decided with a sanction, stars, and the points of the ledger entries that name the person:
 /// `(kind, year, n)`.
 pub async fn event_counts(
@@ -27,9 +28,11 @@ pub async fn event_counts(
     let queries = [
         "SELECT 'highlight', SUBSTR(h.month, 1, 4) AS y, COUNT(*) FROM highlights h JOIN tasks t ON t.id = h.task_id \
          WHERE t.owner_id = $1 GROUP BY y",
-        "SELECT 'red_card', SUBSTR(c.month, 1, 4) AS y, COUNT(*) FROM tasks t JOIN cards c ON c.organization_id = t.organization_id AND c.month = t.month \
-         AND c.subject_kind = 'task' AND c.subject_id = t.id \
-         WHERE t.owner_id = $1 AND c.color = 'red' GROUP BY y",
+        "SELECT 'red_card', SUBSTR(b.month, 1, 4) AS y, COUNT(*) FROM tasks t \
+         JOIN publication_cards pc ON pc.subject_kind = 'task' AND pc.subject_id = t.id \
+         JOIN publications b ON b.id = pc.publication_id \
+         WHERE t.owner_id = $1 AND pc.color = 'red' \
+         AND b.seq = (SELECT MAX(b2.seq) FROM publications b2 WHERE b2.organization_id = b.organization_id AND b2.month = b.month) GROUP BY y",
         "SELECT 'warning', SUBSTR(month, 1, 4) AS y, COUNT(*) FROM warnings WHERE person_id = $1 GROUP BY y",
         "SELECT 'sanction', SUBSTR(month, 1, 4) AS y, COUNT(*) FROM accountability_cases \
          WHERE person_id = $1 AND status = 'decided' AND sanction <> 'none' GROUP BY y",

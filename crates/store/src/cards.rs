@@ -467,10 +467,10 @@ pub async fn get_publication(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<Pu
     )
 }
 
-/// The newest publication of an organization.
+/// The newest publication of an organization: of its latest month, the last numbered.
 pub async fn latest_publication(ex: impl Into<Ex<'_>>, org: i64) -> Result<Option<PublicationRow>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{PUB_SELECT} WHERE b.organization_id = $1 ORDER BY b.id DESC LIMIT 1"
+        "{PUB_SELECT} WHERE b.organization_id = $1 ORDER BY b.month DESC, b.seq DESC LIMIT 1"
     ));
     Ok(
         with_ex!(ex, c => sqlx::query_as::<_, PublicationRow>(sql).bind(org).fetch_optional(c).await)?,
@@ -496,7 +496,7 @@ pub async fn list_publications(
     let lim = a.int(page.limit());
     let off = a.int(page.offset());
     let sql = sqlx::AssertSqlSafe(format!(
-        "{PUB_SELECT} WHERE {where_} ORDER BY b.id DESC LIMIT {lim} OFFSET {off}"
+        "{PUB_SELECT} WHERE {where_} ORDER BY b.month DESC, b.seq DESC LIMIT {lim} OFFSET {off}"
     ));
     let rows = with_ex!(&mut ex, c => bind_args!(sqlx::query_as::<_, PublicationRow>(sql), a).fetch_all(c).await)?;
     Ok((rows, u64::try_from(total).unwrap_or(0)))
@@ -668,7 +668,7 @@ pub async fn list_warnings(
     let off = a.int(page.offset());
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT w.id, w.organization_id, w.year, w.month, w.publication_id, w.subject_kind, w.subject_id, w.unit_id, u.name AS unit_name, \
-         w.person_id, p.display_name AS person_name, w.as_role, w.title, w.issued_at {from} WHERE {where_} ORDER BY w.id DESC LIMIT {lim} OFFSET {off}"
+         w.person_id, p.display_name AS person_name, w.as_role, w.title, w.issued_at {from} WHERE {where_} ORDER BY w.month DESC, w.id DESC LIMIT {lim} OFFSET {off}"
     ));
     let rows = with_ex!(&mut ex, c => bind_args!(sqlx::query_as::<_, WarningRow>(sql), a).fetch_all(c).await)?;
     Ok((rows, u64::try_from(total).unwrap_or(0)))

@@ -112,11 +112,13 @@ pub async fn unsigned_tasks(
         .collect())
 }
 
-/// The month's red cards of tasks.
+/// The red cards that count for a month: the red task cards of its last publication (公示),
+/// each with its task. A card nobody published costs nothing.
 pub async fn red_task_cards(tx: &mut Tx, org: i64, month: &str) -> Result<Vec<EventRow>> {
     Ok(with_tx!(tx, c => sqlx::query_as::<_, EventRow>(
-        "SELECT c.id, t.id, t.unit_id, t.owner_id FROM cards c JOIN tasks t ON t.id = c.subject_id \
-         WHERE c.organization_id = $1 AND c.month = $2 AND c.subject_kind = 'task' AND c.color = 'red' ORDER BY c.id")
+        "SELECT pc.id, t.id, t.unit_id, t.owner_id FROM publication_cards pc JOIN tasks t ON t.id = pc.subject_id \
+         WHERE pc.publication_id = (SELECT b.id FROM publications b WHERE b.organization_id = $1 AND b.month = $2 ORDER BY b.seq DESC LIMIT 1) \
+         AND pc.subject_kind = 'task' AND pc.color = 'red' ORDER BY pc.id")
         .bind(org).bind(month).fetch_all(c).await)?)
 }
 
@@ -434,7 +436,7 @@ pub async fn list_cases(
         with_ex!(ex, c => bind_args!(sqlx::query_scalar(count_sql), a).fetch_one(c).await)?;
     let (l, off) = (a.int(page.limit()), a.int(page.offset()));
     let sql = sqlx::AssertSqlSafe(format!(
-        "{CASE_SELECT} WHERE {w} ORDER BY k.id DESC LIMIT {l} OFFSET {off}"
+        "{CASE_SELECT} WHERE {w} ORDER BY k.month DESC, k.id DESC LIMIT {l} OFFSET {off}"
     ));
     let rows =
         with_ex!(ex, c => bind_args!(sqlx::query_as::<_, CaseRow>(sql), a).fetch_all(c).await)?;
@@ -465,6 +467,18 @@ pub async fn last_closed_month(ex: impl Into<Ex<'_>>, org: i64) -> Result<Option
     Ok(with_ex!(ex, c => sqlx::query_scalar::<_, Option<String>>(
         "SELECT MAX(month) FROM month_results WHERE organization_id = $1")
         .bind(org).fetch_one(c).await)?)
+}
+
+/// The last closed month of an organization between `from` and `to` (inclusive).
+pub async fn last_closed_between(
+    ex: impl Into<Ex<'_>>,
+    org: i64,
+    from: &str,
+    to: &str,
+) -> Result<Option<String>> {
+    Ok(with_ex!(ex, c => sqlx::query_scalar::<_, Option<String>>(
+        "SELECT MAX(month) FROM month_results WHERE organization_id = $1 AND month >= $2 AND month <= $3")
+        .bind(org).bind(from).bind(to).fetch_one(c).await)?)
 }
 
 // ---- awards ----

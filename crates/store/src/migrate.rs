@@ -51,6 +51,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_notifications.sql"),
         postgres: include_str!("../migrations/postgres/0006_notifications.sql"),
     },
+    Migration {
+        version: 7,
+        name: "month_guards",
+        sqlite: include_str!("../migrations/sqlite/0007_month_guards.sql"),
+        postgres: include_str!("../migrations/postgres/0007_month_guards.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

@@ -177,17 +177,23 @@ impl IntoResponse for PageError {
             StatusCode::INTERNAL_SERVER_ERROR => "error.internal",
             _ => "error.title",
         };
-        let message = if message_key == "error.title" {
-            self.lang.err(self.err.code())
-        } else {
-            self.lang.t(message_key)
+        let message = match &self.err {
+            // A refused action names why, in the words of each field's error.
+            AppError::Invalid(errs) if !errs.0.is_empty() => errs
+                .0
+                .iter()
+                .map(|e| self.lang.err(e.code))
+                .collect::<Vec<_>>()
+                .join(" "),
+            _ if message_key == "error.title" => self.lang.err(self.err.code()).to_owned(),
+            _ => self.lang.t(message_key).to_owned(),
         };
         ErrorPage::render_for(
             self.lang,
             self.identity.as_deref(),
             &self.path,
             status,
-            message,
+            &message,
         )
     }
 }

@@ -644,7 +644,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "撤销只需填写理由；调整内容填写事项、内容、标准；调整时限填写新时限。",
         "Withdraw needs only a reason; re-scope needs title, content and criterion; re-date a new deadline.",
     ),
-    ("phase.upcoming", "未开始", "Upcoming"),
+    ("phase.upcoming", "尚未开始", "Not open yet"),
     ("phase.proposing", "预安提报", "Proposing"),
     ("phase.arranging", "会议安排", "Arranging"),
     ("phase.executing", "执行中", "Executing"),
@@ -720,6 +720,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Closing a month is a separate action.",
     ),
     ("err.month_closed", "该月已关闭。", "The month is closed."),
+    (
+        "err.proposals_not_open",
+        "本月提报尚未开始，开始后即可提报。",
+        "Proposals for this month have not opened yet.",
+    ),
+    (
+        "err.month_arranged",
+        "本月工作已经会议安排，不再接受提报。新增或调整工作请提交变更申请，或由领导小组交办。",
+        "This month is arranged and takes no more proposals. New or changed work goes through a change request or an assigned item.",
+    ),
     (
         "err.proposals_closed",
         "提报已截止，当前阶段不接受提报、修改或提交。",

@@ -471,13 +471,35 @@ async fn flow(b: Browser, s: Setup) {
     for part in [TITLES[2], UNFINISHED_REASON, NEXT_STEPS, ANALYSIS, DISPATCH] {
         assert!(text.contains(part), "{part} in the bulletin");
     }
-    b.click_confirm_to(
-        "#publish-bulletin-form button[type=submit]",
-        "#bulletin-status[data-status=published]",
+    // Before the close the draft cannot be published: the page says why, and a publication
+    // sent anyway (the form posted by hand) is refused with that message.
+    assert!(
+        b.absent("#publish-bulletin-form").await,
+        "no publish button yet"
+    );
+    assert!(
+        b.text("#bulletin-wait-close")
+            .await
+            .contains("关账后方可印发"),
+        "the page says when it can be published"
+    );
+    b.mark_page().await;
+    b.js(
+        "const f = document.createElement('form'); f.method = 'post'; \
+         f.action = location.pathname + '/publish'; \
+         const c = document.createElement('input'); c.type = 'hidden'; c.name = '_csrf'; \
+         c.value = document.querySelector('input[name=_csrf]').value; f.appendChild(c); \
+         document.body.appendChild(f); f.submit();",
+        vec![],
     )
     .await;
-    assert!(b.absent("#publish-bulletin-form").await, "published once");
-    b.screenshot("signoff-bulletin.png").await;
+    let refused = b.wait_new("main .card").await.text().await.unwrap();
+    assert!(
+        refused.contains("本月尚未关账，通报不能印发"),
+        "the refusal says why: {refused}"
+    );
+    b.goto(&path).await;
+    b.wait("#bulletin-status[data-status=draft]").await;
 
     // The DOCX, opened and read.
     let docx = format!("/bulletins/{bulletin}/docx");
@@ -524,11 +546,7 @@ async fn flow(b: Browser, s: Setup) {
     b.goto(&briefing).await;
     assert!(
         b.text("#bulletin-link").await.contains(BULLETIN_TITLE),
-        "the briefing links the bulletin"
-    );
-    assert!(
-        b.absent("#bulletin-form").await,
-        "a published bulletin stays"
+        "the briefing links the draft"
     );
     b.click_confirm_to(
         "#close-form button[type=submit]",
@@ -546,6 +564,26 @@ async fn flow(b: Browser, s: Setup) {
     b.wait("#figures-frozen").await;
     assert!(b.absent("#close-form").await, "closed once");
     assert_eq!(b.text("#fig-rate").await, "33.3%", "the frozen rate");
+    // Closed: the draft is regenerated from the final record and published.
+    b.fill("#doc-number", DOC_NUMBER).await;
+    b.click_to(
+        "#bulletin-form button[type=submit]",
+        "#bulletin-status[data-status=draft]",
+    )
+    .await;
+    assert_eq!(b.path().await, path, "the same bulletin, regenerated");
+    b.click_confirm_to(
+        "#publish-bulletin-form button[type=submit]",
+        "#bulletin-status[data-status=published]",
+    )
+    .await;
+    assert!(b.absent("#publish-bulletin-form").await, "published once");
+    b.screenshot("signoff-bulletin.png").await;
+    b.goto(&briefing).await;
+    assert!(
+        b.absent("#bulletin-form").await,
+        "a published bulletin stays"
+    );
     b.logout().await;
 
     // --- 6. December: both unsigned tasks continue, with their chain ---------------------

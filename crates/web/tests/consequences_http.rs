@@ -60,6 +60,7 @@ async fn closed_month(w: &Web) -> Cast {
         criterion: "完成签约并交地".into(),
         deadline: "2026-11-20".into(),
         owner_id: Some(owner.actor.person_id.0),
+        is_key_work: true,
         ..Default::default()
     };
     let sys = Caller::System;
@@ -106,6 +107,9 @@ async fn closed_month(w: &Web) -> Cast {
     }
     t.app.decide_sign_off(sys, f, true, "").await.unwrap();
     go_to(w, "2026-12-02");
+    // The cards are published (B's unsigned key task red): the red cards that count.
+    t.app.confirm_all_cards(sys, t.org, MONTH).await.unwrap();
+    t.app.publish_cards(sys, t.org, MONTH, "").await.unwrap();
     t.app.close_month(sys, t.org, MONTH).await.unwrap();
     Cast {
         unit_a,

@@ -683,3 +683,45 @@ fn every_error_code_is_translated() {
         "error codes without a message: {missing:?}"
     );
 }
+
+web_test!(a_city_adding_a_zone_gets_the_zone_it_created_once, |w| {
+    w.t.person("city.admin", None, &[(Role::Admin, None)]).await;
+    let token = w.token("city.admin").await;
+    let count = || async {
+        w.t.app
+            .list_organizations(
+                Caller::System,
+                &app::model::ListFilter::default(),
+                domain::page::PageRequest::new(Some(1), Some(100)),
+            )
+            .await
+            .expect("organizations")
+            .total
+    };
+    let before = count().await;
+    let body = format!(
+        r#"{{"name": "高新区", "code": "zone", "parent_id": {}}}"#,
+        w.t.org
+    );
+    let r = w
+        .api("POST", "/api/v1/organizations", &token, Some(&body))
+        .await;
+    // The answer is what was created, though the caller's identity was loaded before it
+    // existed; a client has no reason to retry and create a second zone.
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let zone = r.json();
+    assert_eq!(zone["name"], "高新区");
+    assert_eq!(zone["parent_id"], w.t.org);
+    let id = zone["id"].as_i64().expect("its id");
+    assert_eq!(count().await, before + 1, "exactly one row written");
+    // A second identical create is refused, not a second zone.
+    let r = w
+        .api("POST", "/api/v1/organizations", &token, Some(&body))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(count().await, before + 1);
+    let r = w
+        .api("GET", &format!("/api/v1/organizations/{id}"), &token, None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+});

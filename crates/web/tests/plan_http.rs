@@ -649,6 +649,59 @@ web_test!(proposals_after_the_window_are_refused, |w| {
     );
 });
 
+web_test!(an_arranged_month_takes_no_more_proposals_and_says_so, |w| {
+    let c = cast(&w).await;
+    let staff = w.login("staff_a").await;
+    let id = propose(&w, &staff, &c, "窗口内提报").await;
+    let sys = Caller::System;
+    w.t.app.submit_proposal(sys, id).await.unwrap();
+    w.t.app
+        .meeting_decide(sys, id, &app::MeetingDecision::Accept)
+        .await
+        .unwrap();
+    w.t.app.arrange_month(sys, w.t.org, MONTH).await.unwrap();
+    // Still within December's proposal dates, the month reads as arranged, not proposing.
+    let m = w.get(&format!("/months/{MONTH}"), &staff).await;
+    assert!(m.body.contains("data-phase=\"arranging\""), "{}", m.body);
+    let page = w
+        .get(&format!("/months/{MONTH}/units/{}", c.unit_a), &staff)
+        .await;
+    assert!(page.body.contains("data-code=\"month_arranged\""));
+    assert!(page.body.contains("变更申请"));
+    assert!(!page.body.contains("id=\"propose\""), "no proposal form");
+    let r = w
+        .post_form(
+            &format!("/months/{MONTH}/units/{}/tasks", c.unit_a),
+            &staff,
+            &fields(&proposal(&c, "安排后提报", "2026-12-20")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("month_arranged"), "{}", r.body);
+    let api = w.token("staff_a").await;
+    let body = format!(
+        r#"{{"month": "{MONTH}", "unit_id": {}, "title": "API 安排后提报", "criterion": "完成", "deadline": "2026-12-20", "key_point_id": {}, "owner_id": {}}}"#,
+        c.unit_a, c.key_point, c.staff_a
+    );
+    let r = w.api("POST", "/api/v1/tasks", &api, Some(&body)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("\"code\":\"month_arranged\""), "{}", r.body);
+    // The meeting's page no longer offers to arrange it again.
+    let director = w.login("director").await;
+    let a = w
+        .get(&format!("/months/{MONTH}/arrangement"), &director)
+        .await;
+    assert!(a.body.contains("id=\"month-arranged\""));
+    assert!(!a.body.contains("id=\"arrange-form\""));
+    // A month whose proposals have not opened says so.
+    let page = w
+        .get(&format!("/months/2027-01/units/{}", c.unit_a), &staff)
+        .await;
+    assert!(page.body.contains("data-code=\"proposals_not_open\""));
+    assert!(page.body.contains("尚未开始"));
+    assert!(!page.body.contains("提报已截止"));
+});
+
 web_test!(bad_api_input_names_the_fields, |w| {
     let c = cast(&w).await;
     let api = w.token("staff_a").await;

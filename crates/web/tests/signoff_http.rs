@@ -498,34 +498,19 @@ web_test!(
         assert_eq!(xlsx.status, StatusCode::OK);
         assert!(xlsx.content_type.contains("spreadsheetml"));
         assert_eq!(&xlsx.bytes[..2], b"PK");
-        // Published, it is everyone's; it cannot be generated again.
+        // Not before the month is closed: the page says so and the publication is refused.
+        let page = w.get(&format!("/bulletins/{bulletin}"), &director).await;
+        assert!(page.body.contains("id=\"bulletin-wait-close\""));
+        assert!(!page.body.contains("id=\"publish-bulletin-form\""));
         let r = w
             .post_form(&format!("/bulletins/{bulletin}/publish"), &director, &[])
             .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("本月尚未关账，通报不能印发"), "{}", r.body);
         assert_eq!(
             w.get(&format!("/bulletins/{bulletin}"), &head).await.status,
-            StatusCode::OK
+            StatusCode::FORBIDDEN
         );
-        assert!(
-            w.get("/bulletins", &head)
-                .await
-                .body
-                .contains("测高预安〔2026〕11号")
-        );
-        let r = w
-            .post_form(
-                &format!("/months/{MONTH}/bulletin"),
-                &director,
-                &[("doc_number", "测高预安〔2026〕12号")],
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("bulletin_published"));
-        // Now the unit sees the opinions on its task.
-        let page = w.get(&format!("/tasks/{}", c.task_a), &head).await;
-        assert!(page.body.contains("id=\"opinions\""));
-
         // The close: a unit head may not; the director does; the month page says so.
         assert_eq!(
             w.post_form(&format!("/months/{MONTH}/close"), &head, &[])
@@ -574,6 +559,49 @@ web_test!(
             .post_form(&format!("/months/{MONTH}/close"), &director, &[])
             .await;
         assert!(again.location.ends_with("ok=close.already"));
+        // After the close the draft is regenerated, then published.
+        let b = w.get(&format!("/months/{MONTH}/briefing"), &director).await;
+        assert!(b.body.contains("id=\"bulletin-form\""));
+        let r = w
+            .post_form(
+                &format!("/months/{MONTH}/bulletin"),
+                &director,
+                &[("doc_number", "测高预安〔2026〕11号")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(first_id(&r.location, "/bulletins/"), bulletin);
+        let page = w.get(&format!("/bulletins/{bulletin}"), &director).await;
+        assert!(page.body.contains("id=\"publish-bulletin-form\""));
+        assert!(!page.body.contains("id=\"bulletin-wait-close\""));
+        // Published, it is everyone's; it cannot be generated again.
+        let r = w
+            .post_form(&format!("/bulletins/{bulletin}/publish"), &director, &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            w.get(&format!("/bulletins/{bulletin}"), &head).await.status,
+            StatusCode::OK
+        );
+        assert!(
+            w.get("/bulletins", &head)
+                .await
+                .body
+                .contains("测高预安〔2026〕11号")
+        );
+        let r = w
+            .post_form(
+                &format!("/months/{MONTH}/bulletin"),
+                &director,
+                &[("doc_number", "测高预安〔2026〕12号")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("bulletin_published"));
+        // Now the unit sees the opinions on its task.
+        let page = w.get(&format!("/tasks/{}", c.task_a), &head).await;
+        assert!(page.body.contains("id=\"opinions\""));
+
         let _ = c.unit_a;
     }
 );
@@ -758,17 +786,17 @@ web_test!(sign_off_through_the_api, |w| {
     assert_eq!(b["status"], "draft");
     assert_eq!(b["total"]["signed_off"], 1);
     let bid = b["id"].as_i64().unwrap();
-    let r = w
-        .api(
-            "POST",
-            &format!("/api/v1/bulletins/{bid}/publish"),
-            &director,
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
+    // Publishing waits for the close.
+    let publish = format!("/api/v1/bulletins/{bid}/publish");
+    let r = w.api("POST", &publish, &director, None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "month");
+    assert_eq!(
+        r.json()["error"]["fields"][0]["code"],
+        "bulletin_before_close"
+    );
     let list = w.api("GET", "/api/v1/bulletins", &head, None).await;
-    assert_eq!(list.json()["total"], 1);
+    assert_eq!(list.json()["total"], 0);
     let r = w
         .api(
             "POST",
@@ -780,6 +808,10 @@ web_test!(sign_off_through_the_api, |w| {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["carried_over"], 1);
     assert_eq!(r.json()["already_closed"], false);
+    let r = w.api("POST", &publish, &director, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let list = w.api("GET", "/api/v1/bulletins", &head, None).await;
+    assert_eq!(list.json()["total"], 1);
     // The OpenAPI document describes the sign-off paths.
     let doc = w.get("/api/openapi.json", &Session::default()).await.json();
     for p in [

@@ -437,8 +437,13 @@ pub async fn file_of(t: &TestApp, kind: &str, owner: i64) -> i64 {
     panic!("no {kind} file of {owner}")
 }
 
-/// Generates the month's bulletin as the director and publishes it as the leading group.
+/// Closes the month, generates its bulletin as the director and publishes it as the leading
+/// group (a bulletin is published only for a closed month).
 pub async fn publish_bulletin(t: &TestApp, c: &Cast) -> i64 {
+    t.app
+        .close_month(Caller::Person(&c.director), t.org, MONTH)
+        .await
+        .expect("close");
     let id = t
         .app
         .generate_bulletin(
@@ -454,4 +459,19 @@ pub async fn publish_bulletin(t: &TestApp, c: &Cast) -> i64 {
         .await
         .expect("publish");
     id
+}
+
+/// The supervisor confirms the month's key cards as they stand and publishes them (公示): the
+/// red cards of the month's last publication are the ones that cost points.
+pub async fn publish_cards(t: &TestApp, c: &Cast, month: &str) -> i64 {
+    let sup = Caller::Person(&c.supervisor);
+    t.app
+        .confirm_all_cards(sup, t.org, month)
+        .await
+        .expect("confirm the cards");
+    t.app
+        .publish_cards(sup, t.org, month, "")
+        .await
+        .expect("publish the cards")
+        .publication_id
 }

@@ -491,6 +491,8 @@ pub struct Award {
 pub struct Awards {
     pub month: String,
     pub closed: bool,
+    /// The last month counted (`YYYY-MM`): the month itself, or a year's last closed month.
+    pub through: Option<String>,
     /// The first 50 places.
     pub units: Vec<AwardPlace>,
     pub units_total: usize,
@@ -508,6 +510,7 @@ async fn awards_of(s: &AppState, user: &ApiUser, month: &str) -> ApiResult<Award
     Ok(Json(Awards {
         month: v.period,
         closed: v.closed,
+        through: v.through,
         units: v.units.into_iter().map(Into::into).collect(),
         units_total: v.units_total,
         persons: v.persons.into_iter().map(Into::into).collect(),

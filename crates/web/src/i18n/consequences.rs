@@ -72,6 +72,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Bonus per highlight",
     ),
     (
+        "rules.red_cards_counted",
+        "计扣分的红牌：本月最后一期公示中的重点工作事项红牌（关账时为准）。未公示的红牌不扣分；通报、评比、统计和干部档案按同一口径计算。",
+        "The red cards that cost points: the red task cards of the month's last publication, as of the close. A card never published costs nothing; the bulletin, awards, statistics and cadre records count the same cards.",
+    ),
+    (
         "field.red_card_deduction",
         "每张红牌扣分",
         "Deduction per red card",
@@ -317,6 +322,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "awards.help",
         "按本月实绩排名：全部按期销号者为一档，延期完成者降为二档，有未销号事项者不参评；同档按得分、完成率、亮点和红牌排序。评选结果由领导决定并留痕。",
         "Ranked from the month's record: all signed off on time is the first tier, late completion the second, an unsigned task disqualifies; within a tier by score, completion, highlights and red cards. The leadership decides, on the record.",
+    ),
+    (
+        "awards.annual_not_closed",
+        "本年度尚无已关账的月份，暂无排名。",
+        "No month of this year is closed yet: no ranking.",
+    ),
+    (
+        "awards.through",
+        "仅计已关账月份，统计截至：",
+        "Closed months only, counted through ",
     ),
     (
         "awards.not_closed",

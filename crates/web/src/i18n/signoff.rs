@@ -324,6 +324,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "草稿仅联审部门和领导可见，印发后全体可见。",
         "Only the reviewers see a draft; everyone sees it once published.",
     ),
+    (
+        "bulletin.wait_close",
+        "本月关账后方可印发通报；关账前可随时重新生成草稿。",
+        "The bulletin can be published once the month is closed; until then the draft can be regenerated.",
+    ),
+    (
+        "err.bulletin_before_close",
+        "本月尚未关账，通报不能印发。请先关账，再重新生成并印发。",
+        "The month is not closed: the bulletin cannot be published yet. Close the month, regenerate the draft and publish it.",
+    ),
     ("bulletin.publish", "印发", "Publish"),
     (
         "bulletin.publish_confirm",

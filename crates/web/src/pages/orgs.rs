@@ -136,7 +136,11 @@ fn org_input(form: &FormData) -> (OrganizationInput, Validator) {
 pub async fn create(State(state): State<AppState>, user: User, form: FormData) -> Response {
     let (input, v) = org_input(&form);
     let result = if v.is_ok() {
-        state.app.create_organization(user.caller(), &input).await
+        state
+            .app
+            .create_organization(user.caller(), &input)
+            .await
+            .map(|o| o.id)
     } else {
         Err(AppError::Invalid(
             input.validate().err().unwrap_or_default(),

@@ -665,7 +665,10 @@ struct UnitMonthPage {
     unit: UnitRow,
     tasks: Vec<TaskRow>,
     pager: Pager,
-    can_propose: bool,
+    /// Why the month takes no proposal now (`(code, text)`): the forms give way to it.
+    refused: Option<(&'static str, &'static str)>,
+    /// The forms are shown: the month takes proposals, or one just failed (its input kept).
+    show_forms: bool,
     tf: TaskFormView,
     opts: TaskOptions,
     import_key_point: Option<i64>,
@@ -724,7 +727,15 @@ async fn render_unit_month(
             unit_path: &path,
         },
     );
-    let opts = if can_propose {
+    let refused = if can_propose {
+        match state.app.proposals_refused(org, month).await {
+            Ok(r) => r.map(|code| (code, user.lang.t(&format!("err.{code}")))),
+            Err(e) => return user.fail(e).into_response(),
+        }
+    } else {
+        None
+    };
+    let opts = if can_propose && refused.is_none() {
         task_options(state, user, org, Some(unit), month.year).await
     } else {
         TaskOptions::default()
@@ -765,7 +776,8 @@ async fn render_unit_month(
         pager: Pager::new(&tasks, &base),
         tasks: tasks.items,
         unit: u,
-        can_propose,
+        show_forms: can_propose && (refused.is_none() || failed),
+        refused,
         tf,
         opts,
         import_key_point,
@@ -977,6 +989,8 @@ struct ArrangementPage {
     tf: TaskFormView,
     opts: TaskOptions,
     error: Option<Notice>,
+    /// The month is arranged (or closed): the plan is its baseline and is not arranged again.
+    arranged: bool,
 }
 
 pub async fn render_arrangement(
@@ -1063,7 +1077,12 @@ pub async fn render_arrangement(
     .with_notice(Some(q.ok.as_str()));
     l.title = format!("{month} {}", l.title);
     let status = status_code(&error, failed);
+    let arranged = matches!(
+        state.app.proposals_refused(org, month).await,
+        Ok(Some("month_arranged" | "month_closed"))
+    );
     let page = ArrangementPage {
+        arranged,
         l,
         m: month.to_string(),
         pager: Pager::new(&tasks, &format!("/months/{month}/arrangement")),

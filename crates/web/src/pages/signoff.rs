@@ -285,14 +285,6 @@ impl BriefingPage {
         format!("hl-{task}")
     }
 
-    /// Whether a bulletin may still be generated (none yet, or a draft).
-    fn bulletin_open(&self) -> bool {
-        self.b
-            .bulletin
-            .as_ref()
-            .is_none_or(|x| x.status != "published")
-    }
-
     /// The meeting form's value: what was typed after a failure, else what was saved.
     fn meeting_value(&self, field: &str) -> String {
         if self.small.which == "meeting" {

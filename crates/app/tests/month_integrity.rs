@@ -1,0 +1,599 @@
+//! The month's guards (DOMAIN.md, "Guards of the cycle") through the app layer, on both
+//! databases: the cards a close freezes are the ones it computes, a closed month's cards never
+//! change, the red cards that cost points are the published ones, no continuation points to a
+//! signed-off task, a year's views count closed months only, and lists of months read newest
+//! first.
+
+mod common;
+
+use app::Caller;
+use app::model::{CaseFilter, WarningFilter};
+use app::testing::TestApp;
+use common::month::*;
+use common::{all, assert_field};
+use domain::Role;
+use domain::plan::{Phase, TaskDraft, parse_date};
+
+/// The red-card deductions of a unit's closed month, as `(task, points)`.
+async fn red_card_entries(t: &TestApp, unit: i64) -> Vec<(Option<i64>, i64)> {
+    t.app
+        .unit_score(Caller::System, unit, MONTH)
+        .await
+        .expect("score")
+        .entries
+        .iter()
+        .filter(|e| e.rule == "red_card")
+        .map(|e| (e.task_id, e.points))
+        .collect()
+}
+
+/// A task written straight through the store (for what the history or another writer left).
+async fn stored_task(
+    t: &TestApp,
+    unit: i64,
+    month: &str,
+    status: &str,
+    carried_from: Option<i64>,
+    owner: Option<i64>,
+) -> store::Result<i64> {
+    let draft = TaskDraft {
+        title: format!("{month}的事项"),
+        content: "按月推进".into(),
+        criterion: "按期完成".into(),
+        deadline: parse_date(&format!("{month}-20")).expect("day"),
+        key_point_id: None,
+        owner_id: owner,
+        post_id: None,
+        leader_id: None,
+        is_key_work: true,
+        key_project_id: None,
+    };
+    let mut tx = t.app.db().begin().await?;
+    let id = store::plan::insert_task(
+        &mut tx,
+        &store::plan::NewTask {
+            org: t.org,
+            month,
+            unit_id: unit,
+            draft: &draft,
+            is_assigned: false,
+            status,
+            carried_from_id: carried_from,
+            months_overdue: i32::from(carried_from.is_some()),
+            created_by: None,
+        },
+        t.app.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+// ---- the cards a close freezes ----
+
+app::app_test!(
+    the_close_freezes_the_cards_it_computes_whatever_a_computation_left_before,
+    |t| {
+        let c = cast(&t).await;
+        let task = arranged_task(&t, &c, true).await;
+        go_to(&t, "2026-11-10");
+        let before = card(&t, &c, MONTH, task).await;
+        assert_eq!(before.card.computed_on, "2026-11-10");
+        assert_ne!(before.card.color, "red");
+        go_to(&t, REVIEW_DAY);
+        // A computation claimed the day and never finished: a crash, or a large month's
+        // background run still going.
+        let mut tx = t.app.db().begin().await.unwrap();
+        assert!(
+            store::cards::claim_cards_day(&mut tx, t.org, MONTH, REVIEW_DAY)
+                .await
+                .unwrap()
+        );
+        tx.commit().await.unwrap();
+        t.app
+            .close_month(Caller::Person(&c.director), t.org, MONTH)
+            .await
+            .unwrap();
+        let frozen = card(&t, &c, MONTH, task).await;
+        assert_eq!(
+            (frozen.card.computed_on.as_str(), frozen.card.color.as_str()),
+            (REVIEW_DAY, "red"),
+            "the card as of the close"
+        );
+        assert!(rules(&frozen).contains(&"deadline_passed"), "{frozen:?}");
+
+        // Nothing changes a closed month's cards afterwards: not the supervisor, not a
+        // computation, not a writer that goes straight to the store.
+        let sup = Caller::Person(&c.supervisor);
+        assert_field(
+            t.app.refresh_cards(sup, t.org, MONTH).await,
+            "month",
+            "month_closed",
+        );
+        assert_field(
+            t.app
+                .judge_card(sup, frozen.card.id, "green", "已整改到位")
+                .await,
+            "month",
+            "month_closed",
+        );
+        let mut tx = t.app.db().begin().await.unwrap();
+        let write = store::cards::CardWrite {
+            subject_kind: "task",
+            subject_id: task,
+            unit_id: c.unit_a,
+            is_key: true,
+            computed_color: "green".into(),
+            reasons: "[]".into(),
+            computed_on: REVIEW_DAY.into(),
+            color: "green".into(),
+            keep_confirmation: true,
+        };
+        assert!(
+            store::cards::write_cards(&mut tx, t.org, MONTH, &[write], t.app.now())
+                .await
+                .is_err(),
+            "the store refuses to change a closed month's card"
+        );
+        drop(tx);
+        let mut tx = t.app.db().begin().await.unwrap();
+        assert!(
+            store::cards::delete_card(&mut tx, t.org, MONTH, "task", task)
+                .await
+                .is_err(),
+            "the store refuses to remove a closed month's card"
+        );
+        drop(tx);
+        go_to(&t, "2026-12-05");
+        let later = card(&t, &c, MONTH, task).await;
+        assert_eq!(
+            (
+                later.card.computed_on,
+                later.card.color,
+                later.card.updated_at
+            ),
+            (
+                frozen.card.computed_on,
+                frozen.card.color,
+                frozen.card.updated_at
+            )
+        );
+    }
+);
+
+app::app_test!(
+    a_close_stopped_after_any_step_leaves_the_cards_and_the_close_then_freezes_them_as_of_its_day,
+    |t| {
+        let c = cast(&t).await;
+        let ids = plan_month(
+            &t,
+            &c,
+            &[
+                spec(c.unit_a, &c.staff_a, "重大项目签约").key(),
+                spec(c.unit_b, &c.staff_b, "预算执行分析").key(),
+            ],
+        )
+        .await;
+        go_to(&t, "2026-11-10");
+        let before = [
+            card(&t, &c, MONTH, ids[0]).await.card,
+            card(&t, &c, MONTH, ids[1]).await.card,
+        ];
+        go_to(&t, REVIEW_DAY);
+        let dir = Caller::Person(&c.director);
+        for step in domain::close::Step::ALL {
+            assert!(
+                t.app
+                    .close_month_failing_after(dir, t.org, MONTH, step)
+                    .await
+                    .is_err()
+            );
+            // Read through the store: a view of the cards would compute them.
+            for (i, id) in ids.iter().enumerate() {
+                let now = store::cards::card_states(t.app.db(), t.org, MONTH, "task", *id, *id)
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    (now[0].computed_color.as_str(), now[0].color.as_str()),
+                    (before[i].computed_color.as_str(), before[i].color.as_str()),
+                    "a close stopped after {} changed a card",
+                    step.as_str()
+                );
+            }
+        }
+        t.app.close_month(dir, t.org, MONTH).await.unwrap();
+        for id in &ids {
+            let v = card(&t, &c, MONTH, *id).await;
+            assert_eq!(
+                (v.card.computed_on.as_str(), v.card.color.as_str()),
+                (REVIEW_DAY, "red")
+            );
+        }
+    }
+);
+
+// ---- the red cards that count ----
+
+app::app_test!(
+    only_published_red_cards_cost_points_and_the_bulletin_awards_and_records_count_the_same,
+    |t| {
+        let c = cast(&t).await;
+        let ids = plan_month(
+            &t,
+            &c,
+            &[
+                spec(c.unit_a, &c.staff_a, "重大项目签约").key(),
+                spec(c.unit_b, &c.staff_b, "预算执行分析").key(),
+            ],
+        )
+        .await;
+        go_to(&t, REVIEW_DAY);
+        // Both are red past their deadline; only unit B's month was published, while its
+        // task was red. Unit A's card was never published.
+        assert_eq!(card(&t, &c, MONTH, ids[0]).await.card.color, "red");
+        let sup = Caller::Person(&c.supervisor);
+        t.app.confirm_all_cards(sup, t.org, MONTH).await.unwrap();
+        let a_card = card(&t, &c, MONTH, ids[0]).await.card.id;
+        t.app
+            .judge_card(sup, a_card, "yellow", "已有明确推进计划")
+            .await
+            .unwrap();
+        let p = t.app.publish_cards(sup, t.org, MONTH, "").await.unwrap();
+        let published = t
+            .app
+            .get_publication(sup, p.publication_id, &[], all())
+            .await
+            .unwrap();
+        assert_eq!(
+            (published.publication.red, published.publication.yellow),
+            (1, 1)
+        );
+        // Afterwards the supervisor's override is withdrawn: the live card turns red again,
+        // but no publication says so.
+        t.app
+            .judge_card(sup, a_card, "red", "复核后维持红牌")
+            .await
+            .unwrap();
+        assert_eq!(card(&t, &c, MONTH, ids[0]).await.card.color, "red");
+        let dir = Caller::Person(&c.director);
+        t.app.close_month(dir, t.org, MONTH).await.unwrap();
+
+        assert_eq!(red_card_entries(&t, c.unit_a).await, vec![]);
+        assert_eq!(
+            red_card_entries(&t, c.unit_b).await,
+            vec![(Some(ids[1]), -20)]
+        );
+        // The bulletin states the same red cards.
+        let b = t
+            .app
+            .generate_bulletin(dir, t.org, MONTH, "测高预安〔2026〕11号")
+            .await
+            .unwrap();
+        let v = t.app.get_bulletin(dir, b).await.unwrap();
+        assert!(
+            v.issued.bulletin.sections[0].paragraphs[0].contains("红牌1项"),
+            "{:?}",
+            v.issued.bulletin.sections[0].paragraphs
+        );
+        // The ranking and the cadre records count the same.
+        let awards = t.app.awards(dir, t.org, MONTH).await.unwrap();
+        let red_of = |unit: i64| {
+            awards
+                .units
+                .iter()
+                .find(|p| p.id == unit)
+                .map(|p| p.record.red_cards)
+        };
+        assert_eq!((red_of(c.unit_a), red_of(c.unit_b)), (Some(0), Some(1)));
+        for (who, n) in [(&c.staff_a, 0), (&c.staff_b, 1)] {
+            let r = t.app.cadre_record(dir, person_id(who)).await.unwrap();
+            assert_eq!(r.total.red_cards, n, "{}", who.username);
+        }
+    }
+);
+
+app::app_test!(
+    a_month_without_a_publication_has_no_red_card_deduction,
+    |t| {
+        let c = cast(&t).await;
+        let task = arranged_task(&t, &c, true).await;
+        go_to(&t, REVIEW_DAY);
+        assert_eq!(card(&t, &c, MONTH, task).await.card.color, "red");
+        let dir = Caller::Person(&c.director);
+        t.app.close_month(dir, t.org, MONTH).await.unwrap();
+        assert_eq!(red_card_entries(&t, c.unit_a).await, vec![]);
+        let b = t
+            .app
+            .generate_bulletin(dir, t.org, MONTH, "测高预安〔2026〕11号")
+            .await
+            .unwrap();
+        let v = t.app.get_bulletin(dir, b).await.unwrap();
+        assert!(v.issued.bulletin.sections[0].paragraphs[0].contains("红牌0项"));
+    }
+);
+
+// ---- continuations ----
+
+app::app_test!(no_continuation_ever_points_to_a_signed_off_task, |t| {
+    let c = cast(&t).await;
+    let ids = plan_month(
+        &t,
+        &c,
+        &[
+            spec(c.unit_a, &c.staff_a, "重大项目签约"),
+            spec(c.unit_a, &c.staff_a, "园区推介会"),
+        ],
+    )
+    .await;
+    go_to(&t, SIGN_OFF_OPENS);
+    let form = submit(&t, &c.head_a, ids[0]).await;
+    go_to(&t, REVIEW_DAY);
+    sign_off(&t, &c, form).await;
+    // The store refuses a continuation of the signed-off task…
+    assert!(
+        stored_task(&t, c.unit_a, NEXT, "accepted", Some(ids[0]), None)
+            .await
+            .is_err(),
+        "a continuation of a signed-off task"
+    );
+    assert!(tasks_of(&t, NEXT).await.is_empty());
+    // …the close continues only the other…
+    t.app
+        .close_month(Caller::Person(&c.director), t.org, MONTH)
+        .await
+        .unwrap();
+    let next = tasks_of(&t, NEXT).await;
+    assert_eq!(
+        next.iter().map(|x| x.carried_from_id).collect::<Vec<_>>(),
+        vec![Some(ids[1])]
+    );
+    for x in &next {
+        let origin = x.carried_from_id.expect("a continuation");
+        assert_ne!(status(&t, origin).await, "signed_off");
+    }
+    // …and a task with a continuation is never signed off behind it.
+    let mut tx = t.app.db().begin().await.unwrap();
+    assert!(
+        store::plan::set_task_status(&mut tx, ids[1], "signed_off", None, None, t.app.now())
+            .await
+            .is_err()
+    );
+});
+
+// ---- a year counts its closed months ----
+
+app::app_test!(a_year_s_awards_and_grades_count_closed_months_only, |t| {
+    let c = cast(&t).await;
+    let ids = plan_month(&t, &c, &[spec(c.unit_a, &c.staff_a, "重大项目签约")]).await;
+    go_to(&t, SIGN_OFF_OPENS);
+    let form = submit(&t, &c.head_a, ids[0]).await;
+    go_to(&t, REVIEW_DAY);
+    sign_off(&t, &c, form).await;
+    let dir = Caller::Person(&c.director);
+    t.app.close_month(dir, t.org, MONTH).await.unwrap();
+    // December is arranged and under way: its tasks are not signed off yet.
+    t.app
+        .move_phase(Caller::System, t.org, NEXT, Some(Phase::Proposing))
+        .await
+        .unwrap();
+    let who = Caller::Person(&c.staff_a);
+    let input = task_input(c.kp, &c.staff_a, "园区推介会", NEXT_DEADLINE, false);
+    let id = t
+        .app
+        .propose(who, t.org, NEXT, c.unit_a, &input)
+        .await
+        .unwrap();
+    t.app.submit_proposal(who, id).await.unwrap();
+    t.app
+        .meeting_decide(dir, id, &app::MeetingDecision::Accept)
+        .await
+        .unwrap();
+    t.app.arrange_month(dir, t.org, NEXT).await.unwrap();
+    go_to(&t, "2026-12-03");
+
+    let v = t.app.awards(dir, t.org, "2026").await.unwrap();
+    assert_eq!(
+        v.through.as_deref(),
+        Some(MONTH),
+        "counted through November"
+    );
+    let a = v
+        .units
+        .iter()
+        .find(|p| p.id == c.unit_a)
+        .expect("unit A ranked");
+    assert!(
+        a.tier.eligible(),
+        "December's open task does not disqualify: {a:?}"
+    );
+    assert_eq!((a.record.planned, a.record.signed_off), (1, 1));
+    t.app
+        .select_award(dir, t.org, "2026", "annual_unit", c.unit_a, "全年按期销号")
+        .await
+        .unwrap();
+    let y = t
+        .app
+        .year_scores(Caller::Person(&c.performance), t.org, 2026, all())
+        .await
+        .unwrap();
+    assert_eq!(y.through.as_deref(), Some(MONTH));
+    assert!(y.page.items.iter().all(|r| r.months == 1));
+});
+
+// ---- lists of months read newest first ----
+
+app::app_test!(
+    lists_of_months_read_newest_first_whatever_order_they_were_written_in,
+    |t| {
+        let c = cast(&t).await;
+        let d = t
+            .person("discipline", None, &[(Role::DisciplineOfficer, None)])
+            .await;
+        arranged_task(&t, &c, true).await;
+        go_to(&t, REVIEW_DAY);
+        publish_cards(&t, &c, MONTH).await;
+        t.app
+            .close_month(Caller::Person(&c.director), t.org, MONTH)
+            .await
+            .unwrap();
+        // An older month written afterwards (as the demo's history is): its publication with a
+        // warning, and a case.
+        let origin = stored_task(
+            &t,
+            c.unit_a,
+            "2026-05",
+            "carried_over",
+            None,
+            Some(person_id(&c.staff_a)),
+        )
+        .await
+        .unwrap();
+        let next = stored_task(&t, c.unit_a, "2026-06", "signed_off", Some(origin), None)
+            .await
+            .unwrap();
+        let at = t.app.now();
+        let mut tx = t.app.db().begin().await.unwrap();
+        let old = store::history::insert_publication(&mut tx, t.org, "2026-05", 0, 1, at)
+            .await
+            .unwrap();
+        store::history::insert_publication_card(&mut tx, old, origin, "red")
+            .await
+            .unwrap();
+        store::history::insert_warning(&mut tx, t.org, old, origin, at)
+            .await
+            .unwrap();
+        store::history::insert_decided_case(
+            &mut tx,
+            origin,
+            next,
+            "rectification_order",
+            1,
+            "none",
+            "已整改",
+            at,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let sup = Caller::Person(&c.supervisor);
+        let months = t
+            .app
+            .list_publications(sup, t.org, None, all())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|p| p.month)
+            .collect::<Vec<_>>();
+        assert_eq!(months, vec![MONTH.to_owned(), "2026-05".to_owned()]);
+        let warnings = t
+            .app
+            .list_warnings(
+                sup,
+                t.org,
+                &WarningFilter {
+                    year: Some(2026),
+                    ..Default::default()
+                },
+                all(),
+            )
+            .await
+            .unwrap()
+            .warnings
+            .items;
+        assert_eq!(warnings.first().map(|w| w.month.as_str()), Some(MONTH));
+        assert_eq!(warnings.last().map(|w| w.month.as_str()), Some("2026-05"));
+        let cases = t
+            .app
+            .list_cases(Caller::Person(&d), t.org, &CaseFilter::default(), all())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|k| k.month)
+            .collect::<Vec<_>>();
+        assert_eq!(cases, vec![MONTH.to_owned(), "2026-05".to_owned()]);
+        // The board shows the latest month's publication.
+        let (_, token) = t
+            .app
+            .create_display_token(sup, t.org, "大厅电子屏")
+            .await
+            .unwrap();
+        let board = t.app.board(&token).await.unwrap();
+        assert_eq!(board.publication.map(|p| p.month).as_deref(), Some(MONTH));
+    }
+);
+
+// ---- after the arrangement ----
+
+app::app_test!(
+    after_the_arrangement_new_work_enters_only_as_a_change_or_an_assigned_item,
+    |t| {
+        let c = cast(&t).await;
+        // 21 November: December takes proposals.
+        go_to(&t, "2026-11-21");
+        let who = Caller::Person(&c.staff_a);
+        let dir = Caller::Person(&c.director);
+        let input = task_input(c.kp, &c.staff_a, "园区推介会", NEXT_DEADLINE, false);
+        let accepted = t
+            .app
+            .propose(who, t.org, NEXT, c.unit_a, &input)
+            .await
+            .unwrap();
+        t.app.submit_proposal(who, accepted).await.unwrap();
+        t.app
+            .meeting_decide(dir, accepted, &app::MeetingDecision::Accept)
+            .await
+            .unwrap();
+        let draft = t
+            .app
+            .propose(who, t.org, NEXT, c.unit_a, &input)
+            .await
+            .unwrap();
+        t.app.arrange_month(dir, t.org, NEXT).await.unwrap();
+        // The month reads as arranged, not as proposing.
+        assert_eq!(phase_of(&t, NEXT).await, Phase::Arranging);
+        assert_field(
+            t.app.propose(who, t.org, NEXT, c.unit_a, &input).await,
+            "month",
+            "month_arranged",
+        );
+        assert_field(
+            t.app.update_proposal(who, draft, &input).await,
+            "month",
+            "month_arranged",
+        );
+        assert_field(
+            t.app.submit_proposal(who, draft).await,
+            "month",
+            "month_arranged",
+        );
+        assert_eq!(
+            t.app
+                .proposals_refused(t.org, domain::plan::YearMonth::parse(NEXT).unwrap())
+                .await
+                .unwrap(),
+            Some("month_arranged")
+        );
+        assert_eq!(status(&t, draft).await, "draft");
+        // An assigned item still enters the month.
+        t.app
+            .add_assigned_item(
+                Caller::Person(&c.leading),
+                t.org,
+                NEXT,
+                c.unit_a,
+                &task_input(c.kp, &c.staff_a, "交办：园区道路维修", NEXT_DEADLINE, true),
+            )
+            .await
+            .unwrap();
+        // A month whose proposals have not opened says so.
+        let jan = task_input(c.kp, &c.staff_a, "一月事项", "2027-01-20", false);
+        assert_field(
+            t.app.propose(who, t.org, "2027-01", c.unit_a, &jan).await,
+            "month",
+            "proposals_not_open",
+        );
+    }
+);
