@@ -550,6 +550,15 @@ async fn setup(t: &TestApp) -> Setup {
         .await
         .expect("signed off");
     go_to(&t.app, &t.clock, "2026-12-02");
+    // November's cards are published: unit A's unfinished task red, the card that costs points.
+    t.app
+        .confirm_all_cards(sys, t.org, MONTH)
+        .await
+        .expect("confirm the cards");
+    t.app
+        .publish_cards(sys, t.org, MONTH, "")
+        .await
+        .expect("publish the cards");
     t.app
         .close_month(sys, t.org, MONTH)
         .await
