@@ -676,3 +676,88 @@ web_test!(a_closed_month_is_scored_again_after_its_preview, |w| {
         .await;
     assert_eq!(r.json()["same_rules"], true);
 });
+
+web_test!(
+    publications_and_cases_read_newest_month_first_in_pages_and_api,
+    |w| {
+        let c = closed_month(&w).await;
+        // An older month written afterwards, as the demo's history is: its publication and a case.
+        let t = &w.t;
+        let draft = |month: &str| domain::plan::TaskDraft {
+            title: format!("{month}的事项"),
+            content: String::new(),
+            criterion: "按期完成".into(),
+            deadline: domain::plan::parse_date(&format!("{month}-20")).unwrap(),
+            key_point_id: None,
+            owner_id: Some(c.staff_b),
+            post_id: None,
+            leader_id: None,
+            is_key_work: true,
+            key_project_id: None,
+        };
+        let (may, june) = (draft("2026-05"), draft("2026-06"));
+        let now = t.app.now();
+        let mut tx = t.app.db().begin().await.unwrap();
+        let mut ids = Vec::new();
+        for (month, d, status) in [
+            ("2026-05", &may, "carried_over"),
+            ("2026-06", &june, "signed_off"),
+        ] {
+            let new = store::plan::NewTask {
+                org: t.org,
+                month,
+                unit_id: c.unit_b,
+                draft: d,
+                is_assigned: false,
+                status,
+                carried_from_id: ids.first().copied(),
+                months_overdue: i32::try_from(ids.len()).unwrap(),
+                created_by: None,
+            };
+            ids.push(store::plan::insert_task(&mut tx, &new, now).await.unwrap());
+        }
+        let old = store::history::insert_publication(&mut tx, t.org, "2026-05", 0, 1, now)
+            .await
+            .unwrap();
+        store::history::insert_publication_card(&mut tx, old, ids[0], "red")
+            .await
+            .unwrap();
+        store::history::insert_decided_case(
+            &mut tx,
+            ids[0],
+            ids[1],
+            "rectification_order",
+            1,
+            "none",
+            "已整改",
+            now,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let director = w.token("director").await;
+        let r = w.api("GET", "/api/v1/publications", &director, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let months: Vec<String> = r.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["month"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(months, vec!["2026-11", "2026-05"]);
+        let disc = w.token("discipline").await;
+        let r = w.api("GET", "/api/v1/cases", &disc, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let items = r.json()["items"].as_array().unwrap().clone();
+        assert_eq!(items.first().unwrap()["month"], "2026-11");
+        assert_eq!(items.last().unwrap()["month"], "2026-05");
+        // The page of publications reads the same way.
+        let page = w.get("/publications", &w.login("director").await).await;
+        let (nov, may) = (
+            page.body.find("2026-11").expect("November listed"),
+            page.body.find("2026-05").expect("May listed"),
+        );
+        assert!(nov < may, "newest month first on the page");
+    }
+);
