@@ -69,6 +69,27 @@ async fn stored_task(
     Ok(id)
 }
 
+/// Staff A proposes a December task, submits it and the office meeting accepts it.
+async fn accepted_in_december(t: &TestApp, c: &Cast) -> i64 {
+    let who = Caller::Person(&c.staff_a);
+    let input = task_input(c.kp, &c.staff_a, "园区推介会", NEXT_DEADLINE, false);
+    let id = t
+        .app
+        .propose(who, t.org, NEXT, c.unit_a, &input)
+        .await
+        .expect("propose");
+    t.app.submit_proposal(who, id).await.expect("submit");
+    t.app
+        .meeting_decide(
+            Caller::Person(&c.director),
+            id,
+            &app::MeetingDecision::Accept,
+        )
+        .await
+        .expect("accept");
+    id
+}
+
 // ---- the cards a close freezes ----
 
 app::app_test!(
@@ -376,18 +397,7 @@ app::app_test!(a_year_s_awards_and_grades_count_closed_months_only, |t| {
         .move_phase(Caller::System, t.org, NEXT, Some(Phase::Proposing))
         .await
         .unwrap();
-    let who = Caller::Person(&c.staff_a);
-    let input = task_input(c.kp, &c.staff_a, "园区推介会", NEXT_DEADLINE, false);
-    let id = t
-        .app
-        .propose(who, t.org, NEXT, c.unit_a, &input)
-        .await
-        .unwrap();
-    t.app.submit_proposal(who, id).await.unwrap();
-    t.app
-        .meeting_decide(dir, id, &app::MeetingDecision::Accept)
-        .await
-        .unwrap();
+    accepted_in_december(&t, &c).await;
     t.app.arrange_month(dir, t.org, NEXT).await.unwrap();
     go_to(&t, "2026-12-03");
 
@@ -536,16 +546,7 @@ app::app_test!(
         let who = Caller::Person(&c.staff_a);
         let dir = Caller::Person(&c.director);
         let input = task_input(c.kp, &c.staff_a, "园区推介会", NEXT_DEADLINE, false);
-        let accepted = t
-            .app
-            .propose(who, t.org, NEXT, c.unit_a, &input)
-            .await
-            .unwrap();
-        t.app.submit_proposal(who, accepted).await.unwrap();
-        t.app
-            .meeting_decide(dir, accepted, &app::MeetingDecision::Accept)
-            .await
-            .unwrap();
+        accepted_in_december(&t, &c).await;
         let draft = t
             .app
             .propose(who, t.org, NEXT, c.unit_a, &input)
