@@ -480,7 +480,7 @@ impl App {
             }
             let mut tx = self.db.begin().await?;
             store::cards::lock_month(&mut tx, org, &m).await?;
-            if month_closed_in(&mut tx, org, &m).await? {
+            if month_closed(&mut tx, org, &m).await? {
                 return Ok(report);
             }
             store::cards::write_cards(&mut tx, org, &m, &batch.writes, self.now()).await?;
@@ -489,7 +489,7 @@ impl App {
         }
         let mut tx = self.db.begin().await?;
         store::cards::lock_month(&mut tx, org, &m).await?;
-        if month_closed_in(&mut tx, org, &m).await? {
+        if month_closed(&mut tx, org, &m).await? {
             return Ok(report);
         }
         report.changed += ctx.finish(&mut tx).await?;
@@ -530,19 +530,12 @@ impl App {
         }
         let mut tx = self.db.begin().await?;
         store::cards::lock_month(&mut tx, org, month).await?;
-        if month_closed_in(&mut tx, org, month).await? {
+        if month_closed(&mut tx, org, month).await? {
             return Ok(0);
         }
         store::cards::write_cards(&mut tx, org, month, writes, self.now()).await?;
         tx.commit().await?;
         Ok(writes.len() as u64)
-    }
-
-    /// Whether a month is closed (its cards are frozen).
-    async fn month_closed(&self, org: i64, month: &str) -> Result<bool> {
-        Ok(store::plan::cycle(&self.db, org, month)
-            .await?
-            .is_some_and(|c| c.phase == Phase::Closed.as_str()))
     }
 
     /// Computes one card again right after its facts changed (progress, a finding, a
@@ -558,7 +551,7 @@ impl App {
         let Some(ym) = YearMonth::parse(month) else {
             return Ok(());
         };
-        if self.month_closed(org, month).await? {
+        if month_closed(&self.db, org, month).await? {
             return Ok(());
         }
         let rules = self.card_rules(org).await?;
@@ -584,7 +577,7 @@ impl App {
                     if state.is_some() {
                         let mut tx = self.db.begin().await?;
                         store::cards::lock_month(&mut tx, org, month).await?;
-                        if month_closed_in(&mut tx, org, month).await? {
+                        if month_closed(&mut tx, org, month).await? {
                             return Ok(());
                         }
                         store::cards::delete_card(&mut tx, org, month, kind.as_str(), id).await?;
@@ -733,7 +726,7 @@ impl App {
         };
         let mut tx = self.db.begin().await?;
         store::cards::lock_month(&mut tx, c.organization_id, &c.month).await?;
-        if month_closed_in(&mut tx, c.organization_id, &c.month).await? {
+        if month_closed(&mut tx, c.organization_id, &c.month).await? {
             return Err(AppError::field("month", "month_closed"));
         }
         store::cards::judge_card(
@@ -774,7 +767,7 @@ impl App {
         self.ensure_cards(org, ym, phase).await?;
         let mut tx = self.db.begin().await?;
         store::cards::lock_month(&mut tx, org, &ym.to_string()).await?;
-        if month_closed_in(&mut tx, org, &ym.to_string()).await? {
+        if month_closed(&mut tx, org, &ym.to_string()).await? {
             return Err(AppError::field("month", "month_closed"));
         }
         let n = store::cards::confirm_all(
@@ -819,12 +812,12 @@ impl App {
         } else {
             None
         };
-        if self.month_closed(c.organization_id, &c.month).await? {
+        if month_closed(&self.db, c.organization_id, &c.month).await? {
             return Err(AppError::field("month", "month_closed"));
         }
         let mut tx = self.db.begin().await?;
         store::cards::lock_month(&mut tx, c.organization_id, &c.month).await?;
-        if month_closed_in(&mut tx, c.organization_id, &c.month).await? {
+        if month_closed(&mut tx, c.organization_id, &c.month).await? {
             return Err(AppError::field("month", "month_closed"));
         }
         store::cards::set_concern(&mut tx, card, concern, note.as_deref(), self.now()).await?;
@@ -871,7 +864,7 @@ impl App {
         // No card of the month changes while it is computed and copied: what is published is
         // what the rules say now, not this morning.
         store::cards::lock_month(&mut tx, org, &m).await?;
-        if month_closed_in(&mut tx, org, &m).await? {
+        if month_closed(&mut tx, org, &m).await? {
             return Err(AppError::field("month", "month_closed"));
         }
         let changed = self.compute_cards_in(&mut tx, org, ym).await?.changed;
@@ -1339,9 +1332,10 @@ fn project_facts(
     })
 }
 
-/// Whether a month is closed, read inside the transaction that is about to write its cards.
-async fn month_closed_in(tx: &mut store::Tx, org: i64, month: &str) -> Result<bool> {
-    Ok(store::plan::cycle(&mut *tx, org, month)
+/// Whether a month is closed (its cards, figures and scores are frozen): read inside the
+/// transaction that is about to write, whenever the write depends on it.
+pub(crate) async fn month_closed(ex: impl Into<Ex<'_>>, org: i64, month: &str) -> Result<bool> {
+    Ok(store::plan::cycle(ex, org, month)
         .await?
         .is_some_and(|c| c.phase == Phase::Closed.as_str()))
 }

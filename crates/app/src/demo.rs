@@ -747,9 +747,6 @@ impl App {
                         is_key_work: j == 0,
                         key_project_id: None,
                     };
-                    // Carried work arrives through last month's close (demo_signoff), never
-                    // written by hand: a continuation must not point to a task signed off.
-                    let (carried_from, overdue) = (None, 0);
                     let new = store::plan::NewTask {
                         org,
                         month: &m,
@@ -757,8 +754,11 @@ impl App {
                         draft: &draft,
                         is_assigned: false,
                         status: status.as_str(),
-                        carried_from_id: carried_from,
-                        months_overdue: overdue,
+                        // Carried work arrives through last month's close (demo_signoff),
+                        // never written by hand: a continuation must not point to a task
+                        // signed off.
+                        carried_from_id: None,
+                        months_overdue: 0,
                         created_by: owner,
                     };
                     let id = store::plan::insert_task(tx, &new, now).await?;

@@ -566,10 +566,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         // Under the month's lock, so that the check and the publication see the same close.
         store::cards::lock_month(&mut tx, b.organization_id, &b.month).await?;
-        let closed = store::plan::cycle(&mut tx, b.organization_id, &b.month)
-            .await?
-            .is_some_and(|c| c.phase == Phase::Closed.as_str());
-        if !closed {
+        if !crate::cards::month_closed(&mut tx, b.organization_id, &b.month).await? {
             return Err(AppError::field("month", "bulletin_before_close"));
         }
         if !store::signoff::publish_bulletin(&mut tx, id, caller.actor_id(), self.now()).await? {
@@ -620,9 +617,8 @@ impl App {
         }
         let issued: Issued =
             serde_json::from_str(&row.content).map_err(|e| AppError::Internal(e.to_string()))?;
-        let month_closed = store::plan::cycle(&self.db, row.organization_id, &row.month)
-            .await?
-            .is_some_and(|c| c.phase == Phase::Closed.as_str());
+        let month_closed =
+            crate::cards::month_closed(&self.db, row.organization_id, &row.month).await?;
         Ok(BulletinView {
             can_publish: row.status == "draft"
                 && month_closed

@@ -69,6 +69,19 @@ async fn stored_task(
     Ok(id)
 }
 
+/// November with one key task in each unit: `[unit A's, unit B's]`.
+async fn key_task_of_each_unit(t: &TestApp, c: &Cast) -> Vec<i64> {
+    plan_month(
+        t,
+        c,
+        &[
+            spec(c.unit_a, &c.staff_a, "重大项目签约").key(),
+            spec(c.unit_b, &c.staff_b, "预算执行分析").key(),
+        ],
+    )
+    .await
+}
+
 /// Staff A proposes a December task, submits it and the office meeting accepts it.
 async fn accepted_in_december(t: &TestApp, c: &Cast) -> i64 {
     let who = Caller::Person(&c.staff_a);
@@ -186,15 +199,7 @@ app::app_test!(
     a_close_stopped_after_any_step_leaves_the_cards_and_the_close_then_freezes_them_as_of_its_day,
     |t| {
         let c = cast(&t).await;
-        let ids = plan_month(
-            &t,
-            &c,
-            &[
-                spec(c.unit_a, &c.staff_a, "重大项目签约").key(),
-                spec(c.unit_b, &c.staff_b, "预算执行分析").key(),
-            ],
-        )
-        .await;
+        let ids = key_task_of_each_unit(&t, &c).await;
         go_to(&t, "2026-11-10");
         let before = [
             card(&t, &c, MONTH, ids[0]).await.card,
@@ -239,15 +244,7 @@ app::app_test!(
     only_published_red_cards_cost_points_and_the_bulletin_awards_and_records_count_the_same,
     |t| {
         let c = cast(&t).await;
-        let ids = plan_month(
-            &t,
-            &c,
-            &[
-                spec(c.unit_a, &c.staff_a, "重大项目签约").key(),
-                spec(c.unit_b, &c.staff_b, "预算执行分析").key(),
-            ],
-        )
-        .await;
+        let ids = key_task_of_each_unit(&t, &c).await;
         go_to(&t, REVIEW_DAY);
         // Both are red past their deadline; only unit B's month was published, while its
         // task was red. Unit A's card was never published.
