@@ -24,6 +24,8 @@ use store::plan::{
     ChangeRequestRow, CycleRow, HistoryRow, KeyPointRow, NewKeyPoint, NewTask, TaskFilter, TaskRow,
 };
 
+mod import;
+
 use crate::error::unique_as_field;
 use crate::{App, AppError, Caller, Result};
 
@@ -769,14 +771,19 @@ impl App {
                 .ok_or(AppError::NotFound)?;
             label = format!("{} {}", u.name, p.name);
         }
+        // Until the month is arranged the table lists the unit's proposals, so that it can be
+        // downloaded, edited and uploaded again; from then on, the plan.
+        let cycle = store::plan::cycle(&self.db, org, &month.to_string()).await?;
+        let statuses: &[TaskStatus] = if cycle.is_some_and(|c| c.arranged_at.is_some()) {
+            &TaskStatus::PLANNED
+        } else {
+            &TaskStatus::PROPOSED
+        };
         let f = TaskFilter {
             month: Some(month.to_string()),
             unit_id: Some(unit),
             post_id: post,
-            statuses: TaskStatus::PLANNED
-                .iter()
-                .map(|s| s.as_str().to_owned())
-                .collect(),
+            statuses: statuses.iter().map(|s| s.as_str().to_owned()).collect(),
             ..Default::default()
         };
         let (rows, _) = store::plan::list_tasks(
@@ -805,6 +812,9 @@ impl App {
                 deadline: t.deadline,
                 owner: t.owner_name.unwrap_or_default(),
                 leader: t.leader_name.unwrap_or_default(),
+                key_point: t.key_point_title.unwrap_or_default(),
+                task_id: Some(t.id),
+                line: 0,
             })
             .collect();
         Ok(PlanTable {
@@ -1306,147 +1316,6 @@ impl App {
         Ok(n)
     }
 
-    /// Imports a unit's proposals from the rows of a plan table, all or nothing. Owners and
-    /// leaders are matched by name among the unit's people and the leaders in charge; every
-    /// row traces to `key_point_id`.
-    pub async fn import_proposals(
-        &self,
-        caller: Caller<'_>,
-        org: i64,
-        month: &str,
-        unit: i64,
-        key_point_id: Option<i64>,
-        rows: &[PlanTableRow],
-    ) -> Result<usize> {
-        let month = parse_month(month)?;
-        let u = self
-            .unit(unit)
-            .await
-            .map_err(|_| AppError::field("unit_id", "not_found"))?;
-        if u.organization_id != org {
-            return Err(AppError::field("unit_id", "not_found"));
-        }
-        let path: Vec<UnitId> = u.path_ids().into_iter().map(UnitId).collect();
-        caller.authorize(Action::ProposeForUnit {
-            org: OrganizationId(org),
-            unit_path: &path,
-        })?;
-        self.check_proposing(org, month).await?;
-        if key_point_id.is_none() {
-            return Err(AppError::field("key_point_id", "required"));
-        }
-        let people = store::people::list_people(
-            &self.db,
-            org,
-            &store::people::PeopleFilter {
-                unit_paths: Some(vec![u.path.clone()]),
-                ..Default::default()
-            },
-            PageRequest::new(Some(1), Some(domain::page::MAX_PAGE_SIZE)),
-        )
-        .await?
-        .0;
-        let leaders = store::plan::leaders(&self.db, org).await?;
-        let mut drafts = Vec::new();
-        let mut errors = Vec::new();
-        for (i, r) in rows.iter().enumerate() {
-            let row = u32::try_from(i + 3).unwrap_or(u32::MAX);
-            let mut cell = |column: &str, code: &'static str| {
-                errors.push(CellError {
-                    row,
-                    column: column.into(),
-                    code,
-                })
-            };
-            let owner = people
-                .iter()
-                .find(|p| p.display_name == r.owner.trim())
-                .map(|p| p.id);
-            if owner.is_none() {
-                cell(
-                    "责任人",
-                    if r.owner.trim().is_empty() {
-                        "required"
-                    } else {
-                        "unknown_person"
-                    },
-                );
-            }
-            let leader = if r.leader.trim().is_empty() {
-                None
-            } else {
-                let l = leaders
-                    .iter()
-                    .find(|(_, name)| name == r.leader.trim())
-                    .map(|(id, _)| *id);
-                if l.is_none() {
-                    cell("分管领导", "unknown_leader");
-                }
-                l
-            };
-            let input = TaskInput {
-                title: r.title.clone(),
-                content: r.content.clone(),
-                criterion: r.criterion.clone(),
-                deadline: r.deadline.clone(),
-                key_point_id,
-                owner_id: owner.or(Some(0)),
-                post_id: None,
-                leader_id: leader,
-                is_key_work: r.category.trim() == CATEGORY_KEY_WORK,
-                key_project_id: None,
-            };
-            match input.validate(month, false) {
-                Ok(d) => drafts.push(TaskDraft {
-                    owner_id: owner,
-                    ..d
-                }),
-                Err(e) => {
-                    for f in e.0 {
-                        let column = match f.field.as_str() {
-                            "title" => "工作事项",
-                            "content" => "工作内容",
-                            "criterion" => "完成标准",
-                            "deadline" => "完成时限",
-                            _ => "责任人",
-                        };
-                        errors.push(CellError {
-                            row,
-                            column: column.into(),
-                            code: f.code,
-                        });
-                    }
-                }
-            }
-        }
-        if !errors.is_empty() {
-            return Err(AppError::Rows(errors));
-        }
-        if drafts.is_empty() {
-            return Err(AppError::field("file", "empty_file"));
-        }
-        let mut tx = self.db.begin().await?;
-        let m = month.to_string();
-        for d in &mut drafts {
-            self.check_task_refs(&mut tx, org, &u, month, d).await?;
-            let new = NewTask {
-                org,
-                month: &m,
-                unit_id: unit,
-                draft: d,
-                is_assigned: false,
-                status: TaskStatus::Draft.as_str(),
-                carried_from_id: None,
-                months_overdue: 0,
-                created_by: caller.actor_id(),
-            };
-            let id = store::plan::insert_task(&mut tx, &new, self.now()).await?;
-            self.record(&mut tx, caller, id, "import", None).await?;
-        }
-        tx.commit().await?;
-        Ok(drafts.len())
-    }
-
     // ---- change requests ----
 
     /// A unit head asks to drop, re-scope or re-date an arranged task.
@@ -1468,11 +1337,27 @@ impl App {
             return Err(AppError::field("status", "not_arranged"));
         }
         let mut tx = self.db.begin().await?;
+        let id = self
+            .insert_change_request(&mut tx, caller, &t, change, &why)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Writes a change request for `t`, refused while another one of the task is pending.
+    async fn insert_change_request(
+        &self,
+        tx: &mut store::Tx,
+        caller: Caller<'_>,
+        t: &TaskRow,
+        change: &Change,
+        why: &str,
+    ) -> Result<i64> {
         let (pending, _) = store::plan::list_change_requests(
-            &mut tx,
+            &mut *tx,
             t.organization_id,
             Some("pending"),
-            Some(task),
+            Some(t.id),
             PageRequest::new(Some(1), Some(1)),
         )
         .await?;
@@ -1482,28 +1367,27 @@ impl App {
         let proposal =
             serde_json::to_string(change).map_err(|e| AppError::Internal(e.to_string()))?;
         let id = store::plan::insert_change_request(
-            &mut tx,
+            &mut *tx,
             t.organization_id,
-            task,
+            t.id,
             change.kind(),
             &proposal,
-            &why,
+            why,
             caller.actor_id(),
             self.now(),
         )
         .await?;
         self.audit(
-            &mut tx,
+            tx,
             caller,
             t.organization_id,
             "change_request.create",
             "change_request",
             Some(id),
             None,
-            Some(json!({ "task_id": task, "change": change, "reason": why })),
+            Some(json!({ "task_id": t.id, "change": change, "reason": why })),
         )
         .await?;
-        tx.commit().await?;
         Ok(id)
     }
 

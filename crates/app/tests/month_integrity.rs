@@ -1,18 +1,19 @@
 //! The month's guards (DOMAIN.md, "Guards of the cycle") through the app layer, on both
 //! databases: the cards a close freezes are the ones it computes, a closed month's cards never
 //! change, the red cards that cost points are the published ones, no continuation points to a
-//! signed-off task, a year's views count closed months only, and lists of months read newest
-//! first.
+//! signed-off task, a year's views count closed months only, lists of months read newest
+//! first, and a downloaded plan table comes back without duplicating anything.
 
 mod common;
 
-use app::Caller;
 use app::model::{CaseFilter, WarningFilter};
 use app::testing::TestApp;
+use app::{AppError, Caller};
 use common::month::*;
 use common::{all, assert_field};
 use domain::Role;
 use domain::plan::{Phase, TaskDraft, parse_date};
+use domain::plan_table::{CellError, ImportSummary, PlanSheet, PlanTable, PlanTableRow};
 
 /// The red-card deductions of a unit's closed month, as `(task, points)`.
 async fn red_card_entries(t: &TestApp, unit: i64) -> Vec<(Option<i64>, i64)> {
@@ -593,5 +594,330 @@ app::app_test!(
             "month",
             "proposals_not_open",
         );
+    }
+);
+
+// ---- the plan table's round trip ----
+
+/// The rows of a table as an upload reads them: each with its sheet row, no cell errors.
+fn uploaded(table: &PlanTable) -> PlanSheet {
+    PlanSheet {
+        rows: table
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| PlanTableRow {
+                line: u32::try_from(i + 3).expect("row"),
+                ..r.clone()
+            })
+            .collect(),
+        errors: Vec::new(),
+    }
+}
+
+/// Unit A's tasks of `month`, any status, oldest first.
+async fn unit_a_tasks(t: &TestApp, c: &Cast, month: &str) -> Vec<app::model::TaskRow> {
+    let f = app::model::TaskFilter {
+        month: Some(month.into()),
+        unit_id: Some(c.unit_a),
+        ..Default::default()
+    };
+    let mut rows = t
+        .app
+        .list_tasks(Caller::System, t.org, &f, all())
+        .await
+        .expect("tasks")
+        .items;
+    rows.sort_by_key(|r| r.id);
+    rows
+}
+
+app::app_test!(
+    a_downloaded_plan_table_uploaded_again_updates_its_tasks_and_duplicates_nothing,
+    |t| {
+        let c = cast(&t).await;
+        t.app
+            .move_phase(Caller::System, t.org, MONTH, Some(Phase::Proposing))
+            .await
+            .unwrap();
+        let sa = Caller::Person(&c.staff_a);
+        for title in ["园区推介会", "招商引资"] {
+            let input = task_input(c.kp, &c.staff_a, title, DEADLINE, true);
+            t.app
+                .propose(sa, t.org, MONTH, c.unit_a, &input)
+                .await
+                .unwrap();
+        }
+        let input = task_input(c.kp, &c.staff_a, "落实书记批示件", DEADLINE, false);
+        let assigned = t
+            .app
+            .add_assigned_item(Caller::Person(&c.director), t.org, MONTH, c.unit_a, &input)
+            .await
+            .unwrap();
+
+        // Before the arrangement the table lists the unit's proposals, with their ids and
+        // key points, so that it can come back.
+        let table = t
+            .app
+            .plan_table(sa, t.org, MONTH, c.unit_a, None)
+            .await
+            .unwrap();
+        assert_eq!(table.rows.len(), 3, "{table:?}");
+        assert!(table.rows.iter().all(|r| r.task_id.is_some()));
+        assert!(
+            table.rows.iter().all(|r| r.key_point == "2026年招商引资"),
+            "{table:?}"
+        );
+        assert_eq!(
+            table
+                .rows
+                .iter()
+                .map(|r| r.category.as_str())
+                .collect::<Vec<_>>(),
+            ["重点工作", "重点工作", "交办事项"]
+        );
+
+        // Uploaded as downloaded: nothing is added or changed.
+        let s = t
+            .app
+            .import_proposals(sa, t.org, MONTH, c.unit_a, None, &uploaded(&table))
+            .await
+            .unwrap();
+        assert_eq!(
+            s,
+            ImportSummary {
+                unchanged: 3,
+                ..Default::default()
+            }
+        );
+
+        // Edited in a spreadsheet: one criterion changed, one row added.
+        let mut edited = table.clone();
+        edited.rows[0].criterion = "签约三家".into();
+        edited.rows.push(PlanTableRow {
+            title: "企业走访".into(),
+            criterion: "走访十家".into(),
+            deadline: DEADLINE.into(),
+            owner: table.rows[0].owner.clone(),
+            category: "一般工作".into(),
+            key_point: "2026年招商引资".into(),
+            ..Default::default()
+        });
+        let s = t
+            .app
+            .import_proposals(sa, t.org, MONTH, c.unit_a, None, &uploaded(&edited))
+            .await
+            .unwrap();
+        assert_eq!(
+            s,
+            ImportSummary {
+                added: 1,
+                updated: 1,
+                change_requests: 0,
+                unchanged: 2,
+            }
+        );
+        let tasks = unit_a_tasks(&t, &c, MONTH).await;
+        assert_eq!(
+            tasks
+                .iter()
+                .map(|r| (r.title.as_str(), r.criterion.as_str(), r.is_assigned))
+                .collect::<Vec<_>>(),
+            [
+                ("园区推介会", "签约三家", false),
+                ("招商引资", "按期完成并提交佐证材料", false),
+                ("落实书记批示件", "按期完成并提交佐证材料", true),
+                ("企业走访", "走访十家", false),
+            ]
+        );
+        assert_eq!(tasks[2].id, assigned);
+        assert_eq!(tasks[3].key_point_id, Some(c.kp));
+
+        // A sheet whose 编号 column was deleted is matched by title: still nothing twice.
+        let mut no_ids = t
+            .app
+            .plan_table(sa, t.org, MONTH, c.unit_a, None)
+            .await
+            .unwrap();
+        for r in &mut no_ids.rows {
+            r.task_id = None;
+        }
+        let s = t
+            .app
+            .import_proposals(sa, t.org, MONTH, c.unit_a, None, &uploaded(&no_ids))
+            .await
+            .unwrap();
+        assert_eq!(s.unchanged, 4, "{s:?}");
+        assert_eq!(unit_a_tasks(&t, &c, MONTH).await.len(), 4);
+
+        // The leadership's item keeps its type: the unit cannot rewrite it, nor make one.
+        let mut rewritten = no_ids.clone();
+        rewritten.rows[2].title = "落实书记批示件（改）".into();
+        rewritten.rows[2].task_id = Some(assigned);
+        rewritten.rows[3].category = "交办事项".into();
+        let e = t
+            .app
+            .import_proposals(sa, t.org, MONTH, c.unit_a, None, &uploaded(&rewritten))
+            .await
+            .unwrap_err();
+        let AppError::Rows(cells) = e else {
+            panic!("row errors expected, got {e:?}")
+        };
+        assert_eq!(
+            cells
+                .iter()
+                .map(|e| (e.row, e.column.as_str(), e.code))
+                .collect::<Vec<_>>(),
+            [
+                (5, "工作事项", "not_editable"),
+                (6, "类别", "assigned_not_importable")
+            ]
+        );
+    }
+);
+
+app::app_test!(
+    every_problem_of_an_uploaded_sheet_is_reported_in_one_pass_and_nothing_is_taken,
+    |t| {
+        let c = cast(&t).await;
+        t.app
+            .move_phase(Caller::System, t.org, MONTH, Some(Phase::Proposing))
+            .await
+            .unwrap();
+        let sa = Caller::Person(&c.staff_a);
+        let owner = c.staff_a.display_name.clone();
+        let row = |title: &str, deadline: &str, owner: &str, key_point: &str| PlanTableRow {
+            title: title.into(),
+            criterion: "按期完成".into(),
+            deadline: deadline.into(),
+            owner: owner.into(),
+            category: "一般工作".into(),
+            key_point: key_point.into(),
+            ..Default::default()
+        };
+        let mut sheet = uploaded(&PlanTable {
+            organization: String::new(),
+            unit: String::new(),
+            year: 2026,
+            month: 11,
+            rows: vec![
+                row("格式有误的一行", "", &owner, ""),
+                row("下月的一行", NEXT_DEADLINE, &owner, ""),
+                row("无人负责的一行", DEADLINE, "查无此人", "不存在的要点"),
+                row("正确的一行", DEADLINE, &owner, ""),
+            ],
+        });
+        // What the file's reader found: row 3's 完成时限 is no date.
+        sheet.errors.push(CellError {
+            row: 3,
+            column: "完成时限".into(),
+            code: "invalid_date",
+        });
+        sheet.rows[0].task_id = None;
+        sheet.rows[1].task_id = Some(999_999);
+        let e = t
+            .app
+            .import_proposals(sa, t.org, MONTH, c.unit_a, Some(c.kp), &sheet)
+            .await
+            .unwrap_err();
+        let AppError::Rows(cells) = e else {
+            panic!("row errors expected, got {e:?}")
+        };
+        assert_eq!(
+            cells
+                .iter()
+                .map(|e| (e.row, e.column.as_str(), e.code))
+                .collect::<Vec<_>>(),
+            [
+                (3, "完成时限", "invalid_date"),
+                (4, "编号", "unknown_task"),
+                (4, "完成时限", "deadline_outside_month"),
+                (5, "责任人", "unknown_person"),
+                (5, "对应要点", "unknown_key_point"),
+            ]
+        );
+        assert!(unit_a_tasks(&t, &c, MONTH).await.is_empty());
+    }
+);
+
+app::app_test!(
+    an_arranged_month_s_sheet_comes_back_as_change_requests_and_takes_no_new_rows,
+    |t| {
+        let c = cast(&t).await;
+        let task = arranged_task(&t, &c, true).await;
+        let head = Caller::Person(&c.head_a);
+        let table = t
+            .app
+            .plan_table(head, t.org, MONTH, c.unit_a, None)
+            .await
+            .unwrap();
+        assert_eq!(table.rows[0].task_id, Some(task));
+
+        let mut later = table.clone();
+        later.rows[0].deadline = "2026-11-30".into();
+        let s = t
+            .app
+            .import_proposals(head, t.org, MONTH, c.unit_a, None, &uploaded(&later))
+            .await
+            .unwrap();
+        assert_eq!(
+            s,
+            ImportSummary {
+                change_requests: 1,
+                ..Default::default()
+            }
+        );
+        let pending = t
+            .app
+            .list_change_requests(Caller::Person(&c.director), t.org, Some("pending"), all())
+            .await
+            .unwrap();
+        assert_eq!(pending.items.len(), 1);
+        assert_eq!(pending.items[0].kind, "redate");
+        assert_eq!(unit_a_tasks(&t, &c, MONTH).await[0].deadline, DEADLINE);
+
+        // A new row needs a proposal, and proposals are over; a second change of the same
+        // task waits for the first; staff may not raise change requests at all.
+        let mut more = later.clone();
+        more.rows[0].deadline = "2026-11-29".into();
+        more.rows.push(PlanTableRow {
+            title: "新增一项".into(),
+            ..later.rows[0].clone()
+        });
+        more.rows[1].task_id = None;
+        let e = t
+            .app
+            .import_proposals(head, t.org, MONTH, c.unit_a, None, &uploaded(&more))
+            .await
+            .unwrap_err();
+        let AppError::Rows(cells) = e else {
+            panic!("row errors expected, got {e:?}")
+        };
+        assert_eq!(
+            cells.iter().map(|e| (e.row, e.code)).collect::<Vec<_>>(),
+            [(4, "month_arranged")]
+        );
+        let e = t
+            .app
+            .import_proposals(head, t.org, MONTH, c.unit_a, None, &uploaded(&later))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, AppError::Rows(cells) if cells[0].code == "change_pending"),
+            "{e:?}"
+        );
+        let e = t
+            .app
+            .import_proposals(
+                Caller::Person(&c.staff_a),
+                t.org,
+                MONTH,
+                c.unit_a,
+                None,
+                &uploaded(&later),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Forbidden), "{e:?}");
     }
 );

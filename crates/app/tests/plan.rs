@@ -475,6 +475,13 @@ app::app_test!(proposals_respect_the_window_and_the_scope, |t| {
     );
 });
 
+fn sheet(rows: &[PlanTableRow]) -> domain::plan_table::PlanSheet {
+    domain::plan_table::PlanSheet {
+        rows: rows.to_vec(),
+        errors: Vec::new(),
+    }
+}
+
 app::app_test!(imports_are_all_or_nothing_with_row_errors, |t| {
     let c = cast(&t).await;
     t.clock.advance(Duration::days(19));
@@ -488,6 +495,7 @@ app::app_test!(imports_are_all_or_nothing_with_row_errors, |t| {
         owner: owner.into(),
         leader: String::new(),
         category: "重点工作".into(),
+        ..Default::default()
     };
     let staff_name = "测试staff.a";
     let rows = vec![
@@ -497,7 +505,7 @@ app::app_test!(imports_are_all_or_nothing_with_row_errors, |t| {
     ];
     let e = t
         .app
-        .import_proposals(sa, t.org, "2026-12", c.unit_a, Some(c.kp), &rows)
+        .import_proposals(sa, t.org, "2026-12", c.unit_a, Some(c.kp), &sheet(&rows))
         .await
         .unwrap_err();
     let AppError::Rows(errors) = e else {
@@ -525,10 +533,17 @@ app::app_test!(imports_are_all_or_nothing_with_row_errors, |t| {
     );
     let n = t
         .app
-        .import_proposals(sa, t.org, "2026-12", c.unit_a, Some(c.kp), &rows[..1])
+        .import_proposals(
+            sa,
+            t.org,
+            "2026-12",
+            c.unit_a,
+            Some(c.kp),
+            &sheet(&rows[..1]),
+        )
         .await
         .unwrap();
-    assert_eq!(n, 1);
+    assert_eq!(n.added, 1);
     let page = t
         .app
         .list_tasks(sa, t.org, &Default::default(), Default::default())

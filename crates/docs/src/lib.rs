@@ -37,5 +37,5 @@ pub use table_xlsx::write_table_xlsx;
 
 pub use plan_xlsx::{
     DocsError, ImportError, ImportLimits, MAX_CELL_CHARS, SHEET_NAME, read_plan_rows,
-    write_plan_table,
+    read_plan_sheet, write_plan_table,
 };

@@ -20,8 +20,8 @@ use calamine::{
     DataRef, Dimensions, ExcelDateTime, ExcelDateTimeType, Reader, SheetType, SheetVisible, Xlsx,
 };
 use domain::plan_table::{
-    CATEGORY_ASSIGNED, CATEGORY_KEY_WORK, CATEGORY_REGULAR, COLUMNS, CellError, PlanTable,
-    PlanTableRow,
+    CATEGORY_ASSIGNED, CATEGORY_KEY_WORK, CATEGORY_REGULAR, COLUMNS, CellError, ID_COLUMN,
+    KEY_POINT_COLUMN, PlanSheet, PlanTable, PlanTableRow,
 };
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
@@ -40,6 +40,12 @@ const BODY_FONT_SIZE: f64 = 11.0;
 const HEADER_FILL: u32 = 0xD9_D9_D9;
 /// Column widths in characters, in the order of [`COLUMNS`]: 工作内容 and 完成标准 wide.
 const COLUMN_WIDTHS: [f64; 8] = [6.0, 20.0, 46.0, 34.0, 13.0, 10.0, 10.0, 10.0];
+/// The width of the printed 对应要点 column, right of the eight.
+const KEY_POINT_WIDTH: f64 = 18.0;
+/// The sheet columns (0-based) of 对应要点 and of the hidden 编号 that [`write_plan_table`]
+/// writes.
+const KEY_POINT_COL: u16 = 8;
+const ID_COL: u16 = 9;
 /// Excel's paper size code for A4.
 const PAPER_A4: u8 = 9;
 const DATE_FORMAT: &str = "yyyy-mm-dd";
@@ -156,8 +162,9 @@ impl Default for ImportLimits {
 
 /// Writes the plan table as an XLSX workbook in the layout offices print, and returns its bytes.
 ///
-/// Row 1 is the title, merged across the eight columns; row 2 the headers of [`COLUMNS`]; then
-/// one row per task. A 完成时限 in `YYYY-MM-DD` form is written as a real date (shown as
+/// Row 1 is the title, merged across the printed columns; row 2 the headers of [`COLUMNS`]
+/// and 对应要点, with the task's 编号 in a last, hidden column so that the file can be uploaded
+/// again; then one row per task. A 完成时限 in `YYYY-MM-DD` form is written as a real date (shown as
 /// `yyyy-mm-dd`), any other text as it is.
 pub fn write_plan_table(t: &PlanTable) -> Result<Vec<u8>, DocsError> {
     let mut workbook = Workbook::new();
@@ -168,7 +175,7 @@ pub fn write_plan_table(t: &PlanTable) -> Result<Vec<u8>, DocsError> {
 }
 
 fn lay_out_sheet(sheet: &mut Worksheet, t: &PlanTable) -> Result<(), XlsxError> {
-    let last_col = (COLUMNS.len() - 1) as u16;
+    let last_col = KEY_POINT_COL;
     let title = Format::new()
         .set_font_name(FONT_NAME)
         .set_font_size(TITLE_FONT_SIZE)
@@ -201,6 +208,10 @@ fn lay_out_sheet(sheet: &mut Worksheet, t: &PlanTable) -> Result<(), XlsxError> 
         sheet.write_string_with_format(1, col, *name, &header)?;
         sheet.set_column_width(col, width)?;
     }
+    sheet.write_string_with_format(1, KEY_POINT_COL, KEY_POINT_COLUMN, &header)?;
+    sheet.set_column_width(KEY_POINT_COL, KEY_POINT_WIDTH)?;
+    sheet.write_string_with_format(1, ID_COL, ID_COLUMN, &header)?;
+    sheet.set_column_hidden(ID_COL)?;
     sheet.set_row_height(1, 24)?;
 
     for (i, r) in t.rows.iter().enumerate() {
@@ -224,6 +235,11 @@ fn lay_out_sheet(sheet: &mut Worksheet, t: &PlanTable) -> Result<(), XlsxError> 
         sheet.write_string_with_format(row, 5, &r.owner, &centered)?;
         sheet.write_string_with_format(row, 6, &r.leader, &centered)?;
         sheet.write_string_with_format(row, 7, &r.category, &centered)?;
+        sheet.write_string_with_format(row, KEY_POINT_COL, &r.key_point, &text)?;
+        if let Some(id) = r.task_id {
+            // Ids stay far below 2^53, so the number is exact.
+            sheet.write_number_with_format(row, ID_COL, id as f64, &centered)?;
+        }
     }
 
     sheet.set_paper_size(PAPER_A4);
@@ -274,10 +290,25 @@ fn parse_iso_date(s: &str) -> Option<(u16, u8, u8)> {
 /// (`invalid_category`), and no cell may hold more than [`MAX_CELL_CHARS`] characters
 /// (`too_long`). Every bad cell is reported in [`ImportError::Cells`], and then no row is
 /// returned.
+///
+/// The optional columns 对应要点 and 编号 are read when the header row has them; 编号 must be
+/// a positive whole number (`invalid_id`).
 pub fn read_plan_rows(
     bytes: &[u8],
     limits: ImportLimits,
 ) -> Result<Vec<PlanTableRow>, ImportError> {
+    let sheet = read_plan_sheet(bytes, limits)?;
+    if sheet.errors.is_empty() {
+        Ok(sheet.rows)
+    } else {
+        Err(ImportError::Cells(sheet.errors))
+    }
+}
+
+/// Like [`read_plan_rows`], but a file whose cells have problems still yields its rows, with
+/// the problems beside them. Errors of the file as a whole (size, format, header) remain
+/// errors.
+pub fn read_plan_sheet(bytes: &[u8], limits: ImportLimits) -> Result<PlanSheet, ImportError> {
     if bytes.len() > limits.max_bytes {
         return Err(ImportError::TooLarge);
     }
@@ -287,7 +318,7 @@ pub fn read_plan_rows(
         .unwrap_or(Err(ImportError::Unreadable))
 }
 
-fn read_checked(bytes: &[u8], limits: ImportLimits) -> Result<Vec<PlanTableRow>, ImportError> {
+fn read_checked(bytes: &[u8], limits: ImportLimits) -> Result<PlanSheet, ImportError> {
     let unpacked = declared_unpacked_size(bytes).ok_or(ImportError::Unreadable)?;
     let budget = limits.max_bytes.saturating_mul(MAX_UNPACK_RATIO);
     if unpacked > u64::try_from(budget).unwrap_or(u64::MAX) {
@@ -320,6 +351,7 @@ fn read_checked(bytes: &[u8], limits: ImportLimits) -> Result<Vec<PlanTableRow>,
         let empty = BTreeMap::new();
         let cells = rows.get(r).unwrap_or(&empty);
         let fallback_seq = u32::try_from(position + 1).unwrap_or(u32::MAX);
+        let line = r.saturating_add(1);
         let row = read_row(
             cells,
             &columns,
@@ -327,19 +359,15 @@ fn read_checked(bytes: &[u8], limits: ImportLimits) -> Result<Vec<PlanTableRow>,
             fallback_seq,
             |column, code| {
                 errors.push(CellError {
-                    row: r.saturating_add(1),
-                    column: COLUMNS[column].to_string(),
+                    row: line,
+                    column: column.to_string(),
                     code,
                 });
             },
         );
-        out.push(row);
+        out.push(PlanTableRow { line, ..row });
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(ImportError::Cells(errors))
-    }
+    Ok(PlanSheet { rows: out, errors })
 }
 
 /// A cell's value, owned, as far as this reader cares.
@@ -431,40 +459,79 @@ pub(crate) fn normalize_header(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// The header row (0-based) and, for each of [`COLUMNS`], the sheet column holding it.
-fn find_header(rows: &BTreeMap<u32, Row>) -> Result<(u32, [u32; 8]), ImportError> {
-    let mut best: Option<(usize, u32, [Option<u32>; 8])> = None;
+/// Where the table's columns are in the sheet: each of [`COLUMNS`], and the optional
+/// 对应要点 and 编号.
+struct Columns {
+    required: [u32; 8],
+    key_point: Option<u32>,
+    id: Option<u32>,
+}
+
+impl Columns {
+    /// The sheet columns holding a value of the table: all but 序号 and 编号.
+    fn content(&self) -> impl Iterator<Item = u32> + '_ {
+        self.required[1..].iter().copied().chain(self.key_point)
+    }
+
+    /// The sheet columns a merge down may fill.
+    fn contains(&self, col: u32) -> bool {
+        self.required.contains(&col) || self.key_point == Some(col) || self.id == Some(col)
+    }
+}
+
+/// The header row (0-based) and where its columns are.
+fn find_header(rows: &BTreeMap<u32, Row>) -> Result<(u32, Columns), ImportError> {
+    const HEADERS: [&str; 10] = [
+        COLUMNS[0],
+        COLUMNS[1],
+        COLUMNS[2],
+        COLUMNS[3],
+        COLUMNS[4],
+        COLUMNS[5],
+        COLUMNS[6],
+        COLUMNS[7],
+        KEY_POINT_COLUMN,
+        ID_COLUMN,
+    ];
+    let mut best: Option<(usize, u32, [Option<u32>; 10])> = None;
     for (r, cells) in rows.range(..HEADER_SEARCH_ROWS) {
-        let mut found = [None; 8];
+        let mut found = [None; 10];
         for (c, v) in cells {
             let Value::Text(s) = v else { continue };
             let s = normalize_header(s);
-            if let Some(i) = COLUMNS.iter().position(|h| *h == s)
+            if let Some(i) = HEADERS.iter().position(|h| *h == s)
                 && found[i].is_none()
             {
                 found[i] = Some(*c);
             }
         }
-        let count = found.iter().flatten().count();
+        let count = found[..8].iter().flatten().count();
         if best.as_ref().is_none_or(|(n, _, _)| count > *n) {
             best = Some((count, *r, found));
         }
     }
-    let (_, row, found) = best.unwrap_or((0, 0, [None; 8]));
-    let mut columns = [0; 8];
-    for (i, c) in found.iter().enumerate() {
+    let (_, row, found) = best.unwrap_or((0, 0, [None; 10]));
+    let mut required = [0; 8];
+    for (i, c) in found[..8].iter().enumerate() {
         match c {
-            Some(c) => columns[i] = *c,
+            Some(c) => required[i] = *c,
             None => return Err(ImportError::MissingColumn { column: COLUMNS[i] }),
         }
     }
-    Ok((row, columns))
+    Ok((
+        row,
+        Columns {
+            required,
+            key_point: found[8],
+            id: found[9],
+        },
+    ))
 }
 
-/// Whether a row holds anything in the table's columns other than 序号: rows with only a
-/// number are the blank lines of a pre-numbered template.
-fn has_task_content(cells: &Row, columns: &[u32; 8]) -> bool {
-    columns[1..].iter().any(|c| cells.contains_key(c))
+/// Whether a row holds anything in the table's columns other than 序号 and 编号: rows with
+/// only a number are the blank lines of a pre-numbered template.
+fn has_task_content(cells: &Row, columns: &Columns) -> bool {
+    columns.content().any(|c| cells.contains_key(&c))
 }
 
 /// A value merged down a column stands in the top cell only; give it to every task row the
@@ -475,16 +542,13 @@ fn fill_merged_down(
     rows: &mut BTreeMap<u32, Row>,
     merges: &[Dimensions],
     header_row: u32,
-    columns: &[u32; 8],
+    columns: &Columns,
 ) -> Result<(), ImportError> {
-    let mut budget = rows
-        .len()
-        .saturating_add(1)
-        .saturating_mul(2 * columns.len());
+    let mut budget = rows.len().saturating_add(1).saturating_mul(2 * 10);
     for m in merges {
         let (top, col) = m.start;
         let bottom = m.end.0;
-        if top <= header_row || bottom <= top || !columns.contains(&col) {
+        if top <= header_row || bottom <= top || !columns.contains(col) {
             continue;
         }
         let Some(value) = rows.get(&top).and_then(|cells| cells.get(&col)).cloned() else {
@@ -500,33 +564,33 @@ fn fill_merged_down(
 
 fn read_row(
     cells: &Row,
-    columns: &[u32; 8],
+    columns: &Columns,
     is_1904: bool,
     fallback_seq: u32,
-    mut error: impl FnMut(usize, &'static str),
+    mut error: impl FnMut(&'static str, &'static str),
 ) -> PlanTableRow {
-    let cell = |i: usize| cells.get(&columns[i]);
+    let cell = |i: usize| cells.get(&columns.required[i]);
     let mut text = [const { String::new() }; 8];
     let mut ok = [true; 8];
     for (i, t) in text.iter_mut().enumerate() {
         *t = cell(i).map(display_text).unwrap_or_default();
         if t.chars().count() > MAX_CELL_CHARS {
-            error(i, "too_long");
+            error(COLUMNS[i], "too_long");
             ok[i] = false;
         }
     }
     for i in [1, 3] {
         if ok[i] && text[i].is_empty() {
-            error(i, "required");
+            error(COLUMNS[i], "required");
         }
     }
     let mut deadline = String::new();
     if ok[4] {
         match cell(4) {
-            None => error(4, "required"),
+            None => error(COLUMNS[4], "required"),
             Some(v) => match deadline_of(v, is_1904) {
                 Some(d) => deadline = d,
-                None => error(4, "invalid_date"),
+                None => error(COLUMNS[4], "invalid_date"),
             },
         }
     }
@@ -534,8 +598,27 @@ fn read_row(
         && !text[7].is_empty()
         && ![CATEGORY_KEY_WORK, CATEGORY_REGULAR, CATEGORY_ASSIGNED].contains(&text[7].as_str())
     {
-        error(7, "invalid_category");
+        error(COLUMNS[7], "invalid_category");
     }
+    let mut key_point = columns
+        .key_point
+        .and_then(|c| cells.get(&c))
+        .map(display_text)
+        .unwrap_or_default();
+    if key_point.chars().count() > MAX_CELL_CHARS {
+        error(KEY_POINT_COLUMN, "too_long");
+        key_point.clear();
+    }
+    let task_id = match columns.id.and_then(|c| cells.get(&c)) {
+        None => None,
+        Some(v) => {
+            let id = id_of(v);
+            if id.is_none() {
+                error(ID_COLUMN, "invalid_id");
+            }
+            id
+        }
+    };
     let seq = cell(0).and_then(seq_of).unwrap_or(fallback_seq);
     let [_, title, content, criterion, _, owner, leader, category] = text;
     PlanTableRow {
@@ -547,7 +630,20 @@ fn read_row(
         owner,
         leader,
         category,
+        key_point,
+        task_id,
+        line: 0,
     }
+}
+
+/// A task id: a positive whole number, as a number cell or as text.
+fn id_of(v: &Value) -> Option<i64> {
+    let n = match v {
+        Value::Number(f) if f.fract() == 0.0 && *f >= 1.0 && *f < 9.0e15 => *f as i64,
+        Value::Text(s) => s.trim().parse::<i64>().ok()?,
+        _ => return None,
+    };
+    (n > 0).then_some(n)
 }
 
 /// A cell as the user reads it.

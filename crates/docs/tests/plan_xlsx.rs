@@ -23,6 +23,7 @@ fn row(seq: u32, title: &str, deadline: &str, category: &str) -> PlanTableRow {
         owner: "张三".to_string(),
         leader: "李四".to_string(),
         category: category.to_string(),
+        ..Default::default()
     }
 }
 
@@ -88,12 +89,62 @@ fn cell_error(row: u32, column: &str, code: &'static str) -> CellError {
     }
 }
 
+/// The rows as written: what was read, without the sheet row numbers the reader adds.
+fn as_written(rows: Vec<PlanTableRow>) -> Vec<PlanTableRow> {
+    rows.into_iter()
+        .map(|r| PlanTableRow { line: 0, ..r })
+        .collect()
+}
+
 #[test]
 fn round_trip_keeps_every_row() {
     let table = sample_table();
     let bytes = write_plan_table(&table).unwrap();
     assert!(bytes.starts_with(b"PK"));
-    assert_eq!(read(&bytes).unwrap(), table.rows);
+    let rows = read(&bytes).unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.line).collect::<Vec<_>>(),
+        vec![3, 4, 5]
+    );
+    assert_eq!(as_written(rows), table.rows);
+}
+
+#[test]
+fn the_key_point_and_the_hidden_id_come_back() {
+    let mut table = sample_table();
+    table.rows[0].key_point = "优化营商环境".into();
+    table.rows[0].task_id = Some(41);
+    table.rows[2].task_id = Some(9_007_199_254);
+    let bytes = write_plan_table(&table).unwrap();
+    assert_eq!(as_written(read(&bytes).unwrap()), table.rows);
+}
+
+#[test]
+fn a_bad_id_is_a_cell_error_and_the_other_rows_still_read() {
+    let bytes = xlsx(|ws| {
+        for (c, v) in GOOD.iter().enumerate() {
+            ws.write_string(0, c as u16, COLUMNS[c])?;
+            ws.write_string(1, c as u16, *v)?;
+            ws.write_string(2, c as u16, *v)?;
+        }
+        ws.write_string(0, 8, "编号")?;
+        ws.write_string(1, 8, "第七")?;
+        ws.write_number(2, 8, 7)?;
+        ws.write_string(2, 4, "下月")?;
+        Ok(())
+    });
+    assert_eq!(
+        read(&bytes).unwrap_err(),
+        ImportError::Cells(vec![
+            cell_error(2, "编号", "invalid_id"),
+            cell_error(3, "完成时限", "invalid_date"),
+        ])
+    );
+    let sheet = docs::read_plan_sheet(&bytes, ImportLimits::default()).unwrap();
+    assert_eq!(sheet.rows.len(), 2);
+    assert_eq!(sheet.rows[1].task_id, Some(7));
+    assert_eq!(sheet.rows[1].line, 3);
+    assert_eq!(sheet.errors.len(), 2);
 }
 
 #[test]
@@ -110,7 +161,11 @@ fn written_file_has_title_headers_and_chinese_sheet_name() {
             "湘潭高新区工管委 财政局 2026年11月预安表".to_string()
         ))
     );
-    for (c, h) in COLUMNS.iter().enumerate() {
+    for (c, h) in COLUMNS
+        .iter()
+        .chain(["对应要点", "编号"].iter())
+        .enumerate()
+    {
         assert_eq!(
             range.get_value((1, c as u32)),
             Some(&Data::String(h.to_string()))
@@ -119,8 +174,9 @@ fn written_file_has_title_headers_and_chinese_sheet_name() {
     assert_eq!(range.get_value((2, 0)), Some(&Data::Float(1.0)));
     assert!(matches!(range.get_value((2, 4)), Some(Data::DateTime(_))));
     let merges = wb.merge_cells_by_sheet_name(SHEET_NAME).unwrap();
+    // The title spans the printed columns, 对应要点 included; the hidden 编号 is not printed.
     assert!(
-        merges.iter().any(|m| m.start == (0, 0) && m.end == (0, 7)),
+        merges.iter().any(|m| m.start == (0, 0) && m.end == (0, 8)),
         "{merges:?}"
     );
 }
@@ -176,6 +232,8 @@ fn header_is_found_below_a_title_in_any_column_order() {
             owner: "张三".into(),
             leader: "李四".into(),
             category: "重点工作".into(),
+            line: 5,
+            ..Default::default()
         }]
     );
 }
@@ -418,7 +476,7 @@ fn a_full_month_fits_the_default_limits() {
         "{}",
         bytes.len()
     );
-    assert_eq!(read(&bytes).unwrap(), table.rows);
+    assert_eq!(as_written(read(&bytes).unwrap()), table.rows);
 
     table
         .rows

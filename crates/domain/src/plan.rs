@@ -329,6 +329,16 @@ impl TaskStatus {
         TaskStatus::CarriedOver,
     ];
 
+    /// Proposals still in play before the month is arranged: what a unit's plan table lists
+    /// until then.
+    pub const PROPOSED: [TaskStatus; 5] = [
+        TaskStatus::Draft,
+        TaskStatus::Submitted,
+        TaskStatus::Returned,
+        TaskStatus::LeaderApproved,
+        TaskStatus::Accepted,
+    ];
+
     /// Planned and still being worked on: progress may be reported, a change requested, a
     /// sign-off form submitted.
     pub const OPEN: [TaskStatus; 4] = [

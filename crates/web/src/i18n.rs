@@ -507,13 +507,13 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("unit_month.import", "从 Excel 导入", "Import from Excel"),
     (
         "unit_month.import_help",
-        "上传 .xlsx 预安表（第 1 行标题、第 2 行表头），全部正确才会导入，导入后为草稿。",
-        "Upload an .xlsx plan table (title in row 1, headers in row 2). Nothing is imported unless every row is valid; imported rows are drafts.",
+        "上传 .xlsx 预安表（第 1 行标题、第 2 行表头）。下载的预安表修改后可再上传：已有事项按编号识别并更新（本月安排后为变更申请），新行为草稿，不会重复；全部正确才会导入。",
+        "Upload an .xlsx plan table (title in row 1, headers in row 2). A downloaded table may be edited and uploaded again: its tasks are recognised by their number and updated (as change requests once the month is arranged), new rows become drafts, nothing is duplicated. Nothing is imported unless every row is valid.",
     ),
     (
         "unit_month.imported",
-        "导入成功，事项为草稿状态。",
-        "Imported as drafts.",
+        "导入完成：新增 {added} 项（草稿），修改 {updated} 项，提出变更申请 {requested} 项，未变 {unchanged} 项。",
+        "Imported: {added} added as drafts, {updated} updated, {requested} change requests raised, {unchanged} left alone.",
     ),
     (
         "unit_month.import_errors",
@@ -817,6 +817,41 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "err.invalid_category",
         "类别须为重点工作、一般工作或交办事项。",
         "The category must be 重点工作, 一般工作 or 交办事项.",
+    ),
+    (
+        "err.unknown_task",
+        "本单位本月无此编号的事项（编号列请勿修改）。",
+        "The unit has no task of this number this month (leave the 编号 column as downloaded).",
+    ),
+    (
+        "err.duplicate_row",
+        "与上面一行是同一事项。",
+        "The same task as a row above.",
+    ),
+    (
+        "err.invalid_id",
+        "编号须为正整数。",
+        "The number must be a positive whole number.",
+    ),
+    (
+        "err.unknown_key_point",
+        "本年度无此要点。",
+        "No such key point this year.",
+    ),
+    (
+        "err.assigned_not_importable",
+        "交办事项由领导交办，不能导入。",
+        "Assigned items are given by the leadership and cannot be imported.",
+    ),
+    (
+        "err.not_changeable",
+        "本月已安排，此项不能通过变更申请修改。",
+        "The month is arranged: this cannot be changed through a change request.",
+    ),
+    (
+        "err.one_change_at_a_time",
+        "本月已安排，一次变更申请只能改内容或改时限，请分两次提出。",
+        "The month is arranged: a change request changes either the scope or the deadline; make two.",
     ),
     (
         "err.invalid_rows",

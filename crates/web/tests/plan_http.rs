@@ -535,6 +535,7 @@ web_test!(an_import_with_bad_rows_shows_them_and_takes_nothing, |w| {
         owner: owner.into(),
         leader: String::new(),
         category: "一般工作".into(),
+        ..Default::default()
     };
     let table = |rows: Vec<PlanTableRow>| {
         docs::write_plan_table(&PlanTable {
@@ -602,6 +603,77 @@ web_test!(an_import_with_bad_rows_shows_them_and_takes_nothing, |w| {
         .json();
     assert_eq!(count(v), 2);
 });
+
+web_test!(
+    a_downloaded_plan_table_goes_back_up_without_duplicating_anything,
+    |w| {
+        let c = cast(&w).await;
+        let staff = w.login("staff_a").await;
+        propose(&w, &staff, &c, "道路维修").await;
+        propose(&w, &staff, &c, "路灯更换").await;
+        let table = format!("/months/{MONTH}/units/{}/table", c.unit_a);
+        let r = w.get(&table, &staff).await;
+        assert!(
+            r.body.contains(">对应要点<") && r.body.contains("道路维修"),
+            "the proposals are listed with their key point before the arrangement"
+        );
+        let r = w.get(&format!("{table}.xlsx"), &staff).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let mut rows = docs::read_plan_rows(&r.bytes, docs::ImportLimits::default()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert!(
+            rows.iter()
+                .all(|r| r.task_id.is_some() && !r.key_point.is_empty())
+        );
+        // Edited as in WPS: a criterion changed, a row added under the others.
+        rows[1].criterion = "更换路灯五十盏".into();
+        rows.push(PlanTableRow {
+            title: "绿化补植".into(),
+            task_id: None,
+            ..rows[0].clone()
+        });
+        let edited = docs::write_plan_table(&PlanTable {
+            organization: "测试工管委".into(),
+            unit: "经济发展局".into(),
+            year: 2026,
+            month: 12,
+            rows,
+        })
+        .unwrap();
+        let path = format!("/months/{MONTH}/units/{}/import", c.unit_a);
+        let r = w.post_file(&path, &staff, &[], &edited).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = w.get(&r.location, &staff).await;
+        assert!(
+            r.body
+                .contains("导入完成：新增 1 项（草稿），修改 1 项，提出变更申请 0 项，未变 1 项。"),
+            "{}",
+            r.body
+        );
+        // The same file once more changes nothing.
+        let r = w.post_file(&path, &staff, &[], &edited).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert!(r.location.ends_with("imported=0.0.0.3"), "{}", r.location);
+        let api = w.token("staff_a").await;
+        let v = w
+            .api(
+                "GET",
+                &format!("/api/v1/tasks?month={MONTH}&unit_id={}", c.unit_a),
+                &api,
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(v["total"], 3, "{v}");
+        let titles: Vec<&str> = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["title"].as_str().unwrap())
+            .collect();
+        assert_eq!(titles.iter().filter(|t| **t == "路灯更换").count(), 1);
+    }
+);
 
 web_test!(proposals_after_the_window_are_refused, |w| {
     let c = cast(&w).await;

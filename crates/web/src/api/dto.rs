@@ -744,7 +744,7 @@ pub struct PlanTable {
     pub unit: String,
     pub year: i32,
     pub month: u32,
-    /// 序号, 工作事项, 工作内容, 完成标准, 完成时限, 责任人, 分管领导, 类别.
+    /// 序号, 工作事项, 工作内容, 完成标准, 完成时限, 责任人, 分管领导, 类别, 对应要点.
     pub columns: Vec<String>,
     pub rows: Vec<PlanTableRow>,
 }
@@ -760,13 +760,17 @@ pub struct PlanTableRow {
     pub leader: String,
     /// 重点工作, 一般工作 or 交办事项.
     pub category: String,
+    /// 对应要点: the title of the key point the task serves.
+    pub key_point: String,
+    /// The task's id (the sheet's hidden 编号 column).
+    pub task_id: Option<i64>,
 }
 
 impl From<domain::plan_table::PlanTable> for PlanTable {
     fn from(t: domain::plan_table::PlanTable) -> Self {
         PlanTable {
             title: t.title(),
-            columns: domain::plan_table::COLUMNS
+            columns: domain::plan_table::PRINTED_COLUMNS
                 .iter()
                 .map(|c| (*c).to_owned())
                 .collect(),
@@ -786,6 +790,8 @@ impl From<domain::plan_table::PlanTable> for PlanTable {
                     owner: r.owner,
                     leader: r.leader,
                     category: r.category,
+                    key_point: r.key_point,
+                    task_id: r.task_id,
                 })
                 .collect(),
         }

@@ -13,7 +13,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::page::{MAX_PAGE_SIZE, PageRequest};
 use domain::plan::{Phase, TaskInput, TaskStatus, YearMonth};
-use domain::plan_table::{COLUMNS, CellError, PlanTable};
+use domain::plan_table::{CellError, PRINTED_COLUMNS, PlanTable};
 use domain::policy::{Action, authorize};
 use domain::validate::{ValidationErrors, Validator};
 use domain::{OrganizationId, UnitId};
@@ -37,6 +37,8 @@ pub struct PlanQuery {
     pub print: String,
     pub year: String,
     pub status: String,
+    /// After an import: added.updated.change_requests.unchanged.
+    pub imported: String,
 }
 
 impl PlanQuery {
@@ -768,6 +770,9 @@ async fn render_unit_month(
     }
     let mut l = Layout::new(user.lang, Some(&user.identity), "month.title", &user.path)
         .with_notice(Some(q.ok.as_str()));
+    if q.ok == "unit_month.imported" {
+        l.notice = import_notice(user.lang, &q.imported);
+    }
     l.title = format!("{} {month}", u.name);
     let status = status_code(&error, failed);
     let page = UnitMonthPage {
@@ -785,6 +790,25 @@ async fn render_unit_month(
         error,
     };
     (status, render(&page)).into_response()
+}
+
+/// What an import did, in words, from the `imported` query (`added.updated.requested.unchanged`).
+fn import_notice(lang: Lang, imported: &str) -> Option<String> {
+    let n: Vec<usize> = imported
+        .split('.')
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let [added, updated, requested, unchanged] = n.as_slice() else {
+        return None;
+    };
+    Some(
+        lang.t("unit_month.imported")
+            .replace("{added}", &added.to_string())
+            .replace("{updated}", &updated.to_string())
+            .replace("{requested}", &requested.to_string())
+            .replace("{unchanged}", &unchanged.to_string()),
+    )
 }
 
 fn month_and_unit(m: &str, unit: &str) -> Result<(YearMonth, i64), AppError> {
@@ -890,12 +914,7 @@ pub async fn import(
                     let e = AppError::field("file", "required");
                     refuse(kp, Notice::of(lang, &e), vec![])
                 }
-                Some(bytes) => match docs::read_plan_rows(&bytes, docs::ImportLimits::default()) {
-                    Err(docs::ImportError::Cells(cells)) => refuse(
-                        kp,
-                        Notice::text(lang, "invalid_rows"),
-                        cell_rows(lang, &cells),
-                    ),
+                Some(bytes) => match docs::read_plan_sheet(&bytes, docs::ImportLimits::default()) {
                     Err(e) => {
                         let mut n = Notice::text(lang, e.code());
                         if let docs::ImportError::MissingColumn { column } = e {
@@ -903,7 +922,7 @@ pub async fn import(
                         }
                         refuse(kp, n, vec![])
                     }
-                    Ok(rows) => {
+                    Ok(sheet) => {
                         let result = when_parsed(
                             v,
                             None,
@@ -913,14 +932,15 @@ pub async fn import(
                                 &month.to_string(),
                                 unit,
                                 kp,
-                                &rows,
+                                &sheet,
                             ),
                         )
                         .await;
                         match result {
-                            Ok(_) => {
+                            Ok(s) => {
                                 return see_other(&format!(
-                                    "/months/{month}/units/{unit}?ok=unit_month.imported"
+                                    "/months/{month}/units/{unit}?ok=unit_month.imported&imported={}.{}.{}.{}",
+                                    s.added, s.updated, s.change_requests, s.unchanged
                                 ));
                             }
                             Err(AppError::Rows(cells)) => refuse(
@@ -1177,7 +1197,7 @@ struct TablePage {
     post: Option<i64>,
     posts: Vec<Opt>,
     t: PlanTable,
-    columns: [&'static str; 8],
+    columns: [&'static str; 9],
 }
 
 #[derive(Template)]
@@ -1185,7 +1205,7 @@ struct TablePage {
 struct TablePrint {
     l: Layout,
     t: PlanTable,
-    columns: [&'static str; 8],
+    columns: [&'static str; 9],
     printed: String,
 }
 
@@ -1227,7 +1247,7 @@ pub async fn table(
         return render(&TablePrint {
             l,
             t,
-            columns: COLUMNS,
+            columns: PRINTED_COLUMNS,
             printed: state.app.today().to_string(),
         });
     }
@@ -1256,7 +1276,7 @@ pub async fn table(
         post,
         posts,
         t,
-        columns: COLUMNS,
+        columns: PRINTED_COLUMNS,
     })
 }
 
