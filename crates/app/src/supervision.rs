@@ -13,8 +13,8 @@ use domain::page::{Page, PageRequest};
 use domain::plan::{Phase, TaskEvent, TaskStatus, YearMonth};
 use domain::policy::Action;
 use domain::supervision::{
-    CoordinationInput, DecisionInput, FindingInput, FollowUpInput, InspectionInput, InspectionMode,
-    ProgressInput, body, hidden_from_units,
+    CoordinationInput, DecisionInput, FindingInput, FollowUpEvent, FollowUpInput, FollowUpStatus,
+    InspectionInput, InspectionMode, ProgressInput, body, hidden_from_units,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -50,6 +50,8 @@ pub struct FindingView {
     pub finding: FindingRow,
     pub files: Vec<FileMeta>,
     pub follow_ups: Vec<FollowUpRow>,
+    /// The evidence of the follow-ups' answers (owner: the follow-up).
+    pub follow_up_files: Vec<FileMeta>,
     /// The caller may answer its follow-ups (a member of the inspected unit).
     pub can_respond: bool,
 }
@@ -74,6 +76,11 @@ fn covert_safe(hidden: bool, full: serde_json::Value) -> serde_json::Value {
     } else {
         full
     }
+}
+
+fn follow_up_status(fu: &FollowUpRow) -> Result<FollowUpStatus> {
+    FollowUpStatus::parse(&fu.status)
+        .ok_or_else(|| AppError::Internal(format!("unknown follow-up status {}", fu.status)))
 }
 
 fn mode_of(raw: &str) -> InspectionMode {
@@ -674,6 +681,8 @@ impl App {
             )
             .await?
         };
+        let fu_ids: Vec<i64> = follow_ups.iter().map(|x| x.id).collect();
+        let fu_files = store::supervision::files_of(&self.db, "follow_up", &fu_ids).await?;
         Ok(findings
             .into_iter()
             .map(|f| {
@@ -688,6 +697,15 @@ impl App {
                     files: files
                         .iter()
                         .filter(|x| x.owner_id == f.id)
+                        .cloned()
+                        .collect(),
+                    follow_up_files: fu_files
+                        .iter()
+                        .filter(|x| {
+                            follow_ups
+                                .iter()
+                                .any(|fu| fu.id == x.owner_id && fu.finding_id == f.id)
+                        })
                         .cloned()
                         .collect(),
                     follow_ups: follow_ups
@@ -898,6 +916,10 @@ impl App {
             return Err(AppError::field("status", "already_closed"));
         }
         let mut tx = self.db.begin().await?;
+        // Read in the transaction that closes: a follow-up issued meanwhile keeps it open.
+        if store::supervision::unfinished_follow_ups(&mut tx, id).await? > 0 {
+            return Err(AppError::field("status", "follow_ups_open"));
+        }
         store::supervision::close_finding(&mut tx, id, &note, caller.actor_id(), self.now())
             .await?;
         self.audit(
@@ -1002,9 +1024,17 @@ impl App {
             .ok_or(AppError::NotFound)
     }
 
-    /// The inspected unit answers a follow-up (what it did).
-    pub async fn respond_follow_up(&self, caller: Caller<'_>, id: i64, text: &str) -> Result<()> {
+    /// The inspected unit answers a follow-up (整改反馈): what it rectified, with evidence
+    /// files. An issued or sent-back follow-up becomes answered, waiting for the team's 核验.
+    pub async fn respond_follow_up(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+        text: &str,
+        files: &[EvidenceUpload],
+    ) -> Result<FollowUpRow> {
         let text = body("response", text)?;
+        let accepted = check_files(files)?;
         let fu = self.follow_up(id).await?;
         let org = org_id(fu.organization_id);
         if hidden_from_units(mode_of(&fu.inspection_mode), fu.inspection_published)
@@ -1017,12 +1047,31 @@ impl App {
             org,
             unit_path: &path,
         })?;
-        if fu.status == "closed" {
-            return Err(AppError::field("status", "already_closed"));
-        }
+        let from = follow_up_status(&fu)?;
+        from.after(FollowUpEvent::Answer)
+            .map_err(|code| AppError::field("status", code))?;
         let mut tx = self.db.begin().await?;
-        store::supervision::respond_follow_up(&mut tx, id, &text, caller.actor_id(), self.now())
-            .await?;
+        let moved = store::supervision::respond_follow_up(
+            &mut tx,
+            id,
+            from.as_str(),
+            &text,
+            caller.actor_id(),
+            self.now(),
+        )
+        .await?;
+        if !moved {
+            return Err(AppError::field("status", "already_answered"));
+        }
+        self.store_files(
+            &mut tx,
+            caller,
+            fu.organization_id,
+            "follow_up",
+            id,
+            &accepted,
+        )
+        .await?;
         self.audit(
             &mut tx,
             caller,
@@ -1031,37 +1080,81 @@ impl App {
             "follow_up",
             Some(id),
             None,
-            Some(json!({ "response": text })),
+            Some(json!({ "response": text, "files": accepted.len() })),
         )
         .await?;
+        let row = store::supervision::get_follow_up(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         tx.commit().await?;
-        Ok(())
+        Ok(row)
     }
 
-    /// The team closes a follow-up once satisfied.
-    pub async fn close_follow_up(&self, caller: Caller<'_>, id: i64) -> Result<()> {
+    /// The team verifies an answered follow-up (核验): accepted, it is 办结; sent back, the
+    /// unit answers again, and `note` (required then) says why.
+    pub async fn verify_follow_up(
+        &self,
+        caller: Caller<'_>,
+        id: i64,
+        accept: bool,
+        note: &str,
+    ) -> Result<FollowUpRow> {
+        let note = note.trim();
+        let note = if accept {
+            (!note.is_empty()).then(|| note.to_owned())
+        } else {
+            Some(body("note", note)?)
+        };
         let fu = self.follow_up(id).await?;
         caller.authorize(Action::Inspect {
             org: org_id(fu.organization_id),
         })?;
-        if fu.status == "closed" {
-            return Err(AppError::field("status", "already_closed"));
-        }
+        let event = if accept {
+            FollowUpEvent::Accept
+        } else {
+            FollowUpEvent::SendBack
+        };
+        let to = follow_up_status(&fu)?
+            .after(event)
+            .map_err(|code| AppError::field("status", code))?;
         let mut tx = self.db.begin().await?;
-        store::supervision::close_follow_up(&mut tx, id, caller.actor_id(), self.now()).await?;
+        let moved = store::supervision::verify_follow_up(
+            &mut tx,
+            id,
+            to.as_str(),
+            note.as_deref(),
+            caller.actor_id(),
+            self.now(),
+        )
+        .await?;
+        if !moved {
+            return Err(AppError::field("status", "not_answered"));
+        }
         self.audit(
             &mut tx,
             caller,
             fu.organization_id,
-            "follow_up.close",
+            if accept {
+                "follow_up.close"
+            } else {
+                "follow_up.return"
+            },
             "follow_up",
             Some(id),
             None,
-            None,
+            Some(json!({ "note": note })),
         )
         .await?;
+        let row = store::supervision::get_follow_up(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         tx.commit().await?;
-        Ok(())
+        Ok(row)
+    }
+
+    /// The team closes (办结) an answered follow-up: its answer verified and accepted.
+    pub async fn close_follow_up(&self, caller: Caller<'_>, id: i64) -> Result<FollowUpRow> {
+        self.verify_follow_up(caller, id, true, "").await
     }
 
     /// Follow-ups the caller may see, earliest due first; `overdue_only` keeps the open ones
@@ -1079,7 +1172,7 @@ impl App {
             .authorize(Action::ViewCovert { org: org_id(org) })
             .is_ok();
         let f = FollowUpFilter {
-            status: overdue_only.then(|| "open".to_owned()),
+            awaiting_unit: overdue_only,
             due_before: overdue_only.then(|| self.today()),
             visible_only: !team,
             unit_paths: if team {

@@ -1763,16 +1763,16 @@ app::app_test!(
         assert!(due[0].contains("三日内提交整改报告"), "{due:?}");
         assert_forbidden(
             t.app
-                .respond_follow_up(Caller::Person(&c.staff_b), first, "越权答复")
+                .respond_follow_up(Caller::Person(&c.staff_b), first, "越权答复", &[])
                 .await,
         );
         assert_field(
-            t.app.respond_follow_up(head, first, "  ").await,
+            t.app.respond_follow_up(head, first, "  ", &[]).await,
             "response",
             "required",
         );
         t.app
-            .respond_follow_up(head, first, "已提交整改报告")
+            .respond_follow_up(head, first, "已提交整改报告", &[])
             .await
             .unwrap();
         assert_forbidden(t.app.close_follow_up(head, first).await);
@@ -1784,7 +1784,7 @@ app::app_test!(
         );
         assert_field(
             t.app
-                .respond_follow_up(Caller::Person(&c.staff_a), first, "再补充")
+                .respond_follow_up(Caller::Person(&c.staff_a), first, "再补充", &[])
                 .await,
             "status",
             "already_closed",
@@ -1880,7 +1880,7 @@ app::app_test!(a_covert_follow_up_is_not_answerable_until_published, |t| {
         .unwrap();
     let head = Caller::Person(&c.head_a);
     assert!(matches!(
-        t.app.respond_follow_up(head, fu, "已整改").await,
+        t.app.respond_follow_up(head, fu, "已整改", &[]).await,
         Err(AppError::NotFound)
     ));
     assert_eq!(
@@ -1917,14 +1917,16 @@ app::app_test!(a_covert_follow_up_is_not_answerable_until_published, |t| {
         1
     );
     t.app.publish_inspection(sup, insp).await.unwrap();
-    t.app.respond_follow_up(head, fu, "已整改").await.unwrap();
+    let d = t.app.dashboard(head, t.org, MONTH).await.unwrap();
+    assert_eq!(d.overdue_total, 1, "published: the unit sees what it owes");
+    t.app
+        .respond_follow_up(head, fu, "已整改", &[])
+        .await
+        .unwrap();
+    let d = t.app.dashboard(head, t.org, MONTH).await.unwrap();
     assert_eq!(
-        t.app
-            .dashboard(head, t.org, MONTH)
-            .await
-            .unwrap()
-            .overdue_total,
-        1
+        d.overdue_total, 0,
+        "answered: waiting for verification, not overdue"
     );
 });
 
@@ -3000,3 +3002,117 @@ app::app_test!(cards_of_a_closed_month_do_not_change, |t| {
         .unwrap();
     assert_eq!(after.color, v.card.color);
 });
+
+app::app_test!(
+    a_follow_up_is_answered_with_evidence_verified_and_only_then_closes_its_finding,
+    |t| {
+        let c = cast(&t).await;
+        let task = arranged_task(&t, &c, false).await;
+        let (insp, finding) = inspect(&t, &c, "open", task).await;
+        let sup = Caller::Person(&c.supervisor);
+        let head = Caller::Person(&c.head_a);
+        let due = (t.app.today() + Duration::days(1)).to_string();
+        let fu = t
+            .app
+            .add_follow_up(sup, finding, &follow_up("限期整改消防通道", &due))
+            .await
+            .unwrap();
+        let status = |row: &app::model::FollowUpRow| row.status.clone();
+
+        // Nothing to verify before the unit answers; the finding stays open while its
+        // follow-up is not done.
+        assert_field(
+            t.app.close_follow_up(sup, fu).await,
+            "status",
+            "not_answered",
+        );
+        assert_field(
+            t.app.close_finding(sup, finding, "已整改").await,
+            "status",
+            "follow_ups_open",
+        );
+
+        // 整改反馈 with evidence: waiting for verification, no second answer meanwhile.
+        let answered = t
+            .app
+            .respond_follow_up(
+                head,
+                fu,
+                "已清理通道杂物并设置警示标识",
+                &[upload("整改照片.png", PNG)],
+            )
+            .await
+            .unwrap();
+        assert_eq!(status(&answered), "answered");
+        assert_field(
+            t.app.respond_follow_up(head, fu, "再补充", &[]).await,
+            "status",
+            "already_answered",
+        );
+        assert_field(
+            t.app.verify_follow_up(sup, fu, false, " ").await,
+            "note",
+            "required",
+        );
+        assert_forbidden(t.app.verify_follow_up(head, fu, true, "").await);
+
+        // 核验 sends it back: the unit answers again; while it owes an answer past the due
+        // day, the follow-up is overdue.
+        let returned = t
+            .app
+            .verify_follow_up(sup, fu, false, "照片未显示警示标识")
+            .await
+            .unwrap();
+        assert_eq!(
+            (status(&returned), returned.verify_note.as_deref()),
+            ("returned".to_owned(), Some("照片未显示警示标识"))
+        );
+        t.clock.advance(Duration::days(2));
+        let overdue = t
+            .app
+            .list_follow_ups(sup, t.org, true, all())
+            .await
+            .unwrap();
+        assert_eq!(overdue.items.iter().map(|f| f.id).collect::<Vec<_>>(), [fu]);
+        assert_field(
+            t.app.close_finding(sup, finding, "已整改").await,
+            "status",
+            "follow_ups_open",
+        );
+        t.app
+            .respond_follow_up(head, fu, "补拍警示标识照片", &[upload("标识.png", PNG)])
+            .await
+            .unwrap();
+        assert_eq!(
+            t.app
+                .list_follow_ups(sup, t.org, true, all())
+                .await
+                .unwrap()
+                .total,
+            0,
+            "answered: the unit owes nothing now"
+        );
+
+        // Accepted: 办结, and then the finding can close.
+        let closed = t.app.verify_follow_up(sup, fu, true, "").await.unwrap();
+        assert_eq!(status(&closed), "closed");
+        assert_field(
+            t.app.verify_follow_up(sup, fu, false, "再看看").await,
+            "status",
+            "already_closed",
+        );
+        let d = t.app.get_inspection(sup, insp).await.unwrap();
+        assert_eq!(
+            d.findings[0]
+                .follow_up_files
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>(),
+            ["整改照片.png", "标识.png"]
+        );
+        t.app
+            .close_finding(sup, finding, "通道已畅通")
+            .await
+            .unwrap();
+    }
+);

@@ -341,14 +341,84 @@ impl FollowUpInput {
     }
 }
 
-/// A follow-up is overdue when its due day has passed and it is not closed.
-pub fn follow_up_overdue(due_on: NaiveDate, closed: bool, today: NaiveDate) -> bool {
-    !closed && today > due_on
+/// Where a follow-up (跟踪督办) is: 下发 (issued, waiting for the unit's 整改反馈), answered
+/// (waiting for the team's 核验), sent back (the unit must answer again), or 办结 (the team
+/// accepted the answer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUpStatus {
+    Issued,
+    Answered,
+    Returned,
+    Closed,
 }
 
-/// Days a follow-up is past due (0 when not yet due or closed).
-pub fn days_overdue(due_on: NaiveDate, closed: bool, today: NaiveDate) -> i64 {
-    if follow_up_overdue(due_on, closed, today) {
+/// What moves a follow-up on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowUpEvent {
+    /// The unit reports what it rectified, with its evidence.
+    Answer,
+    /// The team verifies the answer and accepts it.
+    Accept,
+    /// The team verifies the answer and sends it back, saying why.
+    SendBack,
+}
+
+impl FollowUpStatus {
+    pub const ALL: [FollowUpStatus; 4] = [
+        FollowUpStatus::Issued,
+        FollowUpStatus::Answered,
+        FollowUpStatus::Returned,
+        FollowUpStatus::Closed,
+    ];
+
+    /// The stored value (`open` for an issued follow-up, as it has always been stored).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FollowUpStatus::Issued => "open",
+            FollowUpStatus::Answered => "answered",
+            FollowUpStatus::Returned => "returned",
+            FollowUpStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FollowUpStatus> {
+        FollowUpStatus::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// Whether the unit owes an answer: issued, or sent back.
+    pub fn awaiting_unit(self) -> bool {
+        matches!(self, FollowUpStatus::Issued | FollowUpStatus::Returned)
+    }
+
+    /// Where `event` takes a follow-up from here, or the code of why it cannot.
+    pub fn after(self, event: FollowUpEvent) -> Result<FollowUpStatus, &'static str> {
+        use FollowUpEvent::*;
+        use FollowUpStatus::*;
+        match (self, event) {
+            (Closed, _) => Err("already_closed"),
+            (Issued | Returned, Answer) => Ok(Answered),
+            (Answered, Answer) => Err("already_answered"),
+            (Answered, Accept) => Ok(Closed),
+            (Answered, SendBack) => Ok(Returned),
+            (Issued | Returned, Accept | SendBack) => Err("not_answered"),
+        }
+    }
+}
+
+/// A finding may be closed only when every one of its follow-ups is 办结.
+pub fn finding_closable(follow_ups: impl IntoIterator<Item = FollowUpStatus>) -> bool {
+    follow_ups.into_iter().all(|s| s == FollowUpStatus::Closed)
+}
+
+/// A follow-up is overdue when its due day has passed and the unit still owes an answer.
+pub fn follow_up_overdue(due_on: NaiveDate, status: FollowUpStatus, today: NaiveDate) -> bool {
+    status.awaiting_unit() && today > due_on
+}
+
+/// Days a follow-up is past due (0 when not yet due, or when the unit has answered).
+pub fn days_overdue(due_on: NaiveDate, status: FollowUpStatus, today: NaiveDate) -> i64 {
+    if follow_up_overdue(due_on, status, today) {
         (today - due_on).num_days()
     } else {
         0
@@ -629,10 +699,32 @@ mod tests {
             .for_field("due_on"),
             Some("date_in_past")
         );
-        assert!(follow_up_overdue(d("2026-11-09"), false, today));
-        assert!(!follow_up_overdue(d("2026-11-10"), false, today));
-        assert!(!follow_up_overdue(d("2026-11-01"), true, today));
-        assert_eq!(days_overdue(d("2026-11-07"), false, today), 3);
+        assert!(follow_up_overdue(
+            d("2026-11-09"),
+            FollowUpStatus::Issued,
+            today
+        ));
+        assert!(follow_up_overdue(
+            d("2026-11-09"),
+            FollowUpStatus::Returned,
+            today
+        ));
+        assert!(!follow_up_overdue(
+            d("2026-11-10"),
+            FollowUpStatus::Issued,
+            today
+        ));
+        assert!(!follow_up_overdue(
+            d("2026-11-01"),
+            FollowUpStatus::Answered,
+            today
+        ));
+        assert!(!follow_up_overdue(
+            d("2026-11-01"),
+            FollowUpStatus::Closed,
+            today
+        ));
+        assert_eq!(days_overdue(d("2026-11-07"), FollowUpStatus::Issued, today), 3);
     }
 
     #[test]
@@ -700,5 +792,27 @@ mod tests {
             .color,
             CardColor::Green
         );
+    }
+
+    #[test]
+    fn a_follow_up_is_issued_answered_verified_and_closed_or_sent_back() {
+        use FollowUpEvent::*;
+        use FollowUpStatus::*;
+        assert_eq!(Issued.after(Answer), Ok(Answered));
+        assert_eq!(Answered.after(SendBack), Ok(Returned));
+        assert_eq!(Returned.after(Answer), Ok(Answered));
+        assert_eq!(Answered.after(Accept), Ok(Closed));
+        assert_eq!(Issued.after(Accept), Err("not_answered"));
+        assert_eq!(Returned.after(SendBack), Err("not_answered"));
+        assert_eq!(Answered.after(Answer), Err("already_answered"));
+        for e in [Answer, Accept, SendBack] {
+            assert_eq!(Closed.after(e), Err("already_closed"));
+        }
+        for s in FollowUpStatus::ALL {
+            assert_eq!(FollowUpStatus::parse(s.as_str()), Some(s));
+        }
+        assert!(finding_closable([]));
+        assert!(finding_closable([Closed, Closed]));
+        assert!(!finding_closable([Closed, Answered]));
     }
 }

@@ -57,6 +57,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_month_guards.sql"),
         postgres: include_str!("../migrations/postgres/0007_month_guards.sql"),
     },
+    Migration {
+        version: 8,
+        name: "follow_up_rounds",
+        sqlite: include_str!("../migrations/sqlite/0008_follow_up_rounds.sql"),
+        postgres: include_str!("../migrations/postgres/0008_follow_up_rounds.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

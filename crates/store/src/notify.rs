@@ -724,7 +724,7 @@ pub async fn follow_ups_due(db: &Db, org: i64, until: &str) -> Result<Vec<DueFol
     Ok(with_db!(db, c => sqlx::query_as::<_, DueFollowUp>(
         "SELECT f.id, i.id, f.action, f.due_on, g.unit_id FROM follow_ups f \
          JOIN findings g ON g.id = f.finding_id JOIN inspections i ON i.id = g.inspection_id \
-         WHERE f.organization_id = $1 AND f.status = 'open' AND f.due_on <= $2 \
+         WHERE f.organization_id = $1 AND f.status IN ('open', 'returned') AND f.due_on <= $2 \
          AND (i.mode = 'open' OR i.published_at IS NOT NULL) ORDER BY f.id")
         .bind(org).bind(until).fetch_all(c).await)?)
 }

@@ -636,13 +636,16 @@ pub struct FollowUpRow {
     pub status: String,
     pub response: Option<String>,
     pub responded_at: Option<DateTime<Utc>>,
+    /// The team's note when it verified the last answer (why it was sent back).
+    pub verify_note: Option<String>,
+    pub verified_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
 const FOLLOW_UP_SELECT: &str = "SELECT fu.id, fu.organization_id, fu.finding_id, f.description AS finding_description, f.inspection_id, \
     i.mode AS inspection_mode, (i.published_at IS NOT NULL) AS inspection_published, f.unit_id, u.name AS unit_name, u.path AS unit_path, \
-    fu.action, fu.due_on, fu.status, fu.response, fu.responded_at, fu.closed_at, fu.created_at \
+    fu.action, fu.due_on, fu.status, fu.response, fu.responded_at, fu.verify_note, fu.verified_at, fu.closed_at, fu.created_at \
     FROM follow_ups fu JOIN findings f ON f.id = fu.finding_id JOIN inspections i ON i.id = f.inspection_id JOIN units u ON u.id = f.unit_id";
 
 pub async fn insert_follow_up(
@@ -668,6 +671,8 @@ pub async fn get_follow_up(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<Foll
 pub struct FollowUpFilter {
     pub finding_ids: Vec<i64>,
     pub status: Option<String>,
+    /// Only those the unit still owes an answer to (issued or sent back).
+    pub awaiting_unit: bool,
     /// Only those due before this day (overdue when combined with `status = open`).
     pub due_before: Option<NaiveDate>,
     pub visible_only: bool,
@@ -689,6 +694,9 @@ pub async fn list_follow_ups(
     a.eq_int("fu.organization_id", Some(org));
     a.in_int("fu.finding_id", &f.finding_ids);
     a.eq_text("fu.status", f.status.as_deref());
+    if f.awaiting_unit {
+        a.pred(AWAITING_UNIT.to_owned());
+    }
     if let Some(d) = f.due_before {
         let p = a.text(&d.to_string());
         a.pred(format!("fu.due_on < {p}"));
@@ -715,25 +723,48 @@ pub async fn list_follow_ups(
     Ok((rows, u64::try_from(total).unwrap_or(0)))
 }
 
+/// Follow-ups the unit still owes an answer to.
+const AWAITING_UNIT: &str = "fu.status IN ('open', 'returned')";
+
+/// Records the unit's answer, moving the follow-up from `from` to answered; `false` when it
+/// was no longer in `from` (someone else moved it first), and then nothing is written.
 pub async fn respond_follow_up(
     tx: &mut Tx,
     id: i64,
+    from: &str,
     response: &str,
     by: Option<i64>,
     now: DateTime<Utc>,
-) -> Result<()> {
-    with_tx!(tx, c => sqlx::query("UPDATE follow_ups SET response = $1, responded_by = $2, responded_at = $3 WHERE id = $4")
-        .bind(response).bind(by).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
+) -> Result<bool> {
+    let n = with_tx!(tx, c => sqlx::query(
+        "UPDATE follow_ups SET status = 'answered', response = $1, responded_by = $2, responded_at = $3 \
+         WHERE id = $4 AND status = $5")
+        .bind(response).bind(by).bind(now).bind(id).bind(from).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
 }
 
-pub async fn close_follow_up(
+/// The team's verification of an answered follow-up: `to` is `closed` (accepted) or
+/// `returned`; `false` when it was no longer answered, and then nothing is written.
+pub async fn verify_follow_up(
     tx: &mut Tx,
     id: i64,
+    to: &str,
+    note: Option<&str>,
     by: Option<i64>,
     now: DateTime<Utc>,
-) -> Result<()> {
-    with_tx!(tx, c => sqlx::query("UPDATE follow_ups SET status = 'closed', closed_by = $1, closed_at = $2 WHERE id = $3")
-        .bind(by).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
+) -> Result<bool> {
+    let n = with_tx!(tx, c => sqlx::query(
+        "UPDATE follow_ups SET status = $1, verify_note = $2, verified_by = $3, verified_at = $4, \
+         closed_by = CASE WHEN $1 = 'closed' THEN $3 ELSE closed_by END, \
+         closed_at = CASE WHEN $1 = 'closed' THEN $4 ELSE closed_at END \
+         WHERE id = $5 AND status = 'answered'")
+        .bind(to).bind(note).bind(by).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// How many follow-ups of a finding are not 办结 yet.
+pub async fn unfinished_follow_ups(ex: impl Into<Ex<'_>>, finding: i64) -> Result<i64> {
+    Ok(with_ex!(ex, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM follow_ups WHERE finding_id = $1 AND status <> 'closed'")
+        .bind(finding).fetch_one(c).await)?)
 }

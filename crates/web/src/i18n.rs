@@ -854,6 +854,21 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "The month is arranged: a change request changes either the scope or the deadline; make two.",
     ),
     (
+        "err.not_answered",
+        "单位尚未提交整改反馈，不能核验。",
+        "The unit has not answered yet: nothing to verify.",
+    ),
+    (
+        "err.already_answered",
+        "已提交整改反馈，等待核验。",
+        "Already answered; waiting for verification.",
+    ),
+    (
+        "err.follow_ups_open",
+        "该问题还有未办结的督办，办结后才能关闭。",
+        "The finding still has follow-ups not closed; close them first.",
+    ),
+    (
         "err.invalid_rows",
         "文件中有错误的行。",
         "Some rows of the file are invalid.",

@@ -871,6 +871,10 @@ fn every_supervision_label_is_translated() {
         ("ikind", &["scheduled", "random"][..]),
         ("istatus", &["planned", "done"][..]),
         ("fstatus", &["open", "closed"][..]),
+        (
+            "fustatus",
+            &domain::supervision::FollowUpStatus::ALL.map(|s| s.as_str())[..],
+        ),
         ("severity", &domain::supervision::SEVERITIES[..]),
         ("pstatus", &domain::supervision::PROJECT_STATUSES[..]),
         ("dash.scope", &["all", "units", "unit"][..]),
@@ -883,3 +887,145 @@ fn every_supervision_label_is_translated() {
         assert!(web::i18n::has_key(&k), "{k}");
     }
 }
+
+web_test!(
+    a_follow_up_goes_from_issued_to_answered_to_verified_through_pages_and_api,
+    |w| {
+        let c = cast(&w).await;
+        let team = w.token("supervisor").await;
+        let body = format!(
+            r#"{{"kind": "scheduled", "mode": "open", "title": "征拆现场督查", "planned_on": "2026-11-02", "inspected_unit_ids": [{}]}}"#,
+            c.unit_a
+        );
+        let r = w
+            .api("POST", "/api/v1/inspections", &team, Some(&body))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let inspection = r.json()["id"].as_i64().unwrap();
+        let finding = format!(
+            r#"{{"unit_id": {}, "task_id": {}, "severity": "general", "description": "台账不全"}}"#,
+            c.unit_a, c.task_a
+        );
+        let r = w
+            .api(
+                "POST",
+                &format!("/api/v1/inspections/{inspection}/findings"),
+                &team,
+                Some(&finding),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let finding = r.json()["id"].as_i64().unwrap();
+        let r = w
+            .api(
+                "POST",
+                &format!("/api/v1/findings/{finding}/follow-ups"),
+                &team,
+                Some(r#"{"required_action": "补齐征拆台账", "due_on": "2026-11-09"}"#),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let list = w.api("GET", "/api/v1/follow-ups", &team, None).await.json();
+        let fu = list["items"][0]["id"].as_i64().unwrap();
+        assert_eq!(list["items"][0]["status"], "open");
+
+        // The unit answers on the page, with its evidence.
+        let head = w.login("head_a").await;
+        let inspection_id = inspection.to_string();
+        let r = w
+            .post_multipart(
+                &format!("/follow-ups/{fu}/respond"),
+                &head,
+                &[
+                    ("inspection_id", &inspection_id),
+                    ("response", "已补齐台账并归档"),
+                ],
+                &[("files", "台账.pdf", PDF)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = w.get(&r.location, &head).await;
+        assert!(
+            page.body
+                .contains(&format!("data-follow-up=\"{fu}\" data-status=\"answered\"")),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("待核验") && page.body.contains("台账.pdf"));
+        assert!(!page.body.contains("data-respond"), "no second answer");
+
+        // Closing the finding now is refused, with the reason on the page.
+        let sup = w.login("supervisor").await;
+        let r = w
+            .post_form(
+                &format!("/findings/{finding}/close"),
+                &sup,
+                &[("inspection_id", &inspection_id), ("note", "已整改")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("该问题还有未办结的督办"), "{}", r.body);
+
+        // 核验 on the page: sent back with a note the unit reads.
+        let r = w
+            .post_form(
+                &format!("/follow-ups/{fu}/verify"),
+                &sup,
+                &[
+                    ("inspection_id", &inspection_id),
+                    ("verdict", "return"),
+                    ("note", "缺少签字页"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = w.get(&format!("/inspections/{inspection}"), &head).await;
+        assert!(page.body.contains("退回整改") && page.body.contains("缺少签字页"));
+        assert!(page.body.contains("data-respond"), "the unit answers again");
+
+        // Answered again through the API, accepted through the API: 办结, then the finding closes.
+        let api = w.token("head_a").await;
+        let r = w
+        .api(
+            "POST",
+            &format!("/api/v1/follow-ups/{fu}/respond"),
+            &api,
+            Some(r#"{"response": "补充签字页", "files": [{"name": "签字页.pdf", "content_base64": "JVBERi0xLjQKJSB0ZXN0IGV2aWRlbmNlCiUlRU9GCg=="}]}"#),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["status"], "answered");
+        let r = w
+            .api(
+                "POST",
+                &format!("/api/v1/follow-ups/{fu}/verify"),
+                &api,
+                Some(r#"{"accept": true}"#),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "the unit does not verify itself"
+        );
+        let r = w
+            .api(
+                "POST",
+                &format!("/api/v1/follow-ups/{fu}/verify"),
+                &team,
+                Some(r#"{"accept": true}"#),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["status"], "closed");
+        let r = w
+            .api(
+                "POST",
+                &format!("/api/v1/findings/{finding}/close"),
+                &team,
+                Some(r#"{"note": "台账齐全"}"#),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+);

@@ -124,6 +124,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(supervision::add_follow_up))
         .routes(routes!(supervision::list_follow_ups))
         .routes(routes!(supervision::respond_follow_up))
+        .routes(routes!(supervision::verify_follow_up))
         .routes(routes!(supervision::close_follow_up))
         .routes(routes!(
             supervision::list_projects,

@@ -731,10 +731,14 @@ pub struct FollowUp {
     pub unit_name: String,
     pub action: String,
     pub due_on: String,
-    /// open or closed.
+    /// open (下发, waiting for the unit's answer), answered (waiting for 核验), returned
+    /// (sent back: the unit answers again) or closed (办结).
     pub status: String,
     pub response: Option<String>,
     pub responded_at: Option<DateTime<Utc>>,
+    /// The team's note at its last verification (why an answer was sent back).
+    pub verify_note: Option<String>,
+    pub verified_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
 }
 
@@ -750,6 +754,8 @@ impl From<FollowUpRow> for FollowUp {
             status: f.status,
             response: f.response,
             responded_at: f.responded_at,
+            verify_note: f.verify_note,
+            verified_at: f.verified_at,
             closed_at: f.closed_at,
         }
     }
@@ -856,8 +862,23 @@ pub struct Note {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FollowUpResponse {
+    /// What the unit rectified (整改反馈).
     #[serde(default)]
     pub response: String,
+    /// Evidence of the rectification.
+    #[serde(default)]
+    pub files: Vec<FileUpload>,
+}
+
+/// The team's verification (核验) of an answered follow-up.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpVerification {
+    /// `true`: accepted, the follow-up is 办结; `false`: sent back to the unit.
+    pub accept: bool,
+    /// Why it is sent back (required then).
+    #[serde(default)]
+    pub note: String,
 }
 
 // ---- key projects ----

@@ -546,34 +546,58 @@ pub async fn list_follow_ups(
 
 #[utoipa::path(post, path = "/follow-ups/{id}/respond", tag = "supervision", params(("id" = i64, Path)),
     request_body = FollowUpResponse,
-    responses((status = 200, body = crate::api::dto::Done), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = FollowUp), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn respond_follow_up(
     State(s): State<AppState>,
     user: ApiUser,
     Path(raw): Path<String>,
     ApiJson(b): ApiJson<FollowUpResponse>,
-) -> ApiResult<crate::api::dto::Done> {
+) -> ApiResult<FollowUp> {
     let fid = id(&user, &raw)?;
-    s.app
-        .respond_follow_up(user.caller(), fid, &b.response)
-        .await
-        .map_err(|e| user.fail(e))?;
-    Ok(Json(crate::api::dto::Done { ok: true }))
+    let files = uploads(&user, &b.files)?;
+    Ok(Json(
+        s.app
+            .respond_follow_up(user.caller(), fid, &b.response, &files)
+            .await
+            .map_err(|e| user.fail(e))?
+            .into(),
+    ))
+}
+
+#[utoipa::path(post, path = "/follow-ups/{id}/verify", tag = "supervision", params(("id" = i64, Path)),
+    request_body = FollowUpVerification,
+    responses((status = 200, body = FollowUp), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn verify_follow_up(
+    State(s): State<AppState>,
+    user: ApiUser,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<FollowUpVerification>,
+) -> ApiResult<FollowUp> {
+    let fid = id(&user, &raw)?;
+    Ok(Json(
+        s.app
+            .verify_follow_up(user.caller(), fid, b.accept, &b.note)
+            .await
+            .map_err(|e| user.fail(e))?
+            .into(),
+    ))
 }
 
 #[utoipa::path(post, path = "/follow-ups/{id}/close", tag = "supervision", params(("id" = i64, Path)),
-    responses((status = 200, body = crate::api::dto::Done), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = FollowUp), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn close_follow_up(
     State(s): State<AppState>,
     user: ApiUser,
     Path(raw): Path<String>,
-) -> ApiResult<crate::api::dto::Done> {
+) -> ApiResult<FollowUp> {
     let fid = id(&user, &raw)?;
-    s.app
-        .close_follow_up(user.caller(), fid)
-        .await
-        .map_err(|e| user.fail(e))?;
-    Ok(Json(crate::api::dto::Done { ok: true }))
+    Ok(Json(
+        s.app
+            .close_follow_up(user.caller(), fid)
+            .await
+            .map_err(|e| user.fail(e))?
+            .into(),
+    ))
 }
 
 // ---- key projects ----

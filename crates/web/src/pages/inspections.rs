@@ -10,9 +10,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::OrganizationId;
 use domain::page::PageRequest;
+use domain::plan::parse_date;
 use domain::plan::{TaskStatus, YearMonth};
 use domain::policy::Action;
-use domain::supervision::{FindingInput, FollowUpInput, InspectionInput, SEVERITIES};
+use domain::supervision::{
+    FindingInput, FollowUpInput, FollowUpStatus, InspectionInput, SEVERITIES, follow_up_overdue,
+};
 use domain::validate::Validator;
 use serde::Deserialize;
 
@@ -191,8 +194,23 @@ struct DetailPage {
 }
 
 impl DetailPage {
+    /// The evidence of one follow-up's answer.
+    fn files_of<'a>(&self, v: &'a app::FindingView, fu: &i64) -> Vec<&'a app::model::FileMeta> {
+        v.follow_up_files
+            .iter()
+            .filter(|f| f.owner_id == *fu)
+            .collect()
+    }
+
     fn overdue(&self, due_on: &str, status: &str) -> bool {
-        status == "open" && due_on < self.today.as_str()
+        match (
+            parse_date(due_on),
+            parse_date(&self.today),
+            FollowUpStatus::parse(status),
+        ) {
+            (Some(due), Some(today), Some(s)) => follow_up_overdue(due, s, today),
+            _ => false,
+        }
     }
 }
 
@@ -461,16 +479,23 @@ pub async fn respond_follow_up(
     State(state): State<AppState>,
     user: User,
     Path(id): Path<String>,
-    form: FormData,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let id = match parse_id(&id) {
         Ok(id) => id,
         Err(e) => return user.fail(e).into_response(),
     };
-    let r = state
-        .app
-        .respond_follow_up(user.caller(), id, form.get("response"))
-        .await;
+    let (form, r) = match read_evidence(multipart).await {
+        Err(code) => (FormData::default(), Err(AppError::field("files", code))),
+        Ok((form, files)) => {
+            let r = state
+                .app
+                .respond_follow_up(user.caller(), id, form.get("response"), &files)
+                .await
+                .map(|_| ());
+            (form, r)
+        }
+    };
     after_finding(
         &state,
         &user,
@@ -482,7 +507,8 @@ pub async fn respond_follow_up(
     .await
 }
 
-pub async fn close_follow_up(
+/// The team's 核验: `verdict` = `accept` (办结) or `return` (sent back, with a note).
+pub async fn verify_follow_up(
     State(state): State<AppState>,
     user: User,
     Path(id): Path<String>,
@@ -492,16 +518,29 @@ pub async fn close_follow_up(
         Ok(id) => id,
         Err(e) => return user.fail(e).into_response(),
     };
-    let r = state.app.close_follow_up(user.caller(), id).await;
-    after_finding(
-        &state,
-        &user,
-        form,
-        "followup.closed",
-        format!("fuc-{id}"),
-        r,
-    )
-    .await
+    let (r, ok) = match form.get("verdict") {
+        "accept" => (
+            state
+                .app
+                .verify_follow_up(user.caller(), id, true, form.get("note"))
+                .await
+                .map(|_| ()),
+            "followup.closed",
+        ),
+        "return" => (
+            state
+                .app
+                .verify_follow_up(user.caller(), id, false, form.get("note"))
+                .await
+                .map(|_| ()),
+            "followup.returned",
+        ),
+        _ => (
+            Err(AppError::field("verdict", "invalid_decision")),
+            "followup.closed",
+        ),
+    };
+    after_finding(&state, &user, form, ok, format!("fuv-{id}"), r).await
 }
 
 #[derive(Template)]

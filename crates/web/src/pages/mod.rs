@@ -152,7 +152,10 @@ pub fn router() -> Router<AppState> {
             "/follow-ups/{id}/respond",
             post(inspections::respond_follow_up),
         )
-        .route("/follow-ups/{id}/close", post(inspections::close_follow_up))
+        .route(
+            "/follow-ups/{id}/verify",
+            post(inspections::verify_follow_up),
+        )
         .route("/follow-ups", get(inspections::follow_ups))
         .route("/projects", get(projects::list).post(projects::create))
         .route("/projects/{id}", get(projects::show).post(projects::update))
