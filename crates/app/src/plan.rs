@@ -945,6 +945,59 @@ impl App {
         Ok(t)
     }
 
+    /// The proposals among `rows` that repeat work carried into their month from the month
+    /// before, each with the carried task (id, title) it repeats: what the unit, the leader
+    /// and the meeting are warned of, and what the meeting may merge it into.
+    pub async fn carried_repeats(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        rows: &[TaskRow],
+    ) -> Result<BTreeMap<i64, (i64, String)>> {
+        let proposals: Vec<&TaskRow> = rows
+            .iter()
+            .filter(|r| r.organization_id == org && r.carried_from_id.is_none())
+            .filter(|r| status_of(r).is_ok_and(|s| TaskStatus::PROPOSED.contains(&s)))
+            .collect();
+        let mut out = BTreeMap::new();
+        let mut months: Vec<&str> = proposals.iter().map(|r| r.month.as_str()).collect();
+        months.sort_unstable();
+        months.dedup();
+        for month in months {
+            let of_month: Vec<&&TaskRow> = proposals.iter().filter(|r| r.month == month).collect();
+            let mut units: Vec<i64> = of_month.iter().map(|r| r.unit_id).collect();
+            units.sort_unstable();
+            units.dedup();
+            // Only units whose plan the caller may see.
+            units.retain(|u| {
+                of_month.iter().find(|r| r.unit_id == *u).is_some_and(|r| {
+                    caller
+                        .authorize(Action::ViewUnitPlan {
+                            org: OrganizationId(org),
+                            unit_path: &unit_path(r),
+                        })
+                        .is_ok()
+                })
+            });
+            let carried = store::plan::carried_into(&self.db, org, month, &units).await?;
+            let c: Vec<(i64, i64, &str)> = carried
+                .iter()
+                .map(|(id, u, t)| (*id, *u, t.as_str()))
+                .collect();
+            let p: Vec<(i64, i64, &str)> = of_month
+                .iter()
+                .filter(|r| units.contains(&r.unit_id))
+                .map(|r| (r.id, r.unit_id, r.title.as_str()))
+                .collect();
+            for (proposal, into) in domain::plan::repeats_of_carried(&p, &c) {
+                if let Some((_, _, title)) = carried.iter().find(|(id, ..)| *id == into) {
+                    out.insert(proposal, (into, title.clone()));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Why `month` takes no proposal, edit or submission now (`proposals_not_open`,
     /// `month_arranged`, `proposals_closed`, `month_closed`), or `None` when it does: what the
     /// pages say in place of the forms.
@@ -1151,18 +1204,23 @@ impl App {
             MeetingDecision::Merge { into, reason: r } => {
                 let why = reason("reason", r)?;
                 let target = store::plan::get_task(&mut tx, *into).await?;
+                // Into another proposal, or into the unit's work carried into the month that
+                // the proposal repeats.
                 let ok = target.as_ref().is_some_and(|x| {
+                    let status = TaskStatus::parse(&x.status);
                     x.id != id
                         && x.organization_id == t.organization_id
                         && x.month == t.month
-                        && matches!(
-                            TaskStatus::parse(&x.status),
+                        && (matches!(
+                            status,
                             Some(
                                 TaskStatus::Submitted
                                     | TaskStatus::LeaderApproved
                                     | TaskStatus::Accepted
                             )
-                        )
+                        ) || (x.carried_from_id.is_some()
+                            && x.unit_id == t.unit_id
+                            && status.is_some_and(|s| TaskStatus::OPEN.contains(&s))))
                 });
                 if !ok {
                     return Err(AppError::field("merge_into", "invalid_merge_target"));

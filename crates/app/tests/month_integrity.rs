@@ -921,3 +921,108 @@ app::app_test!(
         assert!(matches!(e, AppError::Forbidden), "{e:?}");
     }
 );
+
+// ---- carried-over work is not proposed twice ----
+
+app::app_test!(
+    a_proposal_repeating_carried_work_is_flagged_and_merged_into_it_in_one_decision,
+    |t| {
+        let c = cast(&t).await;
+        let ids = plan_month(
+            &t,
+            &c,
+            &[
+                spec(c.unit_a, &c.staff_a, "万达广场周边地块征收").key(),
+                spec(c.unit_a, &c.staff_a, "园区推介会"),
+            ],
+        )
+        .await;
+        go_to(&t, SIGN_OFF_OPENS);
+        let form = submit(&t, &c.head_a, ids[1]).await;
+        go_to(&t, REVIEW_DAY);
+        sign_off(&t, &c, form).await;
+        let dir = Caller::Person(&c.director);
+        t.app.close_month(dir, t.org, MONTH).await.unwrap();
+        let carried = tasks_of(&t, NEXT).await;
+        assert_eq!(carried.len(), 1);
+        let carried = carried[0].id;
+
+        // December still takes proposals: the unit proposes the same work again, and
+        // something new.
+        t.app
+            .move_phase(Caller::System, t.org, NEXT, Some(Phase::Proposing))
+            .await
+            .unwrap();
+        let sa = Caller::Person(&c.staff_a);
+        let mut proposals = Vec::new();
+        for title in ["万达广场周边地块征收（续）", "园区推介会"] {
+            let input = task_input(c.kp, &c.staff_a, title, NEXT_DEADLINE, true);
+            let id = t
+                .app
+                .propose(sa, t.org, NEXT, c.unit_a, &input)
+                .await
+                .unwrap();
+            t.app.submit_proposal(sa, id).await.unwrap();
+            proposals.push(id);
+        }
+        let rows: Vec<_> = tasks_of(&t, NEXT)
+            .await
+            .into_iter()
+            .filter(|r| proposals.contains(&r.id))
+            .collect();
+        // The unit, its leader and the meeting are told; another unit's staff is not.
+        for who in [&c.staff_a, &c.head_a, &c.director] {
+            let repeats = t
+                .app
+                .carried_repeats(Caller::Person(who), t.org, &rows)
+                .await
+                .unwrap();
+            assert_eq!(
+                repeats.into_iter().collect::<Vec<_>>(),
+                [(proposals[0], (carried, "万达广场周边地块征收".to_owned()))],
+                "{}",
+                who.username
+            );
+        }
+        assert!(
+            t.app
+                .carried_repeats(Caller::Person(&c.staff_b), t.org, &rows)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // One decision merges it into the carried task; December's plan has the work once.
+        t.app
+            .meeting_decide(
+                dir,
+                proposals[0],
+                &app::MeetingDecision::Merge {
+                    into: carried,
+                    reason: "与上月结转事项重复，并入结转事项".into(),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(status(&t, proposals[0]).await, "merged");
+        t.app
+            .meeting_decide(dir, proposals[1], &app::MeetingDecision::Accept)
+            .await
+            .unwrap();
+        t.app.arrange_month(dir, t.org, NEXT).await.unwrap();
+        let plan: Vec<String> = tasks_of(&t, NEXT)
+            .await
+            .into_iter()
+            .filter(|r| r.status == "arranged")
+            .map(|r| r.title)
+            .collect();
+        assert_eq!(plan.len(), 2, "{plan:?}");
+        assert_eq!(
+            plan.iter()
+                .filter(|t| t.starts_with("万达广场周边地块征收"))
+                .count(),
+            1,
+            "{plan:?}"
+        );
+    }
+);

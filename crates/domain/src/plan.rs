@@ -714,6 +714,54 @@ impl KeyPointInput {
     }
 }
 
+// ---- repeats of carried work ----
+
+/// The shortest title, in characters, that counts as repeated when another title contains it.
+const REPEAT_MIN_CHARS: usize = 6;
+
+/// A title as compared for repeats: its letters and digits (of any script), lower-cased, so
+/// that spaces, brackets and punctuation do not tell two titles apart.
+fn work_key(title: &str) -> String {
+    title
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Whether two task titles name the same piece of work: equal once spaces and punctuation
+/// are set aside, or one holding the other whole (「万达广场周边地块征收（续）」 and
+/// 「万达广场周边地块征收」) when the shorter is at least six characters.
+pub fn same_work(a: &str, b: &str) -> bool {
+    let (a, b) = (work_key(a), work_key(b));
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    if a == b {
+        return true;
+    }
+    let shorter = a.chars().count().min(b.chars().count());
+    shorter >= REPEAT_MIN_CHARS && (a.contains(&b) || b.contains(&a))
+}
+
+/// Which proposals repeat work already carried into their month: each `(id, unit, title)` of
+/// `proposals` paired with the first carried task `(id, unit, title)` of the same unit that
+/// names the same work ([`same_work`]).
+pub fn repeats_of_carried(
+    proposals: &[(i64, i64, &str)],
+    carried: &[(i64, i64, &str)],
+) -> Vec<(i64, i64)> {
+    proposals
+        .iter()
+        .filter_map(|(p, unit, title)| {
+            carried
+                .iter()
+                .find(|(c, u, t)| u == unit && c != p && same_work(title, t))
+                .map(|(c, ..)| (*p, *c))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -973,5 +1021,32 @@ mod tests {
             Some("invalid_change_kind")
         );
         assert!(reason("reason", "  ").is_err());
+    }
+
+    #[test]
+    fn a_proposal_that_repeats_carried_work_is_found_in_its_own_unit_only() {
+        assert!(same_work("万达广场周边地块征收", " 万达广场周边地块征收。"));
+        assert!(same_work(
+            "万达广场周边地块征收（续）",
+            "万达广场周边地块征收"
+        ));
+        assert!(same_work("Road Repair", "road repair"));
+        assert!(
+            !same_work("招商", "招商引资推介会"),
+            "too short to count inside another"
+        );
+        assert!(!same_work("道路维修", "路灯更换"));
+        assert!(!same_work("", "（）"));
+        let carried = [(10, 1, "万达广场周边地块征收"), (11, 2, "园区道路维修改造")];
+        let proposals = [
+            (20, 1, "万达广场周边地块征收"),
+            (21, 1, "园区道路维修改造"),
+            (22, 2, "园区道路维修改造工程"),
+            (23, 2, "新建污水管网"),
+        ];
+        assert_eq!(
+            repeats_of_carried(&proposals, &carried),
+            vec![(20, 10), (22, 11)]
+        );
     }
 }

@@ -724,7 +724,10 @@ mod tests {
             FollowUpStatus::Closed,
             today
         ));
-        assert_eq!(days_overdue(d("2026-11-07"), FollowUpStatus::Issued, today), 3);
+        assert_eq!(
+            days_overdue(d("2026-11-07"), FollowUpStatus::Issued, today),
+            3
+        );
     }
 
     #[test]

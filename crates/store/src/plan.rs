@@ -639,3 +639,28 @@ pub async fn highlight_candidates(
         with_ex!(ex, c => sqlx::query_as::<_, TaskRow>(sql).bind(org).bind(month).bind(i64::from(limit)).fetch_all(c).await)?,
     )
 }
+
+/// The tasks carried into `month` (continuations) of these units: `(id, unit, title)`, for
+/// finding proposals that repeat them. Withdrawn ones are left out.
+pub async fn carried_into(
+    ex: impl Into<Ex<'_>>,
+    org: i64,
+    month: &str,
+    units: &[i64],
+) -> Result<Vec<(i64, i64, String)>> {
+    if units.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut a = Args::new();
+    a.eq_int("organization_id", Some(org));
+    a.eq_text("month", Some(month));
+    a.in_int("unit_id", units);
+    a.pred("carried_from_id IS NOT NULL AND status <> 'withdrawn'".to_owned());
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT id, unit_id, title FROM tasks WHERE {} ORDER BY id LIMIT 10000",
+        a.where_()
+    ));
+    Ok(
+        with_ex!(ex, c => bind_args!(sqlx::query_as::<_, (i64, i64, String)>(sql), a).fetch_all(c).await)?,
+    )
+}

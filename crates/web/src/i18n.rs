@@ -511,6 +511,31 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Upload an .xlsx plan table (title in row 1, headers in row 2). A downloaded table may be edited and uploaded again: its tasks are recognised by their number and updated (as change requests once the month is arranged), new rows become drafts, nothing is duplicated. Nothing is imported unless every row is valid.",
     ),
     (
+        "task.repeats_carried",
+        "与结转事项重复",
+        "Repeats carried-over work",
+    ),
+    (
+        "task.repeats_carried_long",
+        "本项与上月结转至本月的事项重复，结转事项已在本月计划中，无需再次提报：",
+        "This repeats work carried into this month, which is already in the month's plan and needs no new proposal:",
+    ),
+    (
+        "arrangement.merge_carried",
+        "并入结转事项",
+        "Merge into the carried task",
+    ),
+    (
+        "arrangement.merge_carried_confirm",
+        "将此提报并入结转事项（不再单独安排）：",
+        "Merge this proposal into the carried task (it will not be arranged on its own): ",
+    ),
+    (
+        "arrangement.merge_carried_reason",
+        "与上月结转事项重复，并入结转事项",
+        "Repeats work carried over from last month; merged into it",
+    ),
+    (
         "unit_month.imported",
         "导入完成：新增 {added} 项（草稿），修改 {updated} 项，提出变更申请 {requested} 项，未变 {unchanged} 项。",
         "Imported: {added} added as drafts, {updated} updated, {requested} change requests raised, {unchanged} left alone.",

@@ -675,6 +675,111 @@ web_test!(
     }
 );
 
+/// A task of unit A carried from November into December (written through the store, as the
+/// close writes it).
+async fn carried_into_december(w: &Web, c: &Cast, title: &str) -> i64 {
+    let draft = domain::plan::TaskDraft {
+        title: title.into(),
+        content: "按周调度".into(),
+        criterion: "完成交地".into(),
+        deadline: domain::plan::parse_date("2026-11-28").unwrap(),
+        key_point_id: Some(c.key_point),
+        owner_id: Some(c.staff_a),
+        post_id: None,
+        leader_id: None,
+        is_key_work: true,
+        key_project_id: None,
+    };
+    let mut tx = w.t.app.db().begin().await.unwrap();
+    let mut ids = Vec::new();
+    for (month, from) in [("2026-11", None), (MONTH, Some(0))] {
+        let new = store::plan::NewTask {
+            org: w.t.org,
+            month,
+            unit_id: c.unit_a,
+            draft: &draft,
+            is_assigned: false,
+            status: "arranged",
+            carried_from_id: from.map(|_: i64| ids[0]),
+            months_overdue: i32::from(from.is_some()),
+            created_by: None,
+        };
+        ids.push(
+            store::plan::insert_task(&mut tx, &new, w.t.app.now())
+                .await
+                .unwrap(),
+        );
+    }
+    tx.commit().await.unwrap();
+    ids[1]
+}
+
+web_test!(
+    the_meeting_merges_a_proposal_that_repeats_carried_work_in_one_click,
+    |w| {
+        let c = cast(&w).await;
+        let carried = carried_into_december(&w, &c, "万达广场周边地块征收").await;
+        let staff = w.login("staff_a").await;
+        let repeat = propose(&w, &staff, &c, "万达广场周边地块征收").await;
+        let other = propose(&w, &staff, &c, "园区推介会").await;
+        for id in [repeat, other] {
+            let r = w
+                .post_form(&format!("/tasks/{id}/submit"), &staff, &[])
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        }
+        // The unit and the leader see the warning where they work.
+        let page = w
+            .get(&format!("/months/{MONTH}/units/{}", c.unit_a), &staff)
+            .await;
+        assert!(page.body.contains(&format!("data-repeats=\"{carried}\"")));
+        let leader = w.login("leader").await;
+        let page = w.get(&format!("/tasks/{repeat}"), &leader).await;
+        assert!(
+            page.body.contains("id=\"repeats-carried\""),
+            "{}",
+            page.body
+        );
+        let page = w.get(&format!("/tasks/{other}"), &leader).await;
+        assert!(!page.body.contains("id=\"repeats-carried\""));
+
+        // The meeting: flagged, with one button that merges it.
+        let director = w.login("director").await;
+        let page = w
+            .get(&format!("/months/{MONTH}/arrangement"), &director)
+            .await;
+        assert_eq!(
+            page.body.matches("data-merge-carried").count(),
+            2,
+            "one row under each grouping"
+        );
+        let r = w
+            .post_form(
+                &format!("/tasks/{repeat}/decision"),
+                &director,
+                &[
+                    ("decision", "merge"),
+                    ("merge_into", &carried.to_string()),
+                    ("from", "arrangement"),
+                    ("month", MONTH),
+                    ("reason", "与上月结转事项重复，并入结转事项"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let api = w.token("director").await;
+        let v = w
+            .api("GET", &format!("/api/v1/tasks/{repeat}"), &api, None)
+            .await
+            .json();
+        assert_eq!(v["status"], "merged", "{v}");
+        let page = w
+            .get(&format!("/months/{MONTH}/arrangement"), &director)
+            .await;
+        assert!(!page.body.contains("data-merge-carried"));
+    }
+);
+
 web_test!(proposals_after_the_window_are_refused, |w| {
     let c = cast(&w).await;
     let staff = w.login("staff_a").await;

@@ -144,6 +144,16 @@ impl Notice {
 
 /// An option of a select.
 #[derive(Debug, Clone)]
+/// Proposals that repeat work carried into their month: proposal id → (carried id, title).
+#[derive(Default)]
+pub struct Repeats(pub std::collections::BTreeMap<i64, (i64, String)>);
+
+impl Repeats {
+    pub fn of(&self, id: &i64) -> Option<&(i64, String)> {
+        self.0.get(id)
+    }
+}
+
 pub struct Opt {
     pub id: i64,
     pub label: String,
@@ -676,6 +686,7 @@ struct UnitMonthPage {
     import_key_point: Option<i64>,
     import_errors: Vec<CellRow>,
     error: Option<Notice>,
+    repeats: Repeats,
 }
 
 /// What went wrong on the unit page, to show beside the form that failed.
@@ -720,6 +731,14 @@ async fn render_unit_month(
         .await
     {
         Ok(p) => p,
+        Err(e) => return user.fail(e).into_response(),
+    };
+    let repeats = match state
+        .app
+        .carried_repeats(user.caller(), org, &tasks.items)
+        .await
+    {
+        Ok(r) => Repeats(r),
         Err(e) => return user.fail(e).into_response(),
     };
     let can_propose = allowed(
@@ -788,6 +807,7 @@ async fn render_unit_month(
         import_key_point,
         import_errors,
         error,
+        repeats,
     };
     (status, render(&page)).into_response()
 }
@@ -1011,6 +1031,7 @@ struct ArrangementPage {
     error: Option<Notice>,
     /// The month is arranged (or closed): the plan is its baseline and is not arranged again.
     arranged: bool,
+    repeats: Repeats,
 }
 
 pub async fn render_arrangement(
@@ -1049,6 +1070,14 @@ pub async fn render_arrangement(
         .await
     {
         Ok(p) => p,
+        Err(e) => return user.fail(e).into_response(),
+    };
+    let repeats = match state
+        .app
+        .carried_repeats(user.caller(), org, &tasks.items)
+        .await
+    {
+        Ok(r) => Repeats(r),
         Err(e) => return user.fail(e).into_response(),
     };
     let none = user.lang.t("arrangement.no_leader");
@@ -1103,6 +1132,7 @@ pub async fn render_arrangement(
     );
     let page = ArrangementPage {
         arranged,
+        repeats,
         l,
         m: month.to_string(),
         pager: Pager::new(&tasks, &format!("/months/{month}/arrangement")),

@@ -121,6 +121,8 @@ struct TaskPage {
     /// The task's urgings (催办), and whether the caller may urge it.
     urges: Vec<app::model::UrgeRow>,
     can_urge: bool,
+    /// The carried task this proposal repeats, if any.
+    repeat: Option<(i64, String)>,
 }
 
 impl TaskPage {
@@ -291,7 +293,20 @@ async fn render_task(
         Err(e) => return user.fail(e).into_response(),
     };
     let can_urge = state.app.may_urge(user.caller(), &d.task);
+    let repeat = match state
+        .app
+        .carried_repeats(
+            user.caller(),
+            d.task.organization_id,
+            std::slice::from_ref(&d.task),
+        )
+        .await
+    {
+        Ok(mut r) => r.remove(&d.task.id),
+        Err(e) => return user.fail(e).into_response(),
+    };
     let page = TaskPage {
+        repeat,
         urges,
         can_urge,
         units,
