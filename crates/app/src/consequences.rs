@@ -155,6 +155,21 @@ impl App {
         ym: YearMonth,
         units: Vec<i64>,
     ) -> Result<(usize, usize)> {
+        self.score_month_on(tx, org, ym, units, self.today(), true)
+            .await
+    }
+
+    /// The consequences of a month closed on `closed_on`: its ledger and the ladder's
+    /// proposals (with their deadlines from that day), the discipline office told when `notify`.
+    pub(crate) async fn score_month_on(
+        &self,
+        tx: &mut store::Tx,
+        org: i64,
+        ym: YearMonth,
+        units: Vec<i64>,
+        closed_on: chrono::NaiveDate,
+        notify: bool,
+    ) -> Result<(usize, usize)> {
         let m = ym.to_string();
         let (rules, row) = self.rules_for(&mut *tx, org, ym.year).await?;
         let (record, unsigned) = month_record(tx, org, &m, units).await?;
@@ -178,7 +193,7 @@ impl App {
             .collect();
         let continuation: std::collections::HashMap<i64, Option<i64>> =
             unsigned.iter().map(|&(t, _, _, n, _)| (t, n)).collect();
-        let proposals = ladder(&rules, &unfinished, self.today());
+        let proposals = ladder(&rules, &unfinished, closed_on);
         let cases: Vec<NewCase<'_>> = proposals
             .iter()
             .map(|p| NewCase {
@@ -192,7 +207,7 @@ impl App {
             })
             .collect();
         store::consequences::insert_cases(tx, org, &m, &cases, self.now()).await?;
-        if !cases.is_empty() {
+        if notify && !cases.is_empty() {
             // One notice to the discipline office, not one per case; nobody else is told.
             let to = store::notify::role_holders(&mut *tx, org, &["discipline_officer"]).await?;
             let msg = domain::notify::Message::accountability_proposed(&m, cases.len());

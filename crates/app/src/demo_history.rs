@@ -118,27 +118,6 @@ impl App {
                 if t.signed_off {
                     store::history::set_completed_on(&mut tx, id, &ym.day(20).to_string()).await?;
                 }
-                // The origin's case, now that its continuation exists.
-                if let Some(j) = t.carried_from {
-                    let months = t.months_overdue;
-                    let step = LadderStep::for_months(months);
-                    let (sanction, reasons) = if step == LadderStep::RectificationOrder {
-                        ("none", "已限期整改，下月完成")
-                    } else {
-                        ("admonishment", "连续两个月未完成，予以诫勉谈话并通报")
-                    };
-                    store::history::insert_decided_case(
-                        &mut tx,
-                        previous[j].0,
-                        id,
-                        step.as_str(),
-                        i32::try_from(months).unwrap_or(0),
-                        sanction,
-                        reasons,
-                        at(ym.day(10)),
-                    )
-                    .await?;
-                }
                 ids.push((id, owner, unit));
             }
             // The month's frozen figures, as the close writes them.
@@ -189,9 +168,53 @@ impl App {
                     .await?;
                 }
             }
+            // The month before is scored now that its continuations exist: the close's own
+            // rules write its ledger and the ladder's cases.
+            if m > 0 {
+                self.score_history_month(&mut tx, org, months[m - 1].month)
+                    .await?;
+            }
             previous = ids;
+        }
+        if let Some(last) = months.last() {
+            self.score_history_month(&mut tx, org, last.month).await?;
         }
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Scores a history month as its close would have on its fifth day after, and records
+    /// the discipline office's decision on each case the ladder proposed: a rectification
+    /// order needs no sanction, a second month unfinished is an admonishment.
+    async fn score_history_month(
+        &self,
+        tx: &mut store::Tx,
+        org: i64,
+        ym: domain::plan::YearMonth,
+    ) -> Result<()> {
+        let m = ym.to_string();
+        let closed_on = ym.last_day() + Duration::days(5);
+        let rows = store::signoff::outcome_groups(&mut *tx, org, &m).await?;
+        self.score_month_on(
+            tx,
+            org,
+            ym,
+            crate::consequences::planned_units(&rows),
+            closed_on,
+            false,
+        )
+        .await?;
+        let decided_at = (ym.next().day(10)).and_time(NaiveTime::MIN).and_utc();
+        store::history::decide_cases(
+            tx,
+            org,
+            &m,
+            LadderStep::RectificationOrder.as_str(),
+            ("none", "已限期整改，下月完成"),
+            ("admonishment", "连续两个月未完成，予以诫勉谈话并通报"),
+            decided_at,
+        )
+        .await?;
+        Ok(())
     }
 }

@@ -79,6 +79,27 @@ pub async fn insert_warning(
     Ok(())
 }
 
+/// Decides a history month's proposed cases as the discipline office did: `light` (sanction,
+/// reasons) for a case at step `light_step`, `heavy` for the others.
+pub async fn decide_cases(
+    tx: &mut Tx,
+    org: i64,
+    month: &str,
+    light_step: &str,
+    light: (&str, &str),
+    heavy: (&str, &str),
+    at: DateTime<Utc>,
+) -> Result<()> {
+    with_tx!(tx, c => sqlx::query(
+        "UPDATE accountability_cases SET status = 'decided', verification = '经核实', \
+         sanction = CASE WHEN step = $3 THEN $4 ELSE $6 END, \
+         reasons = CASE WHEN step = $3 THEN $5 ELSE $7 END, decided_at = $8 \
+         WHERE organization_id = $1 AND month = $2 AND status = 'proposed'")
+        .bind(org).bind(month).bind(light_step).bind(light.0).bind(light.1).bind(heavy.0).bind(heavy.1).bind(at)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 /// A case of the ladder as the discipline office left it.
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_decided_case(

@@ -761,3 +761,55 @@ web_test!(
         assert!(nov < may, "newest month first on the page");
     }
 );
+
+web_test!(
+    the_demo_s_history_months_are_scored_graded_and_awarded_like_any_closed_month,
+    |w| {
+        w.t.app
+            .load_demo(app::testing::TEST_PASSWORD)
+            .await
+            .unwrap();
+        let tok = w.token("demo.director").await;
+        let r = w
+            .api("GET", "/api/v1/months/2014-06/scores", &tok, None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let j = r.json();
+        let items = j["items"].as_array().expect("items");
+        assert!(items.len() >= 10, "every unit with work is scored: {j}");
+        let r = w.api("GET", "/api/v1/scores/2014", &tok, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let j = r.json();
+        assert!(
+            j["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| s["grade"].is_string()),
+            "{j}"
+        );
+        let r = w.api("GET", "/api/v1/awards/2014", &tok, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let j = r.json();
+        assert_eq!(
+            (j["closed"].as_bool(), j["through"].as_str()),
+            (Some(true), Some("2014-12")),
+            "{j}"
+        );
+        assert!(!j["units"].as_array().unwrap().is_empty(), "{j}");
+        // The pages of a closed month never say it is not closed.
+        let director = w.login("demo.director").await;
+        for page in [
+            "/months/2014-06/scores",
+            "/scores/2014",
+            "/months/2014-06/awards",
+            "/awards/2014",
+        ] {
+            let r = w.get(page, &director).await;
+            assert_eq!(r.status, StatusCode::OK, "{page}: {}", r.body);
+            assert!(!r.body.contains("尚未关账"), "{page}");
+        }
+        let r = w.get("/scores/2014", &director).await;
+        assert!(r.body.contains("id=\"year-scores-through\"") && r.body.contains("2014-12"));
+    }
+);
