@@ -652,7 +652,7 @@ const DEMO_TASKS: DemoTasks = &[
 impl App {
     /// The demo's plan: the year's key points; last month and this month arranged (what last
     /// month leaves unsigned is carried over by its close); next month's proposals in every
-    /// state; change requests.
+    /// state once its proposal window is open; change requests.
     async fn load_demo_plan(
         &self,
         tx: &mut store::Tx,
@@ -702,6 +702,10 @@ impl App {
         for (mi, month) in [this.prev(), this, this.next()].into_iter().enumerate() {
             let m = month.to_string();
             let cal = domain::plan::Calendar::default();
+            // Next month has proposals only once its window has opened.
+            if mi == 2 && cal.phase_on(month, today) == domain::plan::Phase::Upcoming {
+                continue;
+            }
             store::plan::ensure_cycle(tx, org, &m, cal.phase_on(month, today).as_str(), now)
                 .await?;
             let cycle = store::plan::cycle(&mut *tx, org, &m)
@@ -733,8 +737,11 @@ impl App {
                         TaskStatus::Arranged
                     };
                     let day = 10 + u32::try_from((ti * 3 + j * 7) % 18).unwrap_or(0);
+                    // Each month's item is that month's stage of the work, so that what last
+                    // month carries into this one is never planned a second time beside it.
+                    let title = format!("{title}（{}月）", month.month);
                     let draft = TaskDraft {
-                        title: (*title).into(),
+                        title: title.clone(),
                         content: format!(
                             "围绕“{title}”制定实施方案，明确责任人和时间节点，按周调度推进"
                         ),
@@ -799,7 +806,10 @@ impl App {
                 // An assigned item (交办事项) per arranged month.
                 let (unit, _) = unit_ids["zcb"];
                 let draft = TaskDraft {
-                    title: "落实主任办公会交办：万达广场项目周边交通疏导方案".into(),
+                    title: format!(
+                        "落实主任办公会交办：万达广场项目周边交通疏导方案（{}月）",
+                        month.month
+                    ),
                     content: "会同规划建设局、城市管理局制定施工期交通疏导方案".into(),
                     criterion: "方案经主任办公会审定并实施".into(),
                     deadline: month.day(25),

@@ -131,8 +131,8 @@ impl App {
             .await?;
         self.publish_bulletin(lead, bulletin).await?;
 
-        // This month: submissions in every state. Its plan is arranged, so in the first days
-        // of the month the work is under way already.
+        // This month: its plan is arranged, so in the first days of the month the work is under
+        // way already; in its sign-off window, submissions in every state.
         let (cycle, _, mut phase) = self.sync_cycle(org, this).await?;
         if phase == Phase::Arranging && cycle.arranged_at.is_some() {
             self.move_phase(
@@ -144,10 +144,9 @@ impl App {
             .await?;
             phase = Phase::Executing;
         }
-        if matches!(
-            phase,
-            Phase::Executing | Phase::SigningOff | Phase::Reviewing
-        ) {
+        // Its sign-off begins in the window of its last days: before that nothing of it is
+        // submitted, let alone signed off.
+        if matches!(phase, Phase::SigningOff | Phase::Reviewing) {
             let tasks = self.demo_month_tasks(org, this).await?;
             for (i, t) in tasks.iter().enumerate() {
                 if let Some(plan) = this_month_plan(i) {

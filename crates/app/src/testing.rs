@@ -220,3 +220,58 @@ macro_rules! app_test {
         }
     };
 }
+
+/// The invariants of the cycle ([`domain::invariants`]) that an organization's stored state
+/// breaks, read back out of the store.
+pub async fn violations(app: &App, org: i64) -> store::Result<Vec<domain::invariants::Violation>> {
+    use domain::invariants::{MonthFact, TaskFact, check};
+    use domain::plan::{TaskStatus, YearMonth};
+    let tasks: Vec<TaskFact> = store::testing::task_facts(app.db(), org)
+        .await?
+        .into_iter()
+        .filter_map(|(id, month, unit, title, status, carried_from)| {
+            Some(TaskFact {
+                id,
+                month: YearMonth::parse(&month)?,
+                unit,
+                title,
+                status: TaskStatus::parse(&status)?,
+                carried_from,
+            })
+        })
+        .collect();
+    let mut months = std::collections::BTreeMap::new();
+    for (month, phase, frozen, published, red) in store::testing::month_facts(app.db(), org).await?
+    {
+        let Some(ym) = YearMonth::parse(&month) else {
+            continue;
+        };
+        let closed = phase == domain::plan::Phase::Closed.as_str();
+        let counted = if closed {
+            let mut tx = app.db().begin().await?;
+            store::consequences::red_task_cards(&mut tx, org, &month)
+                .await?
+                .len()
+        } else {
+            0
+        };
+        let frozen = frozen
+            .and_then(|j| serde_json::from_str::<domain::figures::MonthFigures>(&j).ok())
+            .map(|f| f.total);
+        months.insert(
+            ym,
+            MonthFact {
+                closed,
+                frozen,
+                bulletin_published: published,
+                red_deductions: if closed {
+                    usize::try_from(red).unwrap_or(usize::MAX)
+                } else {
+                    0
+                },
+                counted_red_cards: counted,
+            },
+        );
+    }
+    Ok(check(&months, &tasks))
+}

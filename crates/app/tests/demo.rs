@@ -92,8 +92,7 @@ app_test!(the_demo_loads_once_with_working_accounts, |t| {
         "the test organization is untouched"
     );
 
-    // Sign-off: last month is closed with its published bulletin and frozen figures; this
-    // month has submissions in every state of the review.
+    // Sign-off: last month is closed with its published bulletin and frozen figures.
     let this = domain::plan::YearMonth::of(t.app.today());
     let last = this.prev().to_string();
     let bulletins = t
@@ -122,29 +121,14 @@ app_test!(the_demo_loads_once_with_working_accounts, |t| {
         "{:?}",
         figures.total
     );
+    // On the 2nd this month's sign-off has not begun: nothing of it is submitted.
     let queue = t
         .app
         .review_queue(Caller::System, org, &this.to_string(), &[], all())
         .await
         .unwrap();
-    let states: BTreeSet<String> = queue
-        .items
-        .iter()
-        .map(|i| match &i.state {
-            Some(s) => format!("review:{}", s.label()),
-            None => format!("form:{}", i.form.status),
-        })
-        .collect();
-    for s in [
-        "review:reviewing",
-        "review:site_check",
-        "review:returned",
-        "form:returned",
-        "form:signed_off",
-        "form:unfinished",
-    ] {
-        assert!(states.contains(s), "{s} missing from {states:?}");
-    }
+    assert_eq!(queue.total, 0);
+    assert_eq!(app::testing::violations(&t.app, org).await.unwrap(), vec![]);
 
     let report = t.app.verify_audit().await.unwrap();
     assert!(report.ok(), "{:?}", report.breaks);
@@ -343,5 +327,122 @@ app_test!(
                 .await,
             Err(AppError::Invalid(_))
         ));
+    }
+);
+
+// ---- a plausible day, whatever the day ----
+
+/// Loads the demo on `day` (09:00 UTC), the clock having started on 2 November 2026.
+async fn demo_on(t: &TestApp, day: &str) -> i64 {
+    let target = domain::plan::parse_date(day)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap()
+        .and_utc();
+    t.clock.advance(target - t.app.now());
+    t.app.load_demo(PASSWORD).await.unwrap().organization_id
+}
+
+/// The demo's tasks of `month`, any status.
+async fn tasks_in(t: &TestApp, org: i64, month: &str) -> Vec<app::model::TaskRow> {
+    let f = app::model::TaskFilter {
+        month: Some(month.into()),
+        ..Default::default()
+    };
+    t.app
+        .list_tasks(Caller::System, org, &f, all())
+        .await
+        .unwrap()
+        .items
+}
+
+app_test!(
+    the_demo_on_the_third_of_a_month_is_a_day_the_product_could_have_reached,
+    |t| {
+        let org = demo_on(&t, "2026-12-03").await;
+        // The month's invariants hold over the whole history and the months of the day.
+        assert_eq!(app::testing::violations(&t.app, org).await.unwrap(), vec![]);
+        // Nothing of December is signed off or even submitted on the 3rd.
+        let december = tasks_in(&t, org, "2026-12").await;
+        assert!(december.len() > 40, "{}", december.len());
+        assert!(
+            december
+                .iter()
+                .all(|x| !matches!(x.status.as_str(), "signed_off" | "sign_off_submitted")),
+            "{:?}",
+            december
+                .iter()
+                .map(|x| x.status.as_str())
+                .collect::<BTreeSet<_>>()
+        );
+        // November is closed and carried its unfinished work in once: no December task
+        // repeats it.
+        assert!(december.iter().any(|x| x.carried_from_id.is_some()));
+        // January's proposals open on 20 December: none yet.
+        assert!(tasks_in(&t, org, "2027-01").await.is_empty());
+        // The month's cards are of every colour, yellow included.
+        let cards = t
+            .app
+            .list_cards(Caller::System, org, "2026-12", &Default::default(), all())
+            .await
+            .unwrap();
+        assert!(
+            cards.totals.yellow > 0 && cards.totals.green > 0,
+            "{:?}",
+            cards.totals
+        );
+    }
+);
+
+app_test!(
+    the_demo_after_the_20th_has_next_month_s_proposals_in_every_state,
+    |t| {
+        let org = demo_on(&t, "2026-11-22").await;
+        assert_eq!(app::testing::violations(&t.app, org).await.unwrap(), vec![]);
+        let statuses: BTreeSet<String> = tasks_in(&t, org, "2026-12")
+            .await
+            .into_iter()
+            .map(|x| x.status)
+            .collect();
+        for s in [
+            "draft",
+            "submitted",
+            "leader_approved",
+            "returned",
+            "accepted",
+        ] {
+            assert!(statuses.contains(s), "{s} missing from {statuses:?}");
+        }
+    }
+);
+
+app_test!(
+    the_demo_in_the_sign_off_window_has_submissions_in_every_state,
+    |t| {
+        let org = demo_on(&t, "2026-11-27").await;
+        assert_eq!(app::testing::violations(&t.app, org).await.unwrap(), vec![]);
+        let queue = t
+            .app
+            .review_queue(Caller::System, org, "2026-11", &[], all())
+            .await
+            .unwrap();
+        let states: BTreeSet<String> = queue
+            .items
+            .iter()
+            .map(|i| match &i.state {
+                Some(s) => format!("review:{}", s.label()),
+                None => format!("form:{}", i.form.status),
+            })
+            .collect();
+        for s in [
+            "review:reviewing",
+            "review:site_check",
+            "review:returned",
+            "form:returned",
+            "form:signed_off",
+            "form:unfinished",
+        ] {
+            assert!(states.contains(s), "{s} missing from {states:?}");
+        }
     }
 );

@@ -17,6 +17,7 @@ pub mod evidence;
 pub mod figures;
 pub mod history;
 pub mod ids;
+pub mod invariants;
 pub mod notify;
 pub mod org;
 pub mod page;

@@ -184,6 +184,32 @@ pub async fn sign_off_all_but(
         .bind(org).bind(month).bind(keep_every).execute(c).await.map(|r| r.rows_affected()))?)
 }
 
+/// Every task of an organization as `(id, month, unit, title, status, carried_from)`, for the
+/// invariants of the cycle.
+pub async fn task_facts(
+    db: &Db,
+    org: i64,
+) -> crate::Result<Vec<(i64, String, i64, String, String, Option<i64>)>> {
+    Ok(with_db!(db, c => sqlx::query_as(
+        "SELECT id, month, unit_id, title, status, carried_from_id FROM tasks WHERE organization_id = $1 ORDER BY id")
+        .bind(org).fetch_all(c).await)?)
+}
+
+/// Each month of an organization with a cycle: `(month, phase, frozen figures JSON, a
+/// bulletin published, red-card ledger entries)`.
+pub async fn month_facts(
+    db: &Db,
+    org: i64,
+) -> crate::Result<Vec<(String, String, Option<String>, bool, i64)>> {
+    Ok(with_db!(db, c => sqlx::query_as(
+        "SELECT c.month, c.phase, r.figures, \
+         EXISTS (SELECT 1 FROM bulletins b WHERE b.organization_id = c.organization_id AND b.month = c.month AND b.status = 'published'), \
+         (SELECT COUNT(*) FROM score_entries e WHERE e.organization_id = c.organization_id AND e.month = c.month AND e.rule = 'red_card') \
+         FROM cycles c LEFT JOIN month_results r ON r.organization_id = c.organization_id AND r.month = c.month \
+         WHERE c.organization_id = $1 ORDER BY c.month")
+        .bind(org).fetch_all(c).await)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;
