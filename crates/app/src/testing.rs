@@ -14,16 +14,42 @@ pub struct TestApp {
     pub app: App,
     pub clock: Arc<FixedClock>,
     pub org: i64,
-    db: TestDb,
+    url: String,
+    /// The database this app owns and removes at [`TestApp::cleanup`].
+    db: Option<TestDb>,
 }
 
 impl TestApp {
     /// Wraps a test database: migrates it and creates one organization.
     pub async fn new(db: TestDb) -> TestApp {
+        let (app, clock, org) = Self::build(db.db.clone()).await;
+        TestApp {
+            app,
+            clock,
+            org,
+            url: db.url.clone(),
+            db: Some(db),
+        }
+    }
+
+    /// The same over a database someone else owns (and cleans up): for a test that seeds a
+    /// database and then hands it to another process.
+    pub async fn new_on(db: store::Db, url: &str) -> TestApp {
+        let (app, clock, org) = Self::build(db).await;
+        TestApp {
+            app,
+            clock,
+            org,
+            url: url.to_owned(),
+            db: None,
+        }
+    }
+
+    async fn build(db: store::Db) -> (App, Arc<FixedClock>, i64) {
         let clock = Arc::new(FixedClock::new(
             Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap(),
         ));
-        let app = App::new(db.db.clone(), clock.clone(), AppConfig::default());
+        let app = App::new(db, clock.clone(), AppConfig::default());
         app.migrate().await.expect("migrate");
         let org = app
             .create_organization(
@@ -37,22 +63,19 @@ impl TestApp {
             .await
             .expect("organization")
             .id;
-        TestApp {
-            app,
-            clock,
-            org,
-            db,
-        }
+        (app, clock, org)
     }
 
     /// The test database's address, for a second pool (a second server) on it.
     pub fn db_url(&self) -> &str {
-        &self.db.url
+        &self.url
     }
 
     pub async fn cleanup(self) {
         self.app.close().await;
-        self.db.cleanup().await;
+        if let Some(db) = self.db {
+            db.cleanup().await;
+        }
     }
 
     pub async fn unit(&self, name: &str, parent: Option<i64>) -> i64 {

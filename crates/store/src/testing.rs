@@ -210,6 +210,26 @@ pub async fn month_facts(
         .bind(org).fetch_all(c).await)?)
 }
 
+/// What a closed month has frozen, as `(month, item)` rows in a stable order: its cards (with
+/// their colours and confirmations), its ledger entries and its frozen figures. Compared
+/// before and after an action, it shows whether anything changed a closed month.
+pub async fn frozen_digest(db: &Db, org: i64) -> crate::Result<Vec<(String, String)>> {
+    Ok(with_db!(db, c => sqlx::query_as(
+        "SELECT x.month, x.item FROM ( \
+           SELECT c.month AS month, 'card:' || c.subject_kind || ':' || CAST(c.subject_id AS TEXT) || ':' || c.color || ':' || \
+                  COALESCE(c.confirmed_as, '') || ':' || c.computed_on AS item \
+             FROM cards c WHERE c.organization_id = $1 \
+           UNION ALL \
+           SELECT e.month, 'entry:' || CAST(e.unit_id AS TEXT) || ':' || e.rule || ':' || CAST(e.points AS TEXT) || ':' || \
+                  COALESCE(CAST(e.task_id AS TEXT), '') \
+             FROM score_entries e WHERE e.organization_id = $1 \
+           UNION ALL \
+           SELECT r.month, 'figures:' || r.figures FROM month_results r WHERE r.organization_id = $1 \
+         ) x JOIN cycles y ON y.organization_id = $1 AND y.month = x.month AND y.phase = 'closed' \
+         ORDER BY x.month, x.item")
+        .bind(org).fetch_all(c).await)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;

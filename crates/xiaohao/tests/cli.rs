@@ -266,3 +266,159 @@ fn bad_configuration_is_one_clear_line_and_a_failure() {
         assert!(!err.contains("panicked"));
     }
 }
+
+// ---- a close killed at any moment ----
+
+/// November as the CLI finds it on a later day: two units, `n` arranged tasks of which every
+/// third is signed off, the month arranged and under way. Seeded the same way twice, two
+/// databases hold the same ids.
+async fn november_to_close(db: &TestDb, n: usize) -> i64 {
+    let t = app::testing::TestApp::new_on(db.db.clone(), &db.url).await;
+    let a = t.unit("招商合作局", None).await;
+    let b = t.unit("财政局", None).await;
+    let owners = [
+        t.person("staff.a", Some(a), &[(domain::Role::Staff, Some(a))])
+            .await,
+        t.person("staff.b", Some(b), &[(domain::Role::Staff, Some(b))])
+            .await,
+    ];
+    let now = t.app.now();
+    let mut tx = t.app.db().begin().await.unwrap();
+    store::plan::ensure_cycle(&mut tx, t.org, "2026-11", "executing", now)
+        .await
+        .unwrap();
+    let cycle = store::plan::cycle(&mut tx, t.org, "2026-11")
+        .await
+        .unwrap()
+        .unwrap();
+    store::plan::set_arranged(&mut tx, cycle.id, None, now)
+        .await
+        .unwrap();
+    for i in 0..n {
+        let owner = &owners[i % 2];
+        let draft = domain::plan::TaskDraft {
+            title: format!("第{i}项"),
+            content: "按月推进".into(),
+            criterion: "按期完成".into(),
+            deadline: domain::plan::parse_date("2026-11-20").unwrap(),
+            key_point_id: None,
+            owner_id: Some(owner.actor.person_id.0),
+            post_id: None,
+            leader_id: None,
+            is_key_work: i % 4 == 0,
+            key_project_id: None,
+        };
+        let new = store::plan::NewTask {
+            org: t.org,
+            month: "2026-11",
+            unit_id: if i % 2 == 0 { a } else { b },
+            draft: &draft,
+            is_assigned: false,
+            status: if i % 3 == 0 { "signed_off" } else { "arranged" },
+            carried_from_id: None,
+            months_overdue: 0,
+            created_by: None,
+        };
+        store::plan::insert_task(&mut tx, &new, now).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    t.org
+}
+
+/// What the month's close leaves: the tasks of both months (a continuation named by its
+/// origin, since PostgreSQL's sequences do not give back the ids a killed close took), and
+/// what November froze.
+async fn closed_state(db: &TestDb, org: i64) -> (Vec<String>, Vec<(String, String)>) {
+    let tasks = store::testing::task_facts(&db.db, org).await.unwrap();
+    let title = |id: i64| {
+        tasks
+            .iter()
+            .find(|t| t.0 == id)
+            .map(|t| format!("{}/{}", t.1, t.3))
+            .unwrap_or_default()
+    };
+    let mut facts: Vec<String> = tasks
+        .iter()
+        .map(|(_, month, unit, t, status, from)| {
+            format!(
+                "{month} {unit} {t} {status} <- {}",
+                from.map(title).unwrap_or_default()
+            )
+        })
+        .collect();
+    facts.sort();
+    let frozen = store::testing::frozen_digest(&db.db, org).await.unwrap();
+    (facts, frozen)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_close_killed_at_any_moment_leaves_the_month_untouched_or_closed_as_without_the_kill() {
+    const TASKS: usize = 600;
+    let pairs = {
+        let mut v = vec![(TestDb::sqlite().await, TestDb::sqlite().await)];
+        if let (Some(a), Some(b)) = (TestDb::postgres().await, TestDb::postgres().await) {
+            v.push((a, b));
+        }
+        v
+    };
+    for (crashed, reference) in pairs {
+        let org = november_to_close(&crashed, TASKS).await;
+        assert_eq!(november_to_close(&reference, TASKS).await, org);
+        let args = ["close-month", "--org", "test", "--month", "2026-11"];
+        // The close as it runs without a crash, and how long it takes.
+        let started = std::time::Instant::now();
+        let o = run(&reference.url, &args);
+        let took = started.elapsed();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let expected = closed_state(&reference, org).await;
+        assert!(!expected.1.is_empty(), "the close froze something");
+
+        let untouched = closed_state(&crashed, org).await;
+        let mut killed_while_open = 0;
+        for fraction in [0.1, 0.3, 0.5, 0.7, 0.85, 0.95] {
+            let mut child = Command::new(BIN)
+                .arg("--database-url")
+                .arg(&crashed.url)
+                .args(args)
+                .env("XIAOHAO_LOG", "error")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("spawn");
+            std::thread::sleep(took.mul_f64(fraction));
+            // SIGKILL: no destructor, no rollback by the process itself.
+            let _ = child.kill();
+            let _ = child.wait();
+            let now = closed_state(&crashed, org).await;
+            if now.0 != untouched.0 {
+                // Closed by this run: exactly as the close without a crash.
+                if now.1 != expected.1 {
+                    let diff: Vec<_> = now
+                        .1
+                        .iter()
+                        .zip(&expected.1)
+                        .filter(|(a, b)| a != b)
+                        .take(3)
+                        .collect();
+                    panic!("killed at {fraction}: closed differently: {diff:?}");
+                }
+                let first = now.0.iter().zip(&expected.0).find(|(a, b)| a != b);
+                assert_eq!(first, None, "killed at {fraction}: other tasks");
+                break;
+            }
+            assert_eq!(
+                now, untouched,
+                "killed at {fraction} of the close: neither untouched nor closed"
+            );
+            killed_while_open += 1;
+        }
+        assert!(killed_while_open > 0, "some kill landed before the commit");
+        // Closing again finishes the job exactly as the close without a crash did.
+        let o = run(&crashed.url, &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(closed_state(&crashed, org).await, expected);
+        assert!(run(&crashed.url, &["audit", "verify"]).status.success());
+        crashed.cleanup().await;
+        reference.cleanup().await;
+    }
+}
