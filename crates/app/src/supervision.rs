@@ -981,7 +981,7 @@ impl App {
         caller: Caller<'_>,
         finding: i64,
         input: &FollowUpInput,
-    ) -> Result<i64> {
+    ) -> Result<FollowUpRow> {
         let d = input.validate(self.today())?;
         let f = self.finding(finding).await?;
         caller.authorize(Action::Inspect {
@@ -1014,8 +1014,11 @@ impl App {
             )),
         )
         .await?;
+        let row = store::supervision::get_follow_up(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         tx.commit().await?;
-        Ok(id)
+        Ok(row)
     }
 
     async fn follow_up(&self, id: i64) -> Result<FollowUpRow> {

@@ -492,26 +492,24 @@ pub async fn close_finding(
 
 #[utoipa::path(post, path = "/findings/{id}/follow-ups", tag = "supervision", params(("id" = i64, Path)),
     request_body = NewFollowUp,
-    responses((status = 201, body = crate::api::dto::Done), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = FollowUp), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_follow_up(
     State(s): State<AppState>,
     user: ApiUser,
     Path(raw): Path<String>,
     ApiJson(b): ApiJson<NewFollowUp>,
-) -> Result<(StatusCode, Json<crate::api::dto::Done>), ApiError> {
+) -> Result<(StatusCode, Json<FollowUp>), ApiError> {
     let fid = id(&user, &raw)?;
     let input = FollowUpInput {
         action: b.required_action,
         due_on: b.due_on,
     };
-    s.app
+    let row = s
+        .app
         .add_follow_up(user.caller(), fid, &input)
         .await
         .map_err(|e| user.fail(e))?;
-    Ok((
-        StatusCode::CREATED,
-        Json(crate::api::dto::Done { ok: true }),
-    ))
+    Ok((StatusCode::CREATED, Json(row.into())))
 }
 
 #[derive(Debug, Deserialize, IntoParams, Default)]
