@@ -1,11 +1,11 @@
 //! Statistics (统计) for any period, organization (with its zones, for a city), unit, leader
 //! or person, computed from the stored record by `domain::statistics`.
 
-use domain::OrganizationId;
 use domain::figures::{Figures, OutcomeGroup, month_figures_of};
 use domain::plan::{TaskStatus, YearMonth};
-use domain::policy::Action;
+use domain::policy::{Action, StatsSubject, sees_accountability_counts};
 use domain::statistics::{Counted, MonthLine, Period, Totals, summarize};
+use domain::{OrganizationId, PersonId, UnitId};
 use serde::Serialize;
 
 use crate::{App, AppError, Caller, Result};
@@ -73,12 +73,14 @@ impl App {
                 })?;
             }
         }
+        let mut unit_path: Vec<UnitId> = Vec::new();
         let subject = match (q.unit, q.leader.or(q.person)) {
             (Some(u), _) => {
                 let unit = self.unit(u).await?;
                 if !orgs.contains(&unit.organization_id) {
                     return Err(AppError::field("unit_id", "not_found"));
                 }
+                unit_path = unit.path_ids().into_iter().map(UnitId).collect();
                 Some(unit.name)
             }
             (None, Some(p)) => {
@@ -99,6 +101,21 @@ impl App {
             }
             (None, None) => None,
         };
+        // Whose figures these are decides who may see them, and whether the number held
+        // accountable (confidential cases) is shown.
+        let who = match (q.unit, q.leader.or(q.person)) {
+            (Some(_), _) => StatsSubject::Unit { path: &unit_path },
+            (None, Some(p)) => StatsSubject::Person(PersonId(p)),
+            (None, None) => StatsSubject::Organization,
+        };
+        caller.authorize(Action::ViewStatistics {
+            org: OrganizationId(org),
+            subject: who,
+        })?;
+        let show_accountable = match caller {
+            Caller::System => true,
+            Caller::Person(i) => sees_accountability_counts(&i.actor, OrganizationId(org), who),
+        };
         let scope = store::statistics::Scope {
             orgs: orgs.clone(),
             from: period.from.to_string(),
@@ -111,7 +128,11 @@ impl App {
         let (published, published_distinct) =
             store::statistics::published_counts(&self.db, &scope).await?;
         let warnings = store::statistics::warning_counts(&self.db, &scope).await?;
-        let accountable = store::statistics::accountable_count(&self.db, &scope).await?;
+        let accountable = if show_accountable {
+            store::statistics::accountable_count(&self.db, &scope).await?
+        } else {
+            0
+        };
         let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
         let by_month = |rows: Vec<(String, i64)>| -> Vec<(YearMonth, u32)> {
             rows.into_iter()
@@ -128,7 +149,10 @@ impl App {
             published_distinct: n(published_distinct),
             accountable: n(accountable),
         };
-        let (lines, totals) = summarize(period, &counted);
+        let (lines, mut totals) = summarize(period, &counted);
+        if !show_accountable {
+            totals.accountable = None;
+        }
         let by_org = orgs.len() > 1;
         let groups: Vec<OutcomeGroup> = store::statistics::task_counts_by(&self.db, &scope, by_org)
             .await?

@@ -240,7 +240,7 @@ app_test!(
         assert_eq!(tt.figures.signed_off, 2647);
         let rate = tt.figures.completion_permille().unwrap();
         assert_eq!((rate + 5) / 10, 95, "{}", tt.figures.completion_text());
-        assert_eq!(tt.accountable, 8);
+        assert_eq!(tt.accountable, Some(8));
         assert_eq!(tt.carried_over, 146);
         assert_eq!(v.lines.len(), 36);
         assert!(v.lines.iter().all(|l| l.figures.planned >= 70));

@@ -1740,12 +1740,14 @@ app::app_test!(
             .app
             .add_follow_up(sup, finding, &follow_up("三日内提交整改报告", "2026-11-05"))
             .await
-            .unwrap().id;
+            .unwrap()
+            .id;
         let later = t
             .app
             .add_follow_up(sup, finding, &follow_up("补充影像资料", "2026-11-20"))
             .await
-            .unwrap().id;
+            .unwrap()
+            .id;
         let head = Caller::Person(&c.head_a);
         // The reminders reach the inspected unit's head for the one due within three days.
         t.app.run_job_now("reminders", "test").await.unwrap();
@@ -1802,7 +1804,8 @@ app::app_test!(
             .app
             .add_follow_up(sup, finding, &follow_up("约谈单位负责人", "2026-11-05"))
             .await
-            .unwrap().id;
+            .unwrap()
+            .id;
         t.clock.advance(Duration::days(3));
         assert_eq!(
             t.app
@@ -1877,7 +1880,8 @@ app::app_test!(a_covert_follow_up_is_not_answerable_until_published, |t| {
         .app
         .add_follow_up(sup, finding, &follow_up("暗访问题限期整改", "2026-11-04"))
         .await
-        .unwrap().id;
+        .unwrap()
+        .id;
     let head = Caller::Person(&c.head_a);
     assert!(matches!(
         t.app.respond_follow_up(head, fu, "已整改", &[]).await,
@@ -3016,7 +3020,8 @@ app::app_test!(
             .app
             .add_follow_up(sup, finding, &follow_up("限期整改消防通道", &due))
             .await
-            .unwrap().id;
+            .unwrap()
+            .id;
         let status = |row: &app::model::FollowUpRow| row.status.clone();
 
         // Nothing to verify before the unit answers; the finding stays open while its

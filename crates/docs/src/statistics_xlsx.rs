@@ -110,7 +110,7 @@ pub fn write_statistics_xlsx(
             Some(totals.carried_over),
             Some(totals.published),
             Some(totals.warnings),
-            Some(totals.accountable),
+            totals.accountable,
         ],
         true,
     )

@@ -138,6 +138,14 @@ pub enum Action<'a> {
     /// Configure the organization's notification channels and see their deliveries: an
     /// administrator.
     ManageNotifications { org: OrganizationId },
+    /// See the statistics of a period for a subject: the organization's own (any member);
+    /// a unit's (its head, the leaders of it, the offices, the discipline office, the
+    /// director and the leading group); a person's or a leader's (the person, and the same
+    /// offices and leadership).
+    ViewStatistics {
+        org: OrganizationId,
+        subject: StatsSubject<'a>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -149,6 +157,30 @@ enum Reach {
     Own,
     Below,
     None,
+}
+
+/// Whose statistics are asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatsSubject<'a> {
+    Organization,
+    /// A unit, by its path from the root.
+    Unit {
+        path: &'a [UnitId],
+    },
+    /// A person: as owner, or as the leader in charge of the units counted.
+    Person(PersonId),
+}
+
+/// Whether the statistics of `subject` may show the number of persons held accountable: the
+/// cases behind it are confidential (the discipline office, the director, and the person's
+/// own).
+pub fn sees_accountability_counts(
+    actor: &Actor,
+    org: OrganizationId,
+    subject: StatsSubject<'_>,
+) -> bool {
+    actor.sees_all_cases(org)
+        || matches!(subject, StatsSubject::Person(p) if p == actor.person_id && org == actor.organization_id)
 }
 
 /// Which people an actor may list in an organization.
@@ -377,6 +409,26 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denied> {
                         && unit_path.iter().any(|u| actor.led_units.contains(u))))
         }
         Action::ManageNotifications { org } => actor.is_admin() && actor.reach(org) != Reach::None,
+        Action::ViewStatistics { org, subject } => {
+            let overseer = actor.reach(org) == Reach::Own
+                && (actor.has(Role::Director)
+                    || actor.has(Role::LeadingGroup)
+                    || actor.sees_all_cases(org)
+                    || actor.grants.iter().any(|g| g.role.is_office()));
+            match subject {
+                StatsSubject::Organization => actor.reach(org) != Reach::None,
+                StatsSubject::Unit { path } => {
+                    overseer
+                        || (actor.reach(org) == Reach::Own
+                            && (actor.member_of(&[Role::UnitHead], path)
+                                || (actor.has(Role::LeaderInCharge)
+                                    && path.iter().any(|u| actor.led_units.contains(u)))))
+                }
+                StatsSubject::Person(p) => {
+                    overseer || (p == actor.person_id && org == actor.organization_id)
+                }
+            }
+        }
         Action::ManageDisplays { org } => {
             (actor.is_admin() && actor.reach(org) != Reach::None)
                 || (actor.reach(org) == Reach::Own && actor.has(Role::Supervisor))

@@ -95,8 +95,9 @@ pub struct Totals {
     /// Distinct items published with a card over the period.
     pub published: u32,
     pub warnings: u32,
-    /// Distinct persons held accountable over the period.
-    pub accountable: u32,
+    /// Distinct persons held accountable over the period; `None` where the caller may not
+    /// see the confidential cases behind the number.
+    pub accountable: Option<u32>,
 }
 
 impl Totals {
@@ -164,7 +165,7 @@ pub fn summarize(period: Period, c: &Counted) -> (Vec<MonthLine>, Totals) {
     let mut t = Totals {
         months: period.months(),
         published: c.published_distinct,
-        accountable: c.accountable,
+        accountable: Some(c.accountable),
         ..Totals::default()
     };
     for l in &lines {
@@ -231,6 +232,6 @@ mod tests {
         assert_eq!(t.figures.signed_off, 145);
         assert_eq!(t.figures.completion_text(), "93.5%");
         assert_eq!(t.monthly_average_text(), "51.7");
-        assert_eq!((t.published, t.warnings, t.accountable), (4, 1, 1));
+        assert_eq!((t.published, t.warnings, t.accountable), (4, 1, Some(1)));
     }
 }

@@ -230,6 +230,20 @@ pub async fn frozen_digest(db: &Db, org: i64) -> crate::Result<Vec<(String, Stri
         .bind(org).fetch_all(c).await)?)
 }
 
+/// The number of rows in `table`, for tests that check how many rows an action added. The
+/// name goes into the SQL text, so only ASCII lowercase letters and underscores are accepted.
+pub async fn count_rows(db: &Db, table: &str) -> crate::Result<i64> {
+    if table.is_empty() || !table.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+        return Err(crate::StoreError::Sqlx(sqlx::Error::InvalidArgument(
+            format!("not a table name: {table:?}"),
+        )));
+    }
+    Ok(
+        with_db!(db, c => sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+        .fetch_one(c).await)?,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;

@@ -519,7 +519,21 @@ web_test!(statistics_are_a_page_a_workbook_and_an_api, |w| {
     assert_eq!(j["planned"], 2793);
     assert_eq!(j["signed_off"], 2647);
     assert_eq!(j["monthly_average"], "77.6");
-    assert_eq!(j["accountable"], 8);
+    assert_eq!(
+        j["accountable"],
+        serde_json::Value::Null,
+        "the cases behind it are confidential"
+    );
+    let director = w.token("demo.director").await;
+    let r = w
+        .api(
+            "GET",
+            "/api/v1/statistics?from=2013-01&to=2015-12",
+            &director,
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["accountable"], 8);
     assert_eq!(j["by_month"].as_array().unwrap().len(), 36);
     let r = w
         .api(
@@ -543,13 +557,43 @@ web_test!(statistics_are_a_page_a_workbook_and_an_api, |w| {
         page.body.contains("<svg"),
         "the charts are drawn on the server"
     );
-    let unit = w
-        .get(
-            &format!("/statistics?from=2026-11&to=2026-11&unit={}", c.unit_b),
-            &head,
+    // Another unit's figures, or a person's of another unit, are not a unit head's to see:
+    // not on the page, not in the workbook, not through the API.
+    let of_b = format!("from=2026-11&to=2026-11&unit={}", c.unit_b);
+    let of_staff_b = format!("from=2026-11&to=2026-11&person={}", c.staff_b);
+    for q in [&of_b, &of_staff_b] {
+        assert_eq!(
+            w.get(&format!("/statistics?{q}"), &head).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            w.get(&format!("/statistics.xlsx?{q}"), &head).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let api = w.token("head_a").await;
+        let r = w
+            .api("GET", &format!("/api/v1/statistics?{q}"), &api, None)
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    }
+    let head_b = w.login("head_b").await;
+    let unit = w.get(&format!("/statistics?{of_b}"), &head_b).await;
+    assert!(unit.body.contains("data-k=\"planned\">1<") && unit.body.contains("财政局"));
+    assert!(
+        unit.body.contains("data-k=\"accountable\">—<"),
+        "the confidential count is not a unit head's"
+    );
+    let staff_b = w.token("staff_b").await;
+    let r = w
+        .api(
+            "GET",
+            &format!("/api/v1/statistics?{of_staff_b}"),
+            &staff_b,
+            None,
         )
         .await;
-    assert!(unit.body.contains("data-k=\"planned\">1<") && unit.body.contains("财政局"));
+    assert_eq!(r.status, StatusCode::OK, "one's own figures");
+    assert_eq!(r.json()["accountable"], 0, "and one's own cases");
     let bad = w.get("/statistics?from=2026-11&to=2026-01", &head).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("before_from"));

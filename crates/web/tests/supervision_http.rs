@@ -915,7 +915,9 @@ web_test!(
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        let finding = r.json()["id"].as_i64().unwrap();
+        let finding = r.json()["finding_list"][0]["id"]
+            .as_i64()
+            .expect("the finding");
         let r = w
             .api(
                 "POST",

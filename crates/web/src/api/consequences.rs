@@ -619,8 +619,9 @@ pub struct Statistics {
     /// Distinct items published with a card over the period.
     pub published: u32,
     pub warnings: u32,
-    /// Distinct persons held accountable.
-    pub accountable: u32,
+    /// Distinct persons held accountable; null for a caller who may not see the confidential
+    /// cases behind the number.
+    pub accountable: Option<u32>,
     pub by_month: Vec<StatsLine>,
 }
 

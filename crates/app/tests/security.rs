@@ -1,0 +1,83 @@
+//! What an attacker inside the organization tries through the app layer, on both databases:
+//! statistics of a subject whose record the caller may not see, and the confidential number
+//! of persons held accountable.
+
+mod common;
+
+use app::{AppError, Caller, StatsQuery};
+use common::month::*;
+use domain::Role;
+
+fn query(unit: Option<i64>, person: Option<i64>, leader: Option<i64>) -> StatsQuery {
+    StatsQuery {
+        from: "2026-01".into(),
+        to: "2026-12".into(),
+        unit,
+        person,
+        leader,
+        ..Default::default()
+    }
+}
+
+app::app_test!(
+    statistics_of_a_subject_are_seen_only_by_those_who_may_see_its_record,
+    |t| {
+        let c = cast(&t).await;
+        let leader = t
+            .person("leader", None, &[(Role::LeaderInCharge, None)])
+            .await;
+        t.app
+            .set_led_units(Caller::System, leader.actor.person_id.0, &[c.unit_a])
+            .await
+            .unwrap();
+        // The grant as the leader's next request loads it.
+        let leader = t.identity(leader.actor.person_id.0).await;
+        let discipline = t
+            .person("discipline", None, &[(Role::DisciplineOfficer, None)])
+            .await;
+        let staff_a = c.staff_a.actor.person_id.0;
+        let leader_id = leader.actor.person_id.0;
+        let stats = |who: &app::Identity, q: StatsQuery| {
+            let app = t.app.clone();
+            let who = who.clone();
+            async move { app.statistics(Caller::Person(&who), t.org, &q).await }
+        };
+        let refused = |r: Result<app::StatsView, AppError>| matches!(r, Err(AppError::Forbidden));
+        let shown = |r: Result<app::StatsView, AppError>| {
+            r.expect("statistics").totals.accountable.is_some()
+        };
+
+        // A person's figures: the person, the director, the offices; not a colleague of
+        // another unit, not the head of another unit.
+        let p = || query(None, Some(staff_a), None);
+        assert!(refused(stats(&c.staff_b, p()).await));
+        assert!(refused(stats(&c.head_b, p()).await));
+        assert!(shown(stats(&c.staff_a, p()).await), "one's own cases");
+        assert!(shown(stats(&c.director, p()).await));
+        assert!(shown(stats(&discipline, p()).await));
+        assert!(
+            !shown(stats(&c.supervisor, p()).await),
+            "an office sees the figures, not the confidential count"
+        );
+
+        // A unit's: its head and its leader, the offices; not its staff, not another head.
+        let u = || query(Some(c.unit_a), None, None);
+        assert!(refused(stats(&c.staff_a, u()).await));
+        assert!(refused(stats(&c.head_b, u()).await));
+        assert!(!shown(stats(&c.head_a, u()).await));
+        assert!(!shown(stats(&leader, u()).await));
+        assert!(!shown(stats(&c.efficiency, u()).await));
+        assert!(shown(stats(&c.director, u()).await));
+
+        // A leader's: the leader and those above.
+        let l = || query(None, None, Some(leader_id));
+        assert!(refused(stats(&c.head_a, l()).await));
+        assert!(shown(stats(&leader, l()).await));
+        assert!(shown(stats(&c.director, l()).await));
+
+        // The organization's: any member, the confidential count for the entitled only.
+        let o = || query(None, None, None);
+        assert!(!shown(stats(&c.staff_b, o()).await));
+        assert!(shown(stats(&discipline, o()).await));
+    }
+);
