@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -32,9 +32,14 @@ pub struct NextQuery {
     ok: String,
 }
 
-/// Only local paths are followed after sign-in, never another site.
+/// Only local paths are followed after sign-in, never another site, and never one with a
+/// control character (a CR/LF would split the `Location` header).
 pub(crate) fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control)
+    {
         next
     } else {
         "/"
@@ -56,6 +61,17 @@ pub async fn login_form(Ctx(ctx): Ctx, Query(q): Query<NextQuery>) -> Response {
 pub async fn login(State(state): State<AppState>, Ctx(ctx): Ctx, form: FormData) -> Response {
     let username = form.get("username").to_owned();
     let next = form.get("next").to_owned();
+    // Refused before anything is written: no session is created for such a request.
+    if next.chars().any(char::is_control) {
+        let e = app::AppError::field("next", "invalid_characters");
+        let page = LoginPage {
+            l: Layout::new(ctx.lang, None, "login.title", "/login"),
+            username,
+            next: String::new(),
+            errors: FormErrors::from_app(ctx.lang, &e, &["username", "password"]),
+        };
+        return (StatusCode::BAD_REQUEST, render(&page)).into_response();
+    }
     match state.app.login(&username, form.get("password")).await {
         Ok(outcome) => {
             let target = if outcome.must_change_password {

@@ -299,7 +299,16 @@ pub fn parse_id(raw: &str) -> Result<i64, app::AppError> {
 
 /// A redirect after a successful POST (303, so the browser GETs the target).
 pub fn see_other(target: &str) -> Response {
-    axum::response::Redirect::to(target).into_response()
+    // A target that is no valid header value (a control character) goes home instead of
+    // failing the response.
+    match axum::http::HeaderValue::try_from(target) {
+        Ok(v) => (
+            axum::http::StatusCode::SEE_OTHER,
+            [(axum::http::header::LOCATION, v)],
+        )
+            .into_response(),
+        Err(_) => axum::response::Redirect::to("/").into_response(),
+    }
 }
 
 /// The answer to a form's POST: on success a redirect to `done` (which carries the notice); on
