@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use domain::throttle::ThrottleRule;
-pub use store::{Backend, Db, DbOptions};
+pub use store::{Backend, Db, DbOptions, SqliteDurability};
 
 mod audit_log;
 mod auth;

@@ -104,12 +104,36 @@ pub enum Db {
     Postgres(PgPool),
 }
 
+/// How SQLite makes a commit durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SqliteDurability {
+    /// `synchronous=FULL`: a commit is on disk before it is acknowledged, and survives a power
+    /// cut. The default.
+    #[default]
+    Full,
+    /// `synchronous=NORMAL`: faster commits; in WAL mode the last ones acknowledged before a
+    /// power cut (not a crash of the process) may be lost. Only by explicit choice.
+    Normal,
+}
+
+impl SqliteDurability {
+    pub fn parse(s: &str) -> Option<SqliteDurability> {
+        match s {
+            "full" => Some(SqliteDurability::Full),
+            "normal" => Some(SqliteDurability::Normal),
+            _ => None,
+        }
+    }
+}
+
 /// Connection settings beyond the URL.
 #[derive(Debug, Clone)]
 pub struct DbOptions {
     /// Connections to PostgreSQL per server process.
     pub max_connections: u32,
     pub acquire_timeout: Duration,
+    /// SQLite's commit durability (PostgreSQL keeps its own `synchronous_commit`).
+    pub sqlite_durability: SqliteDurability,
 }
 
 impl Default for DbOptions {
@@ -117,6 +141,7 @@ impl Default for DbOptions {
         DbOptions {
             max_connections: 10,
             acquire_timeout: Duration::from_secs(10),
+            sqlite_durability: SqliteDurability::Full,
         }
     }
 }
@@ -129,7 +154,10 @@ impl Db {
                 .map_err(|e| StoreError::Connect(e.to_string()))?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(match opts.sqlite_durability {
+                    SqliteDurability::Full => SqliteSynchronous::Full,
+                    SqliteDurability::Normal => SqliteSynchronous::Normal,
+                })
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30));
             let write = SqlitePoolOptions::new()
@@ -210,6 +238,19 @@ impl Db {
             }
         }
         Ok(())
+    }
+
+    /// SQLite's `synchronous` setting on the writer connection (0 off, 1 normal, 2 full);
+    /// `None` on PostgreSQL.
+    pub async fn sqlite_synchronous(&self) -> Result<Option<i64>> {
+        match self {
+            Db::Sqlite(p) => Ok(Some(
+                sqlx::query_scalar("PRAGMA synchronous")
+                    .fetch_one(&p.write)
+                    .await?,
+            )),
+            Db::Postgres(_) => Ok(None),
+        }
     }
 
     /// A cheap round trip, for `/healthz`.

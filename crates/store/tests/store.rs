@@ -382,3 +382,36 @@ db_test!(progress_is_refused_once_the_task_left_the_plan, |t| {
         1
     );
 });
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_commits_are_durable_against_power_loss_unless_chosen_otherwise() {
+    let dir = std::env::temp_dir().join(format!("xiaohao-sync-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = |name: &str| format!("sqlite://{}", dir.join(name).display());
+    let full = store::Db::connect(&url("full.db"), &store::DbOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        full.sqlite_synchronous().await.unwrap(),
+        Some(2),
+        "FULL by default"
+    );
+    let normal = store::Db::connect(
+        &url("normal.db"),
+        &store::DbOptions {
+            sqlite_durability: store::SqliteDurability::Normal,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(normal.sqlite_synchronous().await.unwrap(), Some(1));
+    full.close().await;
+    normal.close().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(
+        store::SqliteDurability::parse("full"),
+        Some(store::SqliteDurability::Full)
+    );
+    assert_eq!(store::SqliteDurability::parse("off"), None);
+}

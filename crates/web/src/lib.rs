@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             session::context_layer,
         ))
+        .layer(middleware::from_fn(security_headers))
         .layer(CatchPanicLayer::custom(on_panic))
         .layer(
             TraceLayer::new_for_http()
@@ -52,6 +53,57 @@ pub fn router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// The policy of every HTML page: scripts and styles from this server only (no inline
+/// script anywhere), no framing, forms posting here only.
+pub const PAGE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+    base-uri 'none'; object-src 'none'";
+
+/// The display board's: the same, except that a kiosk page of this server may frame it.
+pub const BOARD_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data:; connect-src 'self'; form-action 'none'; frame-ancestors 'self'; \
+    base-uri 'none'; object-src 'none'";
+
+/// Security headers on every answer: `nosniff` everywhere; on HTML pages a content security
+/// policy, no referrer beyond this server (none at all from the board, whose address carries
+/// its token), and no caching (pages are personal; a handler that sets its own keeps it).
+async fn security_headers(
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let board = req.uri().path().starts_with("/board/");
+    let mut res = next.run(req).await;
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let h = res.headers_mut();
+    h.entry(header::X_CONTENT_TYPE_OPTIONS)
+        .or_insert(HeaderValue::from_static("nosniff"));
+    if html {
+        let (policy, referrer) = if board {
+            (BOARD_POLICY, "no-referrer")
+        } else {
+            (PAGE_POLICY, "same-origin")
+        };
+        h.entry(header::CONTENT_SECURITY_POLICY)
+            .or_insert(HeaderValue::from_static(policy));
+        h.entry(header::REFERRER_POLICY)
+            .or_insert(HeaderValue::from_static(referrer));
+        h.entry(header::X_FRAME_OPTIONS)
+            .or_insert(HeaderValue::from_static(if board {
+                "SAMEORIGIN"
+            } else {
+                "DENY"
+            }));
+        h.entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+    }
+    res
 }
 
 /// A bug that panics in a handler is logged and answered with the 500 page, never a dropped

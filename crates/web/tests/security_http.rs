@@ -1,5 +1,6 @@
 //! What an attacker tries at the front door, on both databases: header injection through the
-//! address followed after sign-in or a language switch.
+//! address followed after sign-in or a language switch, and the headers that keep pages from
+//! being framed, sniffed, cached or leaking their address.
 
 mod common;
 
@@ -64,3 +65,72 @@ web_test!(
         );
     }
 );
+
+web_test!(pages_carry_a_content_security_policy_and_no_caching, |w| {
+    let unit = w.t.unit("财政局", None).await;
+    w.t.person("staff", Some(unit), &[(Role::Staff, Some(unit))])
+        .await;
+    let sup = w.t.person("sup", None, &[(Role::Supervisor, None)]).await;
+    let header = |res: &axum::response::Response, name: header::HeaderName| {
+        res.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let anyone = Session::default();
+    let staff = w.login("staff").await;
+    for (path, who) in [
+        ("/login", &anyone),
+        ("/", &staff),
+        ("/inbox", &staff),
+        ("/nowhere", &staff),
+    ] {
+        let res = w.open(path, who).await;
+        let csp = header(&res, header::CONTENT_SECURITY_POLICY);
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
+            "{path}: {csp}"
+        );
+        assert!(
+            !csp.contains("script-src 'self' 'unsafe-inline'"),
+            "{path}: {csp}"
+        );
+        assert_eq!(
+            header(&res, header::X_CONTENT_TYPE_OPTIONS),
+            "nosniff",
+            "{path}"
+        );
+        assert_eq!(
+            header(&res, header::REFERRER_POLICY),
+            "same-origin",
+            "{path}"
+        );
+        assert_eq!(header(&res, header::CACHE_CONTROL), "no-store", "{path}");
+        assert_eq!(header(&res, header::X_FRAME_OPTIONS), "DENY", "{path}");
+    }
+    // The API's JSON is not sniffed either.
+    let api = w.token("staff").await;
+    let res = w.open("/api/v1/months", &api).await;
+    assert_eq!(header(&res, header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+    // The board has its own: framed by this server only, and its address (with its token)
+    // never sent on as a referrer.
+    let token =
+        w.t.app
+            .create_display_token(app::Caller::Person(&sup), w.t.org, "大厅屏幕")
+            .await
+            .unwrap()
+            .1;
+    let res = w.open(&format!("/board/{token}"), &anyone).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let csp = header(&res, header::CONTENT_SECURITY_POLICY);
+    assert!(csp.contains("frame-ancestors 'self'"), "{csp}");
+    assert_eq!(header(&res, header::REFERRER_POLICY), "no-referrer");
+    // No page has an inline script for the policy to refuse.
+    let page = w.get("/", &staff).await;
+    assert!(
+        page.body.matches("<script").count() == page.body.matches("<script src=").count(),
+        "{}",
+        page.body
+    );
+});

@@ -46,6 +46,16 @@ struct DbArgs {
         default_value_t = 10
     )]
     db_max_connections: u32,
+    /// SQLite's commit durability: full (on disk before acknowledged, survives a power cut)
+    /// or normal (faster; the last commits before a power cut may be lost).
+    #[arg(
+        long,
+        global = true,
+        env = "XIAOHAO_SQLITE_SYNCHRONOUS",
+        default_value = "full",
+        value_parser = ["full", "normal"]
+    )]
+    sqlite_synchronous: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -203,6 +213,8 @@ async fn open(args: &DbArgs, config: AppConfig) -> Result<App> {
     let url = database_url(args)?;
     let opts = app::DbOptions {
         max_connections: args.db_max_connections,
+        sqlite_durability: app::SqliteDurability::parse(&args.sqlite_synchronous)
+            .unwrap_or_default(),
         ..Default::default()
     };
     let db = app::Db::connect(&url, &opts)
