@@ -542,6 +542,28 @@ impl App {
 
     /// A finding is seen by the team and the director, and (unless hidden) by whoever sees
     /// the inspected unit's plan.
+    /// The inspection team's writes on an inspection, its findings and follow-ups: anyone
+    /// outside the team is refused, and a covert object not yet published is not even found
+    /// (as it is not to reads), whatever the request holds.
+    fn authorize_team_write(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        mode: &str,
+        published: bool,
+    ) -> Result<()> {
+        let org = org_id(org);
+        if caller.authorize(Action::Inspect { org }).is_ok() {
+            return Ok(());
+        }
+        if hidden_from_units(mode_of(mode), published)
+            && caller.authorize(Action::ViewCovert { org }).is_err()
+        {
+            return Err(AppError::NotFound);
+        }
+        Err(AppError::Forbidden)
+    }
+
     fn authorize_finding(&self, caller: Caller<'_>, f: &FindingRow) -> Result<()> {
         let org = org_id(f.organization_id);
         if caller.authorize(Action::ViewCovert { org }).is_ok() {
@@ -748,9 +770,7 @@ impl App {
     /// Marks an inspection carried out.
     pub async fn complete_inspection(&self, caller: Caller<'_>, id: i64) -> Result<()> {
         let i = self.inspection(id).await?;
-        caller.authorize(Action::Inspect {
-            org: org_id(i.organization_id),
-        })?;
+        self.authorize_team_write(caller, i.organization_id, &i.mode, i.published_at.is_some())?;
         if i.status == "done" {
             return Err(AppError::field("status", "already_done"));
         }
@@ -776,7 +796,7 @@ impl App {
     pub async fn publish_inspection(&self, caller: Caller<'_>, id: i64) -> Result<()> {
         let i = self.inspection(id).await?;
         let org = i.organization_id;
-        caller.authorize(Action::Inspect { org: org_id(org) })?;
+        self.authorize_team_write(caller, org, &i.mode, i.published_at.is_some())?;
         if mode_of(&i.mode) != InspectionMode::Covert {
             return Err(AppError::field("mode", "not_covert"));
         }
@@ -835,11 +855,11 @@ impl App {
         input: &FindingInput,
         files: &[EvidenceUpload],
     ) -> Result<i64> {
-        let d = input.validate(self.today())?;
-        let accepted = check_files(files)?;
         let i = self.inspection(inspection).await?;
         let org = i.organization_id;
-        caller.authorize(Action::Inspect { org: org_id(org) })?;
+        self.authorize_team_write(caller, org, &i.mode, i.published_at.is_some())?;
+        let d = input.validate(self.today())?;
+        let accepted = check_files(files)?;
         let unit = match store::org::get_unit(&self.db, d.unit_id).await? {
             Some(u) if u.organization_id == org => u,
             _ => return Err(AppError::field("unit_id", "not_found")),
@@ -907,11 +927,14 @@ impl App {
 
     /// The team closes a finding once it is dealt with; it stops counting on cards.
     pub async fn close_finding(&self, caller: Caller<'_>, id: i64, note: &str) -> Result<()> {
-        let note = body("note", note)?;
         let f = self.finding(id).await?;
-        caller.authorize(Action::Inspect {
-            org: org_id(f.organization_id),
-        })?;
+        self.authorize_team_write(
+            caller,
+            f.organization_id,
+            &f.inspection_mode,
+            f.inspection_published,
+        )?;
+        let note = body("note", note)?;
         if f.status == "closed" {
             return Err(AppError::field("status", "already_closed"));
         }
@@ -982,11 +1005,14 @@ impl App {
         finding: i64,
         input: &FollowUpInput,
     ) -> Result<FollowUpRow> {
-        let d = input.validate(self.today())?;
         let f = self.finding(finding).await?;
-        caller.authorize(Action::Inspect {
-            org: org_id(f.organization_id),
-        })?;
+        self.authorize_team_write(
+            caller,
+            f.organization_id,
+            &f.inspection_mode,
+            f.inspection_published,
+        )?;
+        let d = input.validate(self.today())?;
         if f.status == "closed" {
             return Err(AppError::field("status", "already_closed"));
         }
@@ -1102,16 +1128,19 @@ impl App {
         accept: bool,
         note: &str,
     ) -> Result<FollowUpRow> {
+        let fu = self.follow_up(id).await?;
+        self.authorize_team_write(
+            caller,
+            fu.organization_id,
+            &fu.inspection_mode,
+            fu.inspection_published,
+        )?;
         let note = note.trim();
         let note = if accept {
             (!note.is_empty()).then(|| note.to_owned())
         } else {
             Some(body("note", note)?)
         };
-        let fu = self.follow_up(id).await?;
-        caller.authorize(Action::Inspect {
-            org: org_id(fu.organization_id),
-        })?;
         let event = if accept {
             FollowUpEvent::Accept
         } else {

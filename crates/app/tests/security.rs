@@ -81,3 +81,97 @@ app::app_test!(
         assert!(shown(stats(&discipline, o()).await));
     }
 );
+
+/// Every write of the inspection team, by `who`, with input that would not validate.
+async fn team_writes(
+    t: &app::testing::TestApp,
+    who: &app::Identity,
+    insp: i64,
+    finding: i64,
+    fu: i64,
+) -> Vec<Result<(), AppError>> {
+    use domain::supervision::{FindingInput, FollowUpInput};
+    let who = Caller::Person(who);
+    vec![
+        t.app.complete_inspection(who, insp).await,
+        t.app.publish_inspection(who, insp).await,
+        t.app
+            .record_finding(who, insp, &FindingInput::default(), &[])
+            .await
+            .map(|_| ()),
+        t.app.close_finding(who, finding, "").await,
+        t.app
+            .add_follow_up(who, finding, &FollowUpInput::default())
+            .await
+            .map(|_| ()),
+        t.app.verify_follow_up(who, fu, false, "").await.map(|_| ()),
+    ]
+}
+
+app::app_test!(
+    a_covert_object_is_not_found_by_writes_either_and_others_are_refused_before_validation,
+    |t| {
+        use domain::supervision::{FindingInput, FollowUpInput, InspectionInput};
+        let c = cast(&t).await;
+        let task = arranged_task(&t, &c, true).await;
+        let sup = Caller::Person(&c.supervisor);
+        let input = InspectionInput {
+            kind: "random".into(),
+            mode: "covert".into(),
+            title: "工地暗访".into(),
+            scope: "施工现场".into(),
+            planned_on: "2026-11-02".into(),
+            unit_ids: vec![c.unit_a],
+        };
+        let insp = t.app.create_inspection(sup, t.org, &input).await.unwrap();
+        let finding_input = FindingInput {
+            unit_id: Some(c.unit_a),
+            task_id: Some(task),
+            severity: "serious".into(),
+            description: "现场无人施工".into(),
+            ..Default::default()
+        };
+        let finding = t
+            .app
+            .record_finding(sup, insp, &finding_input, &[])
+            .await
+            .unwrap();
+        let due = (t.app.today() + chrono::Duration::days(3)).to_string();
+        let fu = t
+            .app
+            .add_follow_up(
+                sup,
+                finding,
+                &FollowUpInput {
+                    action: "限期整改".into(),
+                    due_on: due,
+                },
+            )
+            .await
+            .unwrap()
+            .id;
+        let not_found = |r: &Result<(), AppError>| matches!(r, Err(AppError::NotFound));
+        let forbidden = |r: &Result<(), AppError>| matches!(r, Err(AppError::Forbidden));
+        let unit = || team_writes(&t, &c.head_a, insp, finding, fu);
+        // To the inspected unit a covert inspection does not exist, as to reads, whatever
+        // the request holds (bad input included): the same answer as for an id that is not
+        // there at all.
+        for r in unit().await {
+            assert!(not_found(&r), "{r:?}");
+        }
+        assert!(not_found(
+            &t.app
+                .close_finding(Caller::Person(&c.head_a), finding + 1000, "")
+                .await
+        ));
+        // Published, it is seen, and still not the unit's to change: refused before its
+        // input is even looked at.
+        t.app.publish_inspection(sup, insp).await.unwrap();
+        for r in unit().await {
+            assert!(
+                forbidden(&r),
+                "refused before its input is looked at: {r:?}"
+            );
+        }
+    }
+);
