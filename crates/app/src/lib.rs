@@ -12,6 +12,11 @@ use chrono::{DateTime, Duration, DurationRound, Utc};
 use domain::throttle::ThrottleRule;
 pub use store::{Backend, Db, DbOptions, SqliteDurability};
 
+/// The schema version this program migrates to.
+pub fn latest_schema_version() -> i64 {
+    store::migrate::MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
 mod audit_log;
 mod auth;
 mod awards;

@@ -253,6 +253,33 @@ impl Db {
         }
     }
 
+    /// What SQLite's `PRAGMA quick_check` finds wrong with the file (empty when it is sound);
+    /// a file too damaged to be read at all is one problem. Always empty on PostgreSQL, which
+    /// checks its own pages.
+    pub async fn integrity_problems(&self) -> Result<Vec<String>> {
+        match self {
+            Db::Sqlite(p) => {
+                match sqlx::query_scalar::<_, String>("PRAGMA quick_check")
+                    .fetch_all(&p.read)
+                    .await
+                {
+                    Ok(rows) => Ok(rows.into_iter().filter(|r| r != "ok").collect()),
+                    Err(sqlx::Error::Database(e)) => Ok(vec![e.message().to_owned()]),
+                    Err(e) => Err(e.into()),
+                }
+            }
+            Db::Postgres(_) => Ok(vec![]),
+        }
+    }
+
+    /// The migrations applied, as their highest version (0 on an empty database).
+    pub async fn schema_version(&self) -> Result<i64> {
+        let v: Option<i64> = with_db!(self, c => sqlx::query_scalar(
+            "SELECT MAX(version) FROM schema_migrations").fetch_one(c).await)
+        .unwrap_or(None);
+        Ok(v.unwrap_or(0))
+    }
+
     /// A cheap round trip, for `/healthz`.
     pub async fn ping(&self) -> Result<()> {
         with_db!(self, c => sqlx::query("SELECT 1").execute(c).await.map(|r| r.rows_affected()))?;

@@ -83,6 +83,10 @@ enum Command {
     },
     /// Close a month (月底关账): carry every task not signed off into the next month and
     /// freeze the month's figures. Safe to run again; for a scheduled job.
+    /// Check the installation and print what was found: the configuration, the database
+    /// (reachable, its file sound, its schema), the audit ledger, the free disk space.
+    /// Exits non-zero when something is wrong.
+    Doctor,
     CloseMonth {
         /// The month, `YYYY-MM` (default: last month).
         #[arg(long)]
@@ -220,9 +224,164 @@ async fn open(args: &DbArgs, config: AppConfig) -> Result<App> {
     let db = app::Db::connect(&url, &opts)
         .await
         .map_err(|e| anyhow!("{e}"))?;
+    refuse_damaged(&db).await?;
     let app = App::new(db, Arc::new(SystemClock), config);
     app.migrate().await.map_err(|e| anyhow!("{e}"))?;
     Ok(app)
+}
+
+/// Nothing starts on a damaged database file: it would answer until the first page it cannot
+/// read, and migrations or writes could make it worse.
+async fn refuse_damaged(db: &app::Db) -> Result<()> {
+    let problems = db.integrity_problems().await.map_err(|e| anyhow!("{e}"))?;
+    match problems.first() {
+        None => Ok(()),
+        Some(first) => bail!(
+            "the database file is damaged ({first}); restore it from a backup; `xiaohao doctor` lists what is wrong"
+        ),
+    }
+}
+
+/// A database address for printing: without its password.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &creds[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The smallest free space `doctor` accepts in the data directory.
+const MIN_FREE_BYTES: u64 = 1 << 30;
+
+async fn doctor(args: &DbArgs) -> Result<()> {
+    let mut problems = 0;
+    let mut report = |ok: bool, what: &str, line: String| {
+        if !ok {
+            problems += 1;
+        }
+        println!("{} {what}: {line}", if ok { "ok  " } else { "FAIL" });
+    };
+    let url = database_url(args)?;
+    report(
+        true,
+        "configuration",
+        format!(
+            "data directory {}, database {}",
+            args.data_dir.display(),
+            redacted(&url)
+        ),
+    );
+    let opts = app::DbOptions {
+        max_connections: 2,
+        sqlite_durability: app::SqliteDurability::parse(&args.sqlite_synchronous)
+            .unwrap_or_default(),
+        ..Default::default()
+    };
+    match app::Db::connect(&url, &opts).await {
+        Err(e) => report(false, "database", format!("cannot open: {e}")),
+        Ok(db) => {
+            match db.integrity_problems().await {
+                Ok(p) if p.is_empty() => report(true, "database", "reachable, file sound".into()),
+                Ok(p) => report(
+                    false,
+                    "database",
+                    format!(
+                        "damaged: {}",
+                        p.iter().take(5).cloned().collect::<Vec<_>>().join("; ")
+                    ),
+                ),
+                Err(e) => report(false, "database", format!("cannot be checked: {e}")),
+            }
+            if let Ok(Some(sync)) = db.sqlite_synchronous().await {
+                report(
+                    true,
+                    "durability",
+                    if sync >= 2 {
+                        "synchronous=FULL: commits survive a power cut".into()
+                    } else {
+                        "synchronous=NORMAL: the last commits before a power cut may be lost".into()
+                    },
+                );
+            }
+            let latest = app::latest_schema_version();
+            match db.schema_version().await {
+                Ok(v) if v == latest => report(true, "schema", format!("version {v}, up to date")),
+                Ok(v) if v < latest => report(
+                    false,
+                    "schema",
+                    format!("version {v} of {latest}: run `xiaohao migrate`"),
+                ),
+                Ok(v) => report(
+                    false,
+                    "schema",
+                    format!("version {v} is newer than this program ({latest})"),
+                ),
+                Err(e) => report(false, "schema", format!("cannot be read: {e}")),
+            }
+            let app = App::new(db.clone(), Arc::new(SystemClock), AppConfig::default());
+            match app.verify_audit().await {
+                Ok(r) if r.ok() => report(
+                    true,
+                    "audit ledger",
+                    format!("intact: {} entries in {} chains", r.entries, r.chains),
+                ),
+                Ok(r) => report(
+                    false,
+                    "audit ledger",
+                    format!(
+                        "{} chains broken (`xiaohao audit verify` names the entries)",
+                        r.breaks.len()
+                    ),
+                ),
+                Err(e) => report(false, "audit ledger", format!("cannot be read: {e}")),
+            }
+            db.close().await;
+        }
+    }
+    match free_bytes(&args.data_dir) {
+        Some(free) => report(
+            free >= MIN_FREE_BYTES,
+            "disk",
+            format!(
+                "{:.1} GiB free in {}",
+                free as f64 / f64::from(1u32 << 30),
+                args.data_dir.display()
+            ),
+        ),
+        None => report(
+            false,
+            "disk",
+            format!("cannot read the free space of {}", args.data_dir.display()),
+        ),
+    }
+    if problems > 0 {
+        bail!("{problems} problems found");
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+// The field types differ between Unix systems (u32 on some, u64 on Linux).
+#[allow(clippy::useless_conversion)]
+fn free_bytes(dir: &Path) -> Option<u64> {
+    let st = nix::sys::statvfs::statvfs(dir).ok()?;
+    Some(u64::from(st.blocks_available()).saturating_mul(u64::from(st.fragment_size())))
+}
+
+#[cfg(not(unix))]
+fn free_bytes(_dir: &Path) -> Option<u64> {
+    None
 }
 
 /// One line for an app error, naming fields for validation errors.
@@ -270,6 +429,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::User(u) => user(&cli.db, u).await,
         Command::CloseMonth { month, org } => close_month(&cli.db, month, org).await,
         Command::Jobs { command } => jobs(&cli.db, command).await,
+        Command::Doctor => doctor(&cli.db).await,
         Command::Audit(AuditCommand::Verify) => {
             let app = open(&cli.db, AppConfig::default()).await?;
             let r = app.verify_audit().await.map_err(explain)?;

@@ -422,3 +422,86 @@ async fn a_close_killed_at_any_moment_leaves_the_month_untouched_or_closed_as_wi
         reference.cleanup().await;
     }
 }
+
+// ---- a damaged database file ----
+
+fn in_dir(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("XIAOHAO_LOG", "error")
+        .env_remove("XIAOHAO_DATABASE_URL")
+        .output()
+        .expect("run xiaohao")
+}
+
+#[test]
+fn a_damaged_database_file_is_found_by_doctor_and_refused_by_serve() {
+    let dir = std::env::temp_dir().join(format!("xiaohao-doctor-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let o = in_dir(&dir, &["demo", "--password", "demo-pass-123"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // A sound installation: every line ok, exit 0.
+    let o = in_dir(&dir, &["doctor"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    for line in [
+        "ok   database: reachable, file sound",
+        "ok   durability: synchronous=FULL",
+        "ok   schema: version",
+        "ok   audit ledger: intact",
+        "ok   disk:",
+    ] {
+        assert!(out.contains(line), "{line} in {out}");
+    }
+    assert!(!out.contains("FAIL"), "{out}");
+
+    // Pages of the file overwritten behind the program's back.
+    let file = dir.join("xiaohao.db");
+    let mut bytes = std::fs::read(&file).unwrap();
+    assert!(bytes.len() > 4 * 4096, "{}", bytes.len());
+    for b in &mut bytes[2 * 4096..4 * 4096] {
+        *b = 0x5a;
+    }
+    std::fs::write(&file, &bytes).unwrap();
+
+    let o = in_dir(&dir, &["doctor"]);
+    assert!(!o.status.success());
+    assert!(stdout(&o).contains("FAIL database:"), "{}", stdout(&o));
+
+    // `serve` says so in one line and stops, without listening.
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(&dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("XIAOHAO_LOG", "error")
+        .env_remove("XIAOHAO_DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("serve kept running on a damaged file");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let o = child.wait_with_output().unwrap();
+    assert!(!status.success());
+    let err = stderr(&o);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("the database file is damaged") || err.contains("malformed"),
+        "{err}"
+    );
+    assert!(!stdout(&o).contains("serving"), "{}", stdout(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
