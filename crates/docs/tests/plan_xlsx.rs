@@ -106,6 +106,9 @@ fn round_trip_keeps_every_row() {
         rows.iter().map(|r| r.line).collect::<Vec<_>>(),
         vec![3, 4, 5]
     );
+    // A workbook as offices keep them passes as evidence; renamed, it is no document.
+    assert!(domain::evidence::check("预安表.xlsx", &bytes).is_ok());
+    assert!(domain::evidence::check("预安表.docx", &bytes).is_err());
     assert_eq!(as_written(rows), table.rows);
 }
 

@@ -122,10 +122,29 @@ pub fn check(raw_name: &str, bytes: &[u8]) -> Result<Accepted, &'static str> {
     }
     let name = clean_name(raw_name);
     let kind = sniff(bytes).ok_or("file_type_not_allowed")?;
-    if !kind.extensions().contains(&extension(&name).as_str()) {
+    let ext = extension(&name);
+    if !kind.extensions().contains(&ext.as_str()) {
+        return Err("file_type_not_allowed");
+    }
+    if kind == FileKind::OfficeXml && !is_ooxml_package(bytes, &ext) {
         return Err("file_type_not_allowed");
     }
     Ok(Accepted { name, kind })
+}
+
+/// Whether a ZIP is an Office Open XML package of the kind its extension says: it names the
+/// package's content types part (`[Content_Types].xml`) and the main part of a document, a
+/// workbook or a presentation. Part names are stored uncompressed in the ZIP's headers, so no
+/// unpacking is needed; any other ZIP (an archive renamed `.docx`) is refused.
+fn is_ooxml_package(bytes: &[u8], ext: &str) -> bool {
+    let main: &[u8] = match ext {
+        "docx" => b"word/document.xml",
+        "xlsx" => b"xl/workbook.xml",
+        "pptx" => b"ppt/presentation.xml",
+        _ => return false,
+    };
+    let holds = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    holds(b"[Content_Types].xml") && holds(main)
 }
 
 #[cfg(test)]
@@ -146,8 +165,23 @@ mod tests {
             check("photo.JPG", b"\xff\xd8\xff\xe0rest").map(|a| a.kind),
             Ok(FileKind::Jpeg)
         );
+        let xlsx = b"PK\x03\x04..[Content_Types].xml..PK\x03\x04..xl/workbook.xml..";
         assert_eq!(
-            check("台账.xlsx", b"PK\x03\x04rest").map(|a| a.kind),
+            check("台账.xlsx", xlsx).map(|a| a.kind),
+            Ok(FileKind::OfficeXml)
+        );
+        // Any other ZIP is no Office file, whatever its name; nor is a workbook a document.
+        assert_eq!(
+            check("台账.xlsx", b"PK\x03\x04rest"),
+            Err("file_type_not_allowed")
+        );
+        assert_eq!(check("台账.docx", xlsx), Err("file_type_not_allowed"));
+        assert_eq!(
+            check(
+                "纪要.docx",
+                b"PK\x03\x04[Content_Types].xml word/document.xml"
+            )
+            .map(|a| a.kind),
             Ok(FileKind::OfficeXml)
         );
         // A PDF named .exe, an executable named .pdf, an unknown kind, an empty file.
