@@ -9,6 +9,7 @@
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use domain::org::RoleGrant;
 use domain::policy::Actor;
+use domain::session::session_expiry;
 use domain::validate::Validator;
 use domain::{OrganizationId, PersonId, Role, UnitId};
 use serde_json::json;
@@ -161,7 +162,7 @@ impl App {
             person,
             &csrf,
             now,
-            now + self.config.session_idle,
+            session_expiry(now, now, self.config.session_idle, self.config.session_max),
         )
         .await?;
         store::auth::clear_throttle(&mut tx, &key).await?;
@@ -233,7 +234,13 @@ impl App {
         if now - s.last_seen_at > chrono::Duration::minutes(1) {
             // Session bookkeeping, not a business change: not audited.
             let mut tx = self.db.begin().await?;
-            store::auth::touch_session(&mut tx, &id, now, now + self.config.session_idle).await?;
+            let expires = session_expiry(
+                s.created_at,
+                now,
+                self.config.session_idle,
+                self.config.session_max,
+            );
+            store::auth::touch_session(&mut tx, &id, now, expires).await?;
             tx.commit().await?;
         }
         identity.session = Some(SessionMeta {

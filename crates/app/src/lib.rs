@@ -153,6 +153,8 @@ impl Clock for FixedClock {
 pub struct AppConfig {
     /// How long a session lives without activity.
     pub session_idle: Duration,
+    /// How long a session lives at most, however active: then its person signs in again.
+    pub session_max: Duration,
     pub throttle: ThrottleRule,
     /// The organizations' local time zone as hours east of UTC (China: 8); dates such as
     /// "today" for phases and deadlines are taken there.
@@ -163,6 +165,7 @@ impl Default for AppConfig {
     fn default() -> Self {
         AppConfig {
             session_idle: Duration::hours(8),
+            session_max: Duration::hours(12),
             throttle: ThrottleRule::default(),
             utc_offset_hours: 8,
         }

@@ -175,3 +175,32 @@ app::app_test!(
         }
     }
 );
+
+app::app_test!(
+    a_session_ends_twelve_hours_after_sign_in_however_active,
+    |t| {
+        let c = cast(&t).await;
+        let session = t
+            .app
+            .login(&c.staff_a.username, app::testing::TEST_PASSWORD)
+            .await
+            .unwrap()
+            .session_token;
+        // Active every hour: alive through the 11th hour, gone at the 12th.
+        for hour in 1..=13 {
+            t.clock.advance(chrono::Duration::hours(1));
+            let alive = t.app.identify_session(&session).await.unwrap().is_some();
+            assert_eq!(alive, hour < 12, "hour {hour}");
+        }
+        // Idle for the idle time: gone too.
+        let again = t
+            .app
+            .login(&c.staff_a.username, app::testing::TEST_PASSWORD)
+            .await
+            .unwrap()
+            .session_token;
+        t.clock
+            .advance(chrono::Duration::hours(8) + chrono::Duration::minutes(1));
+        assert!(t.app.identify_session(&again).await.unwrap().is_none());
+    }
+);

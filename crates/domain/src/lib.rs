@@ -25,6 +25,7 @@ pub mod plan;
 pub mod plan_table;
 pub mod policy;
 pub mod role;
+pub mod session;
 pub mod signoff;
 pub mod statistics;
 pub mod supervision;

@@ -12,6 +12,7 @@ pub struct SessionRow {
     pub id: String,
     pub person_id: i64,
     pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
 }
@@ -37,7 +38,7 @@ pub async fn find_session(
     now: DateTime<Utc>,
 ) -> Result<Option<SessionRow>> {
     Ok(with_ex!(ex, c => sqlx::query_as::<_, SessionRow>(
-        "SELECT id, person_id, csrf_token, expires_at, last_seen_at FROM sessions WHERE id = $1 AND expires_at > $2")
+        "SELECT id, person_id, csrf_token, created_at, expires_at, last_seen_at FROM sessions WHERE id = $1 AND expires_at > $2")
         .bind(id_hash).bind(now).fetch_optional(c).await)?)
 }
 

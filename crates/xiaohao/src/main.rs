@@ -117,6 +117,9 @@ struct ServeArgs {
     /// Minutes of inactivity after which a session ends.
     #[arg(long, env = "XIAOHAO_SESSION_MINUTES", default_value_t = 480)]
     session_minutes: i64,
+    /// Hours after sign-in after which a session ends however active it is.
+    #[arg(long, env = "XIAOHAO_SESSION_MAX_HOURS", default_value_t = 12)]
+    session_max_hours: i64,
     /// Do not run the delivery worker and the scheduler on this server (another server of
     /// the same database runs them).
     #[arg(long, env = "XIAOHAO_NO_JOBS")]
@@ -545,6 +548,7 @@ fn print_demo(s: &app::DemoSummary, password: &str) {
 async fn serve(db: &DbArgs, s: ServeArgs) -> Result<()> {
     let config = AppConfig {
         session_idle: chrono::Duration::minutes(s.session_minutes.max(5)),
+        session_max: chrono::Duration::hours(s.session_max_hours.max(1)),
         ..AppConfig::default()
     };
     let app = open(db, config).await?;
