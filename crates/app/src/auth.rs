@@ -88,6 +88,18 @@ fn dummy_hash() -> &'static str {
 impl App {
     /// Signs a person in and opens a new session.
     pub async fn login(&self, username: &str, password: &str) -> Result<LoginOutcome> {
+        self.login_from(username, password, None).await
+    }
+
+    /// Signs in from a client address (the sign-in form passes it): failures lock that client
+    /// out of the account for a while, and slow every attempt on the account from anywhere
+    /// (`domain::throttle`).
+    pub async fn login_from(
+        &self,
+        username: &str,
+        password: &str,
+        client: Option<&str>,
+    ) -> Result<LoginOutcome> {
         let username = username.trim().to_lowercase();
         let mut v = Validator::new();
         if username.is_empty() {
@@ -99,13 +111,19 @@ impl App {
         v.finish()?;
         let now = self.now();
         let key = format!("user:{username}");
+        let client_key = format!("user:{username}@{}", client.unwrap_or("-"));
         let throttled = |until: chrono::DateTime<chrono::Utc>| AppError::Throttled {
             until,
             retry_after_secs: (until - now).num_seconds().max(1),
         };
-        // A cheap check first, so that a locked account costs no password hashing.
-        let state = store::auth::get_throttle(&self.db, &key).await?;
-        if let Some(until) = domain::throttle::locked_until(state.as_ref(), now) {
+        // A cheap check first, so that a locked account costs no password hashing; the wait
+        // named is the longer of the two.
+        let mut until = None;
+        for k in [&key, &client_key] {
+            let state = store::auth::get_throttle(&self.db, k).await?;
+            until = until.max(domain::throttle::locked_until(state.as_ref(), now));
+        }
+        if let Some(until) = until {
             return Err(throttled(until));
         }
         let creds = store::people::credentials(&self.db, &username).await?;
@@ -130,14 +148,20 @@ impl App {
         // Re-read under a per-username lock: parallel attempts are counted one after another.
         store::auth::lock_throttle_key(&mut tx, &key).await?;
         let state = store::auth::get_throttle(&mut tx, &key).await?;
-        if let Some(until) = domain::throttle::locked_until(state.as_ref(), now) {
+        let client_state = store::auth::get_throttle(&mut tx, &client_key).await?;
+        let until = domain::throttle::locked_until(state.as_ref(), now)
+            .max(domain::throttle::locked_until(client_state.as_ref(), now));
+        if let Some(until) = until {
             return Err(throttled(until));
         }
         let usable = creds
             .as_ref()
             .is_some_and(|c| !c.disabled && !c.org_disabled);
         if !ok || !usable {
-            let next = domain::throttle::after_failure(state.as_ref(), now, self.config.throttle);
+            let rule = self.config.throttle;
+            let next = domain::throttle::after_failure(client_state.as_ref(), now, rule);
+            store::auth::put_throttle(&mut tx, &client_key, &next).await?;
+            let next = domain::throttle::after_account_failure(state.as_ref(), now, rule);
             store::auth::put_throttle(&mut tx, &key, &next).await?;
             self.audit(
                 &mut tx,
@@ -166,6 +190,7 @@ impl App {
         )
         .await?;
         store::auth::clear_throttle(&mut tx, &key).await?;
+        store::auth::clear_throttle(&mut tx, &client_key).await?;
         let must_change = store::people::get_person(&mut tx, person)
             .await?
             .is_some_and(|p| p.must_change_password);

@@ -330,7 +330,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         store::people::set_password(&mut tx, id, &hash, true, self.now()).await?;
         store::auth::delete_sessions_of(&mut tx, id, None).await?;
-        store::auth::clear_throttle(&mut tx, &format!("user:{}", person.username)).await?;
+        store::auth::clear_account_throttle(&mut tx, &person.username).await?;
         self.audit(
             &mut tx,
             caller,
@@ -344,6 +344,30 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(password)
+    }
+
+    /// An administrator lifts the sign-in locks and delays on a person's account, from every
+    /// client; returns how many were lifted.
+    pub async fn unlock_sign_in(&self, caller: Caller<'_>, id: i64) -> Result<u64> {
+        let person = self.person(id).await?;
+        caller.authorize(Action::Administer {
+            org: OrganizationId(person.organization_id),
+        })?;
+        let mut tx = self.db.begin().await?;
+        let n = store::auth::clear_account_throttle(&mut tx, &person.username).await?;
+        self.audit(
+            &mut tx,
+            caller,
+            person.organization_id,
+            "person.unlock_sign_in",
+            "person",
+            Some(id),
+            None,
+            Some(json!({ "lifted": n })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
     }
 
     pub async fn grant_role(

@@ -204,3 +204,59 @@ app::app_test!(
         assert!(t.app.identify_session(&again).await.unwrap().is_none());
     }
 );
+
+app::app_test!(
+    nobody_locks_a_person_out_from_another_machine_and_an_administrator_lifts_the_locks,
+    |t| {
+        let c = cast(&t).await;
+        let admin = t.person("admin", None, &[(Role::Admin, None)]).await;
+        let user = c.staff_a.username.clone();
+        let pw = app::testing::TEST_PASSWORD;
+        let throttled =
+            |r: &Result<app::LoginOutcome, AppError>| matches!(r, Err(AppError::Throttled { .. }));
+        // Five wrong passwords from an attacker's machine.
+        for _ in 0..5 {
+            let r = t
+                .app
+                .login_from(&user, "wrong-password", Some("10.0.0.66"))
+                .await;
+            assert!(matches!(r, Err(AppError::InvalidCredentials)), "{r:?}");
+        }
+        // That machine is locked out of the account for a quarter of an hour, even with
+        // the right password…
+        t.clock.advance(chrono::Duration::seconds(5));
+        assert!(throttled(
+            &t.app.login_from(&user, pw, Some("10.0.0.66")).await
+        ));
+        // …while the person, at their own desk, signs in after a second's delay.
+        assert!(t.app.login_from(&user, pw, Some("10.0.1.20")).await.is_ok());
+
+        // Failures from many machines slow the account down, doubling, but never lock it
+        // for long: after twenty, one attempt waits a quarter of an hour at most.
+        for i in 0..20 {
+            t.clock.advance(chrono::Duration::minutes(1));
+            let _ = t
+                .app
+                .login_from(&user, "wrong-password", Some(&format!("10.0.2.{i}")))
+                .await;
+        }
+        assert!(throttled(
+            &t.app.login_from(&user, pw, Some("10.0.1.20")).await
+        ));
+        // An administrator lifts every lock and delay at once, and it is audited.
+        assert!(matches!(
+            t.app
+                .unlock_sign_in(Caller::Person(&c.staff_b), c.staff_a.actor.person_id.0)
+                .await,
+            Err(AppError::Forbidden)
+        ));
+        let lifted = t
+            .app
+            .unlock_sign_in(Caller::Person(&admin), c.staff_a.actor.person_id.0)
+            .await
+            .unwrap();
+        assert!(lifted >= 2, "{lifted}");
+        assert!(t.app.login_from(&user, pw, Some("10.0.1.20")).await.is_ok());
+        assert!(t.app.login_from(&user, pw, Some("10.0.0.66")).await.is_ok());
+    }
+);

@@ -152,6 +152,15 @@ pub async fn clear_throttle(tx: &mut Tx, key: &str) -> Result<()> {
     Ok(())
 }
 
+/// Forgets every failure counted against an account: from anywhere, and from each client.
+pub async fn clear_account_throttle(tx: &mut Tx, username: &str) -> Result<u64> {
+    let n = with_tx!(tx, c => sqlx::query("DELETE FROM login_throttle WHERE key = $1 OR key LIKE $2 ESCAPE '\\'")
+        .bind(format!("user:{username}"))
+        .bind(format!("user:{}@%", username.replace('%', "\\%").replace('_', "\\_")))
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n)
+}
+
 /// Serializes sign-in bookkeeping for one key until the transaction ends, so that parallel
 /// failures are all counted: an advisory lock on PostgreSQL; on SQLite the single writer
 /// already serializes write transactions.

@@ -209,6 +209,12 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Save units in charge",
     ),
     ("person.reset_password", "重置密码", "Reset password"),
+    ("person.unlock", "解除登录限制", "Lift sign-in locks"),
+    (
+        "person.unlocked",
+        "已解除登录限制，解除的限制数：",
+        "Sign-in locks lifted; number lifted:",
+    ),
     (
         "person.password_generated",
         "已生成初始密码（仅显示一次，请转交本人）：",

@@ -134,3 +134,55 @@ web_test!(pages_carry_a_content_security_policy_and_no_caching, |w| {
         page.body
     );
 });
+
+web_test!(
+    an_administrator_lifts_sign_in_locks_through_the_page_and_the_api,
+    |w| {
+        let unit = w.t.unit("财政局", None).await;
+        let staff =
+            w.t.person("staff", Some(unit), &[(Role::Staff, Some(unit))])
+                .await;
+        w.t.person("admin", None, &[(Role::Admin, None)]).await;
+        let id = staff.actor.person_id.0;
+        for _ in 0..5 {
+            let req = Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from("username=staff&password=wrong-password"))
+                .unwrap();
+            assert_eq!(w.send(req).await.status, StatusCode::UNAUTHORIZED);
+        }
+        let req = || {
+            Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!(
+                    "username=staff&password={TEST_PASSWORD}"
+                )))
+                .unwrap()
+        };
+        assert_eq!(w.send(req()).await.status, StatusCode::TOO_MANY_REQUESTS);
+        // Not the person's own to lift, nor anyone's but an administrator's.
+        let own = w.token("staff").await;
+        let r = w
+            .api("POST", &format!("/api/v1/people/{id}/unlock"), &own, None)
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let admin = w.login("admin").await;
+        let page = w.get(&format!("/people/{id}"), &admin).await;
+        assert!(page.body.contains("id=\"unlock-sign-in\""), "{}", page.body);
+        let r = w
+            .post_form(&format!("/people/{id}/unlock"), &admin, &[])
+            .await;
+        assert!(
+            r.status.is_redirection() || r.status == StatusCode::OK,
+            "{}",
+            r.body
+        );
+        assert_eq!(w.send(req()).await.status, StatusCode::SEE_OTHER);
+        let api = w.token("admin").await;
+        let r = w
+            .api("POST", &format!("/api/v1/people/{id}/unlock"), &api, None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.json()["lifted"].is_u64());
+    }
+);

@@ -1007,3 +1007,9 @@ pub struct ChangeDecision {
     /// Required to reject.
     pub reason: Option<String>,
 }
+
+/// How many sign-in locks or delays were lifted.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Unlocked {
+    pub lifted: u64,
+}

@@ -614,6 +614,22 @@ pub async fn reset_password(
     Ok(Json(NewPassword { password }))
 }
 
+#[utoipa::path(post, path = "/people/{id}/unlock", tag = "people", params(("id" = i64, Path)),
+    responses((status = 200, body = Unlocked), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn unlock_sign_in(
+    State(s): State<AppState>,
+    user: ApiUser,
+    Path(raw): Path<String>,
+) -> ApiResult<Unlocked> {
+    let id = id(&user, &raw)?;
+    let lifted = s
+        .app
+        .unlock_sign_in(user.caller(), id)
+        .await
+        .map_err(|e| user.fail(e))?;
+    Ok(Json(Unlocked { lifted }))
+}
+
 #[utoipa::path(post, path = "/people/{id}/roles", tag = "people", params(("id" = i64, Path)), request_body = GrantRole,
     responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn grant_role(

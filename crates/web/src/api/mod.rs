@@ -86,6 +86,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(disable_person))
         .routes(routes!(enable_person))
         .routes(routes!(reset_password))
+        .routes(routes!(unlock_sign_in))
         .routes(routes!(grant_role))
         .routes(routes!(revoke_role))
         .routes(routes!(set_leader_units))

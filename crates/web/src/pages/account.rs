@@ -12,7 +12,8 @@ use crate::AppState;
 use crate::form::FormData;
 use crate::i18n::Lang;
 use crate::session::{
-    Ctx, LANG_COOKIE, SESSION_COOKIE, User, clear_session_cookie, cookie, session_cookie,
+    ClientAddr, Ctx, LANG_COOKIE, SESSION_COOKIE, User, clear_session_cookie, cookie,
+    session_cookie,
 };
 
 #[derive(Template)]
@@ -58,7 +59,12 @@ pub async fn login_form(Ctx(ctx): Ctx, Query(q): Query<NextQuery>) -> Response {
     })
 }
 
-pub async fn login(State(state): State<AppState>, Ctx(ctx): Ctx, form: FormData) -> Response {
+pub async fn login(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ClientAddr(client): ClientAddr,
+    form: FormData,
+) -> Response {
     let username = form.get("username").to_owned();
     let next = form.get("next").to_owned();
     // Refused before anything is written: no session is created for such a request.
@@ -72,7 +78,11 @@ pub async fn login(State(state): State<AppState>, Ctx(ctx): Ctx, form: FormData)
         };
         return (StatusCode::BAD_REQUEST, render(&page)).into_response();
     }
-    match state.app.login(&username, form.get("password")).await {
+    match state
+        .app
+        .login_from(&username, form.get("password"), client.as_deref())
+        .await
+    {
         Ok(outcome) => {
             let target = if outcome.must_change_password {
                 "/account/password"

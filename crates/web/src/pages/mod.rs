@@ -63,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .route("/people/{id}/disable", post(people::disable))
         .route("/people/{id}/enable", post(people::enable))
         .route("/people/{id}/reset-password", post(people::reset_password))
+        .route("/people/{id}/unlock", post(people::unlock_sign_in))
         .route("/people/{id}/roles", post(people::grant_role))
         .route("/people/{id}/leader-units", post(people::set_led_units))
         .route("/roles/{id}/delete", post(people::revoke_role))

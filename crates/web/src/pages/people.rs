@@ -536,6 +536,22 @@ pub async fn reset_password(
     .await
 }
 
+pub async fn unlock_sign_in(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+) -> Response {
+    let label = user.lang.t("person.unlocked").to_owned();
+    act(&state, &user, &id, async |id| {
+        state
+            .app
+            .unlock_sign_in(user.caller(), id)
+            .await
+            .map(|n| Some((label, n.to_string())))
+    })
+    .await
+}
+
 pub async fn grant_role(
     State(state): State<AppState>,
     user: User,
