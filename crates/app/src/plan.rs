@@ -998,6 +998,28 @@ impl App {
         Ok(out)
     }
 
+    /// The unit `caller` proposes for: of the organization, and one the caller may propose for.
+    async fn unit_to_propose_for(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        unit: i64,
+    ) -> Result<store::org::UnitRow> {
+        let u = self
+            .unit(unit)
+            .await
+            .map_err(|_| AppError::field("unit_id", "not_found"))?;
+        if u.organization_id != org {
+            return Err(AppError::field("unit_id", "not_found"));
+        }
+        let path: Vec<UnitId> = u.path_ids().into_iter().map(UnitId).collect();
+        caller.authorize(Action::ProposeForUnit {
+            org: OrganizationId(org),
+            unit_path: &path,
+        })?;
+        Ok(u)
+    }
+
     /// Why `month` takes no proposal, edit or submission now (`proposals_not_open`,
     /// `month_arranged`, `proposals_closed`, `month_closed`), or `None` when it does: what the
     /// pages say in place of the forms.
@@ -1029,18 +1051,7 @@ impl App {
     ) -> Result<i64> {
         let month = parse_month(month)?;
         let mut draft = input.validate(month, false)?;
-        let u = self
-            .unit(unit)
-            .await
-            .map_err(|_| AppError::field("unit_id", "not_found"))?;
-        if u.organization_id != org {
-            return Err(AppError::field("unit_id", "not_found"));
-        }
-        let path: Vec<UnitId> = u.path_ids().into_iter().map(UnitId).collect();
-        caller.authorize(Action::ProposeForUnit {
-            org: OrganizationId(org),
-            unit_path: &path,
-        })?;
+        let u = self.unit_to_propose_for(caller, org, unit).await?;
         self.check_proposing(org, month).await?;
         let mut tx = self.db.begin().await?;
         self.check_task_refs(&mut tx, org, &u, month, &mut draft)

@@ -615,6 +615,17 @@ fn uploaded(table: &PlanTable) -> PlanSheet {
     }
 }
 
+/// Each cell an import refused, as "row column code"; panics on any other error.
+fn row_errors(e: AppError) -> Vec<String> {
+    let AppError::Rows(cells) = e else {
+        panic!("row errors expected, got {e:?}")
+    };
+    cells
+        .into_iter()
+        .map(|c| format!("{} {} {}", c.row, c.column, c.code))
+        .collect::<Vec<_>>()
+}
+
 /// Unit A's tasks of `month`, any status, oldest first.
 async fn unit_a_tasks(t: &TestApp, c: &Cast, month: &str) -> Vec<app::model::TaskRow> {
     let f = app::model::TaskFilter {
@@ -760,18 +771,9 @@ app::app_test!(
             .import_proposals(sa, t.org, MONTH, c.unit_a, None, &uploaded(&rewritten))
             .await
             .unwrap_err();
-        let AppError::Rows(cells) = e else {
-            panic!("row errors expected, got {e:?}")
-        };
         assert_eq!(
-            cells
-                .iter()
-                .map(|e| (e.row, e.column.as_str(), e.code))
-                .collect::<Vec<_>>(),
-            [
-                (5, "工作事项", "not_editable"),
-                (6, "类别", "assigned_not_importable")
-            ]
+            row_errors(e),
+            ["5 工作事项 not_editable", "6 类别 assigned_not_importable",]
         );
     }
 );
@@ -820,20 +822,14 @@ app::app_test!(
             .import_proposals(sa, t.org, MONTH, c.unit_a, Some(c.kp), &sheet)
             .await
             .unwrap_err();
-        let AppError::Rows(cells) = e else {
-            panic!("row errors expected, got {e:?}")
-        };
         assert_eq!(
-            cells
-                .iter()
-                .map(|e| (e.row, e.column.as_str(), e.code))
-                .collect::<Vec<_>>(),
+            row_errors(e),
             [
-                (3, "完成时限", "invalid_date"),
-                (4, "编号", "unknown_task"),
-                (4, "完成时限", "deadline_outside_month"),
-                (5, "责任人", "unknown_person"),
-                (5, "对应要点", "unknown_key_point"),
+                "3 完成时限 invalid_date",
+                "4 编号 unknown_task",
+                "4 完成时限 deadline_outside_month",
+                "5 责任人 unknown_person",
+                "5 对应要点 unknown_key_point",
             ]
         );
         assert!(unit_a_tasks(&t, &c, MONTH).await.is_empty());

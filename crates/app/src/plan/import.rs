@@ -57,18 +57,8 @@ impl App {
         sheet: &PlanSheet,
     ) -> Result<ImportSummary> {
         let month = parse_month(month)?;
-        let u = self
-            .unit(unit)
-            .await
-            .map_err(|_| AppError::field("unit_id", "not_found"))?;
-        if u.organization_id != org {
-            return Err(AppError::field("unit_id", "not_found"));
-        }
+        let u = self.unit_to_propose_for(caller, org, unit).await?;
         let path: Vec<UnitId> = u.path_ids().into_iter().map(UnitId).collect();
-        caller.authorize(Action::ProposeForUnit {
-            org: OrganizationId(org),
-            unit_path: &path,
-        })?;
         let arranged = match self.proposals_refused(org, month).await? {
             None => false,
             Some("month_arranged") => true,
