@@ -318,8 +318,8 @@ impl App {
         Ok(())
     }
 
-    /// Sets a new random password (returned once) that must be changed at next sign-in, and
-    /// ends the person's sessions.
+    /// Sets a new random password (returned once) that must be changed at next sign-in, ends
+    /// the person's sessions and revokes their API tokens.
     pub async fn reset_password(&self, caller: Caller<'_>, id: i64) -> Result<String> {
         let person = self.person(id).await?;
         caller.authorize(Action::Administer {
@@ -330,6 +330,8 @@ impl App {
         let mut tx = self.db.begin().await?;
         store::people::set_password(&mut tx, id, &hash, true, self.now()).await?;
         store::auth::delete_sessions_of(&mut tx, id, None).await?;
+        // Whoever might have had the old password might have made tokens with it too.
+        let tokens = store::auth::revoke_tokens(&mut tx, id, None, self.now()).await?;
         store::auth::clear_account_throttle(&mut tx, &person.username).await?;
         self.audit(
             &mut tx,
@@ -339,7 +341,7 @@ impl App {
             "person",
             Some(id),
             None,
-            None,
+            Some(json!({ "tokens_revoked": tokens })),
         )
         .await?;
         tx.commit().await?;

@@ -260,3 +260,25 @@ app::app_test!(
         assert!(t.app.login_from(&user, pw, Some("10.0.0.66")).await.is_ok());
     }
 );
+
+app::app_test!(
+    an_administrator_s_password_reset_revokes_the_person_s_api_tokens,
+    |t| {
+        let c = cast(&t).await;
+        let admin = t.person("admin", None, &[(Role::Admin, None)]).await;
+        let token = t
+            .app
+            .create_api_token(Caller::System, &c.staff_a.username, "企业微信")
+            .await
+            .unwrap();
+        assert!(t.app.identify_token(&token).await.unwrap().is_some());
+        t.app
+            .reset_password(Caller::Person(&admin), c.staff_a.actor.person_id.0)
+            .await
+            .unwrap();
+        assert!(
+            t.app.identify_token(&token).await.unwrap().is_none(),
+            "a token made with the old password no longer works"
+        );
+    }
+);
