@@ -79,7 +79,23 @@ impl App {
                 self.organization(org.0).await?.path
             }
         };
-        let (rows, total) = store::org::list_organizations(&self.db, &root, filter, page).await?;
+        let (mut rows, mut total) =
+            store::org::list_organizations(&self.db, &root, filter, page).await?;
+        // The organizations below are listed to those who may open them (as one by one), and
+        // to nobody else.
+        let listed = rows.len();
+        rows.retain(|o| {
+            caller
+                .authorize(Action::ViewStructure {
+                    org: OrganizationId(o.id),
+                })
+                .is_ok()
+        });
+        if rows.len() < listed {
+            // Whoever may not open one organization below may open none of them: what is
+            // left is their own.
+            total = u64::try_from(rows.len()).unwrap_or(0);
+        }
         let base = root.matches('/').count();
         let items = rows
             .into_iter()

@@ -282,3 +282,56 @@ app::app_test!(
         );
     }
 );
+
+app::app_test!(
+    the_organizations_below_are_listed_only_to_those_who_may_open_them,
+    |t| {
+        let c = cast(&t).await;
+        let zone = t
+            .app
+            .create_organization(
+                Caller::System,
+                &domain::org::OrganizationInput {
+                    name: "下级园区".into(),
+                    code: "zone".into(),
+                    parent_id: Some(domain::OrganizationId(t.org)),
+                },
+            )
+            .await
+            .unwrap()
+            .id;
+        let listed = |who: &app::Identity| {
+            let app = t.app.clone();
+            let who = who.clone();
+            async move {
+                app.list_organizations(Caller::Person(&who), &Default::default(), common::all())
+                    .await
+                    .unwrap()
+            }
+        };
+        // Staff open neither the zone nor its line in the list.
+        let staff = t.identity(c.staff_a.actor.person_id.0).await;
+        assert!(matches!(
+            t.app.get_organization(Caller::Person(&staff), zone).await,
+            Err(AppError::Forbidden)
+        ));
+        let page = listed(&staff).await;
+        assert_eq!(
+            (
+                page.total,
+                page.items.iter().map(|o| o.org.id).collect::<Vec<_>>()
+            ),
+            (1, vec![t.org])
+        );
+        // The director opens both, and lists both.
+        let director = t.identity(c.director.actor.person_id.0).await;
+        assert!(
+            t.app
+                .get_organization(Caller::Person(&director), zone)
+                .await
+                .is_ok()
+        );
+        let page = listed(&director).await;
+        assert_eq!(page.total, 2);
+    }
+);

@@ -578,8 +578,8 @@ fn rows(o: &World) -> Vec<Row> {
             Allowed,
         ),
         // ---- structure: the whole organization's ----
-        // The list names the organizations below one's own to every member, as the page does,
-        // though each of them is refused to staff on its own (the next row).
+        // The list names only the organizations one may open: staff their own, the offices
+        // and the leadership those below too (the next row refuses the one below to staff).
         row(
             "/organizations",
             "/organizations?per_page=200",
