@@ -561,10 +561,14 @@ impl App {
         })
     }
 
-    /// One case, for those entitled (the others are refused).
+    /// One case, for those entitled. To anyone else it does not exist: that a person has a
+    /// case at all is what the confidentiality protects.
     pub async fn get_case(&self, caller: Caller<'_>, id: i64) -> Result<CaseView> {
         let case = self.case_row(id).await?;
-        self.authorize_case(caller, &case)?;
+        self.authorize_case(caller, &case).map_err(|e| match e {
+            AppError::Forbidden => AppError::NotFound,
+            e => e,
+        })?;
         Ok(CaseView {
             can_decide: case.status == "proposed"
                 && caller

@@ -329,7 +329,7 @@ app::app_test!(
         );
         assert!(matches!(
             t.app.get_case(Caller::Person(&c.head_b), a_case.id).await,
-            Err(AppError::Forbidden)
+            Err(AppError::NotFound)
         ));
         assert!(
             !t.app
@@ -411,7 +411,7 @@ app::app_test!(
         // The unit's head no longer sees it; the person concerned and the director do.
         assert!(matches!(
             t.app.get_case(Caller::Person(&c.head_a), adm.id).await,
-            Err(AppError::Forbidden)
+            Err(AppError::NotFound)
         ));
         t.app
             .get_case(Caller::Person(&c.staff_a), adm.id)

@@ -50,7 +50,7 @@ const REASONS: &str = "依据问责办法第十二条，调整其工作岗位";
 /// The labels the pages show, in Chinese.
 const REFERRAL: &str = "移交纪检监察机关";
 const REASSIGNMENT: &str = "调整岗位";
-const FORBIDDEN: &str = "您无权访问此页面。";
+const NOT_FOUND: &str = "页面不存在。";
 
 /// What the setup made, for the flow: the units, unit A's task in each month (September's,
 /// its continuations in October and November, and November's continuation in December) and
@@ -413,23 +413,20 @@ async fn flow(b: Browser, s: Setup) {
         "the decision is stored"
     );
 
-    // --- 3. Another unit's staff member is refused the case ------------------------------
+    // --- 3. To another unit's staff member the case does not exist -----------------------
     b.login(STAFF_B, TEST_PASSWORD).await;
     let case = format!("/cases/{}", s.case);
     b.goto(&case).await;
     assert!(
-        b.text("main h1").await.contains("403"),
-        "the case is forbidden"
+        b.text("main h1").await.contains("404"),
+        "the case is not there for unit B"
     );
-    assert!(
-        b.text("main").await.contains(FORBIDDEN),
-        "the page says why"
-    );
+    assert!(b.text("main").await.contains(NOT_FOUND), "the page says so");
     let html = b.c.source().await.expect("page source");
     for secret in [TITLE, VERIFICATION, REASONS, REFERRAL] {
         assert!(!html.contains(secret), "{secret} is not shown to unit B");
     }
-    assert_eq!(b.status_of(&case).await, 403);
+    assert_eq!(b.status_of(&case).await, 404);
     b.screenshot("consequences-forbidden.png").await;
     b.menu_to("/cases", "#cases-empty").await;
     assert!(b.absent("#cases").await, "unit B lists no case");

@@ -349,11 +349,12 @@ web_test!(cases_are_decided_by_the_discipline_office_alone, |w| {
         page.body.contains("data-status=\"decided\"")
             && !page.body.contains("id=\"decision-form\"")
     );
-    // The unit's head sees its rectification order; another unit's staff is refused.
+    // The unit's head sees its rectification order; to another unit's staff it does not
+    // exist.
     let page = w.get(&path, &head_b).await;
     assert_eq!(page.status, StatusCode::OK);
     let staff_a = w.login("staff_a").await;
-    assert_eq!(w.get(&path, &staff_a).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(w.get(&path, &staff_a).await.status, StatusCode::NOT_FOUND);
     let list = w.get("/cases", &staff_a).await;
     assert!(list.body.contains("id=\"cases-empty\""));
     // The API.
@@ -382,7 +383,7 @@ web_test!(cases_are_decided_by_the_discipline_office_alone, |w| {
     let r = w
         .api("GET", &format!("/api/v1/cases/{case}"), &ta, None)
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "as the document says");
     let r = w.api("GET", "/api/v1/cases", &ta, None).await;
     assert_eq!(r.json()["total"], 0);
     let _ = c.unit_a;
