@@ -20,7 +20,7 @@ use crate::{App, AppError, Caller, Result};
 enum RowPlan<'a> {
     Add(TaskDraft),
     Update(&'a TaskRow, TaskDraft),
-    Request(&'a TaskRow, Change, u32),
+    Request(&'a TaskRow, Change),
     Unchanged,
 }
 
@@ -134,17 +134,14 @@ impl App {
                     });
                 }
             }
-            plans.push(plan.map(|p| match p {
-                RowPlan::Request(t, c, _) => RowPlan::Request(t, c, line),
-                p => p,
-            }));
+            plans.push(plan.map(|p| (line, p)));
         }
         if !errors.is_empty() {
             errors.sort_by_key(|e| e.row);
             return Err(AppError::Rows(errors));
         }
-        let plans: Vec<RowPlan<'_>> = plans.into_iter().flatten().collect();
-        if plans.iter().any(|p| matches!(p, RowPlan::Request(..))) {
+        let plans: Vec<(u32, RowPlan<'_>)> = plans.into_iter().flatten().collect();
+        if plans.iter().any(|(_, p)| matches!(p, RowPlan::Request(..))) {
             caller.authorize(Action::RequestChange {
                 org: OrganizationId(org),
                 unit_path: &path,
@@ -154,7 +151,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         let m = month.to_string();
         let mut summary = ImportSummary::default();
-        for plan in plans {
+        for (line, plan) in plans {
             match plan {
                 RowPlan::Unchanged => summary.unchanged += 1,
                 RowPlan::Add(mut d) => {
@@ -182,7 +179,7 @@ impl App {
                     self.record(&mut tx, caller, t.id, "import", None).await?;
                     summary.updated += 1;
                 }
-                RowPlan::Request(t, change, line) => {
+                RowPlan::Request(t, change) => {
                     let why = format!("依据上传的预安表第{line}行调整");
                     self.insert_change_request(&mut tx, caller, t, &change, &why)
                         .await
@@ -309,7 +306,8 @@ impl App {
                 None
             }
         };
-        let (target, draft) = (target?, draft?);
+        target?;
+        let draft = draft?;
         if !ok {
             return None;
         }
@@ -320,7 +318,6 @@ impl App {
             }
             return Some(RowPlan::Add(draft));
         };
-        debug_assert!(matches!(target, RowTarget::Existing(_)));
         let scope_changed =
             t.title != draft.title || t.content != draft.content || t.criterion != draft.criterion;
         let date_changed = t.deadline != draft.deadline.to_string();
@@ -386,6 +383,6 @@ impl App {
                 deadline: draft.deadline,
             }
         };
-        Some(RowPlan::Request(t, change, 0))
+        Some(RowPlan::Request(t, change))
     }
 }

@@ -203,14 +203,12 @@ impl DetailPage {
     }
 
     fn overdue(&self, due_on: &str, status: &str) -> bool {
-        match (
-            parse_date(due_on),
-            parse_date(&self.today),
-            FollowUpStatus::parse(status),
-        ) {
-            (Some(due), Some(today), Some(s)) => follow_up_overdue(due, s, today),
-            _ => false,
-        }
+        overdue_on(due_on, status, &self.today)
+    }
+
+    /// Whether the unit still owes this follow-up an answer (issued, or sent back).
+    fn awaits_unit(&self, status: &str) -> bool {
+        FollowUpStatus::parse(status).is_some_and(FollowUpStatus::awaiting_unit)
     }
 }
 
@@ -519,22 +517,22 @@ pub async fn verify_follow_up(
         Err(e) => return user.fail(e).into_response(),
     };
     let (r, ok) = match form.get("verdict") {
-        "accept" => (
-            state
+        v @ ("accept" | "return") => {
+            let accept = v == "accept";
+            let r = state
                 .app
-                .verify_follow_up(user.caller(), id, true, form.get("note"))
+                .verify_follow_up(user.caller(), id, accept, form.get("note"))
                 .await
-                .map(|_| ()),
-            "followup.closed",
-        ),
-        "return" => (
-            state
-                .app
-                .verify_follow_up(user.caller(), id, false, form.get("note"))
-                .await
-                .map(|_| ()),
-            "followup.returned",
-        ),
+                .map(|_| ());
+            (
+                r,
+                if accept {
+                    "followup.closed"
+                } else {
+                    "followup.returned"
+                },
+            )
+        }
         _ => (
             Err(AppError::field("verdict", "invalid_decision")),
             "followup.closed",
@@ -551,6 +549,24 @@ struct FollowUpsPage {
     pager: Pager,
     overdue: bool,
     today: String,
+}
+
+impl FollowUpsPage {
+    fn is_overdue(&self, due_on: &str, status: &str) -> bool {
+        overdue_on(due_on, status, &self.today)
+    }
+}
+
+/// `domain::supervision::follow_up_overdue` for a stored follow-up, as the pages show it.
+fn overdue_on(due_on: &str, status: &str, today: &str) -> bool {
+    match (
+        parse_date(due_on),
+        parse_date(today),
+        FollowUpStatus::parse(status),
+    ) {
+        (Some(due), Some(today), Some(s)) => follow_up_overdue(due, s, today),
+        _ => false,
+    }
 }
 
 pub async fn follow_ups(
