@@ -24,6 +24,10 @@ pub enum AppError {
     /// Rows of an imported file that cannot be taken, each with its row, column and reason.
     #[error("{} rows of the file are invalid", .0.len())]
     Rows(Vec<domain::plan_table::CellError>),
+    /// The server's disk is full: the change was not kept (nothing of it), and can be made
+    /// again once an operator frees space.
+    #[error("storage full: {0}")]
+    StorageFull(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -38,6 +42,7 @@ impl AppError {
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::Throttled { .. } => "login_throttled",
             AppError::Rows(_) => "invalid_rows",
+            AppError::StorageFull(_) => "storage_full",
             AppError::Internal(_) => "internal",
         }
     }
@@ -55,7 +60,10 @@ impl From<ValidationErrors> for AppError {
 
 impl From<store::StoreError> for AppError {
     fn from(e: store::StoreError) -> Self {
-        AppError::Internal(e.to_string())
+        match e {
+            store::StoreError::StorageFull(m) => AppError::StorageFull(m),
+            e => AppError::Internal(e.to_string()),
+        }
     }
 }
 

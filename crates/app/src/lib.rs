@@ -172,6 +172,26 @@ impl Default for AppConfig {
     }
 }
 
+/// The state `/healthz` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Health {
+    Ok,
+    /// The database does not answer.
+    Unreachable,
+    /// The database answers but cannot keep a write (its disk is full).
+    CannotWrite,
+}
+
+impl Health {
+    pub fn code(self) -> &'static str {
+        match self {
+            Health::Ok => "ok",
+            Health::Unreachable => "database_unreachable",
+            Health::CannotWrite => "database_cannot_write",
+        }
+    }
+}
+
 /// Who calls a use case: a signed-in person, or the system itself (the CLI run by an operator
 /// on the server, and start-up tasks). The system is allowed everything and audited as such.
 #[derive(Debug, Clone, Copy)]
@@ -257,8 +277,22 @@ impl App {
         Ok(self.db.analyze().await?)
     }
 
-    pub async fn healthy(&self) -> bool {
-        self.db.ping().await.is_ok()
+    /// What `/healthz` reports: whether the database answers and, when the last write failed
+    /// for want of space, whether a write succeeds now (only then is a write tried).
+    pub async fn health(&self) -> Health {
+        if self.db.ping().await.is_err() {
+            return Health::Unreachable;
+        }
+        if self.db.write_health().failure().is_none() {
+            return Health::Ok;
+        }
+        match self.db.probe_write(self.now()).await {
+            Ok(()) => Health::Ok,
+            Err(e) => {
+                tracing::warn!(error = %e, "the database still cannot write");
+                Health::CannotWrite
+            }
+        }
     }
 
     /// Records one audit entry in the caller's transaction.

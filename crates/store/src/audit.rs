@@ -60,7 +60,7 @@ impl AuditRow {
 }
 
 pub async fn append(tx: &mut Tx, e: NewEntry<'_>) -> Result<i64> {
-    if let Tx::Postgres(t) = tx {
+    if let Tx::Postgres(t, _) = tx {
         // One lock per chain; the key space is offset so it never meets other advisory locks.
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(1_000_000_000_i64 + e.chain)

@@ -165,7 +165,7 @@ pub async fn clear_account_throttle(tx: &mut Tx, username: &str) -> Result<u64> 
 /// failures are all counted: an advisory lock on PostgreSQL; on SQLite the single writer
 /// already serializes write transactions.
 pub async fn lock_throttle_key(tx: &mut Tx, key: &str) -> Result<()> {
-    if let Tx::Postgres(t) = tx {
+    if let Tx::Postgres(t, _) = tx {
         sqlx::query("SELECT pg_advisory_xact_lock(7202, hashtext($1))")
             .bind(key)
             .execute(&mut **t)

@@ -155,7 +155,7 @@ pub async fn card_states(
 /// publishing, closing) across servers: a transaction-scoped advisory lock on PostgreSQL; on
 /// SQLite the single writer already does.
 pub async fn lock_month(tx: &mut Tx, org: i64, month: &str) -> Result<()> {
-    if let Tx::Postgres(t) = tx {
+    if let Tx::Postgres(t, _) = tx {
         let ym: i64 = month.replace('-', "").parse().unwrap_or(0);
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(org.wrapping_mul(1_000_000).wrapping_add(ym))

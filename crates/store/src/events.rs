@@ -64,10 +64,10 @@ impl Bus {
             topic: topic.to_owned(),
         };
         match &self.db {
-            Db::Sqlite(_) => {
+            Db::Sqlite(..) => {
                 let _ = self.local.send(notice);
             }
-            Db::Postgres(pool) => {
+            Db::Postgres(pool, _) => {
                 let sent = sqlx::query("SELECT pg_notify($1, $2)")
                     .bind(CHANNEL)
                     .bind(notice.encode())
@@ -85,7 +85,7 @@ impl Bus {
     /// connection for the process, which reconnects by itself.
     pub async fn subscribe(&self) -> broadcast::Receiver<Notice> {
         let rx = self.local.subscribe();
-        if let Db::Postgres(pool) = &self.db {
+        if let Db::Postgres(pool, _) = &self.db {
             let mut slot = self.listener.lock().await;
             let running = slot.as_ref().is_some_and(|h| !h.is_finished());
             if !running {

@@ -50,6 +50,9 @@ pub enum StoreError {
     Unique(String),
     #[error("foreign key violated: {0}")]
     ForeignKey(String),
+    /// The disk under the database is full: nothing of the change was kept.
+    #[error("the database's disk is full: {0}")]
+    StorageFull(String),
     #[error("migration {version} failed: {message}")]
     Migration { version: i64, message: String },
     #[error("database error: {0}")]
@@ -63,6 +66,9 @@ impl From<sqlx::Error> for StoreError {
                 .constraint()
                 .map(str::to_owned)
                 .unwrap_or_else(|| db.message().to_owned());
+            if is_storage_full(db.as_ref()) {
+                return StoreError::StorageFull(db.message().to_owned());
+            }
             match db.kind() {
                 sqlx::error::ErrorKind::UniqueViolation => return StoreError::Unique(constraint),
                 sqlx::error::ErrorKind::ForeignKeyViolation => {
@@ -73,6 +79,16 @@ impl From<sqlx::Error> for StoreError {
         }
         StoreError::Sqlx(e)
     }
+}
+
+/// SQLite's `SQLITE_FULL` (13, in the low byte of an extended code) or PostgreSQL's
+/// `disk_full` (53100).
+fn is_storage_full(db: &dyn sqlx::error::DatabaseError) -> bool {
+    let Some(code) = db.code() else { return false };
+    if code == "53100" {
+        return true;
+    }
+    code.parse::<i64>().is_ok_and(|c| c & 0xff == 13)
 }
 
 impl StoreError {
@@ -100,8 +116,48 @@ pub struct SqlitePools {
 
 #[derive(Debug, Clone)]
 pub enum Db {
-    Sqlite(SqlitePools),
-    Postgres(PgPool),
+    Sqlite(SqlitePools, WriteHealth),
+    Postgres(PgPool, WriteHealth),
+}
+
+/// Whether the last write failed for want of space, shared by the handles of one database.
+/// A failed commit sets it, a successful one clears it; `/healthz` reads it and, while it is
+/// set, tries a write of its own so that a server recovers as soon as space is freed.
+#[derive(Debug, Clone, Default)]
+pub struct WriteHealth(std::sync::Arc<std::sync::Mutex<Option<String>>>);
+
+/// A statement's result inside a transaction, with its failure for want of space noted in
+/// the database's [`WriteHealth`] (the transaction is then dropped, so no commit reports it).
+#[doc(hidden)]
+pub fn noted<T>(h: &WriteHealth, r: Result<T, sqlx::Error>) -> Result<T, sqlx::Error> {
+    if let Err(sqlx::Error::Database(db)) = &r
+        && is_storage_full(db.as_ref())
+    {
+        h.note(&Err(StoreError::StorageFull(db.message().to_owned())));
+    }
+    r
+}
+
+impl WriteHealth {
+    fn note(&self, r: &Result<()>) {
+        let mut slot = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match r {
+            Ok(()) => *slot = None,
+            Err(StoreError::StorageFull(m)) => *slot = Some(m.clone()),
+            Err(_) => {}
+        }
+    }
+
+    /// Why writes fail, when the last one failed for want of space.
+    pub fn failure(&self) -> Option<String> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
 }
 
 /// How SQLite makes a commit durable.
@@ -160,7 +216,19 @@ impl Db {
                 })
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30));
+            // A connection that comes back still inside a transaction (a commit failed and
+            // SQLite had already rolled back, so the rollback failed too, as on a full disk) is
+            // closed instead of reused: the next write gets a fresh connection.
             let write = SqlitePoolOptions::new()
+                .after_release(|conn, _| {
+                    Box::pin(async move {
+                        if sqlx::Connection::is_in_transaction(conn) {
+                            // Let the rollback the transaction queued on drop run first.
+                            sqlx::Connection::ping(conn).await?;
+                        }
+                        Ok(!sqlx::Connection::is_in_transaction(conn))
+                    })
+                })
                 .max_connections(1)
                 .acquire_timeout(Duration::from_secs(60))
                 .connect_with(base.clone())
@@ -172,7 +240,10 @@ impl Db {
                 .connect_with(base.read_only(true))
                 .await
                 .map_err(|e| StoreError::Connect(e.to_string()))?;
-            Ok(Db::Sqlite(SqlitePools { write, read }))
+            Ok(Db::Sqlite(
+                SqlitePools { write, read },
+                WriteHealth::default(),
+            ))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let connect =
                 PgConnectOptions::from_str(url).map_err(|e| StoreError::Connect(e.to_string()))?;
@@ -205,7 +276,7 @@ impl Db {
                 .connect_with(connect)
                 .await
                 .map_err(|e| StoreError::Connect(e.to_string()))?;
-            Ok(Db::Postgres(pool))
+            Ok(Db::Postgres(pool, WriteHealth::default()))
         } else {
             Err(StoreError::UnsupportedUrl(url.to_owned()))
         }
@@ -213,27 +284,53 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         match self {
-            Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+            Db::Sqlite(..) => Backend::Sqlite,
+            Db::Postgres(..) => Backend::Postgres,
         }
     }
 
     /// Begins a write transaction.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.write.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Db::Sqlite(p, h) => Tx::Sqlite(p.write.begin_with("BEGIN IMMEDIATE").await?, h.clone()),
+            Db::Postgres(p, h) => Tx::Postgres(p.begin().await?, h.clone()),
         })
+    }
+
+    pub fn write_health(&self) -> &WriteHealth {
+        match self {
+            Db::Sqlite(_, h) | Db::Postgres(_, h) => h,
+        }
+    }
+
+    /// Whether a write can be committed now: one row of `write_probe` is rewritten. For
+    /// `/healthz` while the last write failed for want of space, never otherwise.
+    pub async fn probe_write(&self, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        // 8 KiB that neither database can compress (xorshift from the clock), so that
+        // PostgreSQL stores them out of line in new pages and SQLite appends them to its log.
+        let mut x = now.timestamp_micros().unsigned_abs() | 1;
+        let pad: String = (0..1024)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                format!("{:08x}", x as u32)
+            })
+            .collect();
+        let mut tx = self.begin().await?;
+        with_tx!(&mut tx, c => sqlx::query("UPDATE write_probe SET at = $1, pad = $2 WHERE id = 1")
+            .bind(now).bind(&pad).execute(c).await.map(|r| r.rows_affected()))?;
+        tx.commit().await
     }
 
     /// Refreshes the planners' statistics (after a bulk load: PostgreSQL's autovacuum and
     /// SQLite's `PRAGMA optimize` do it by themselves in the long run).
     pub async fn analyze(&self) -> Result<()> {
         match self {
-            Db::Sqlite(p) => {
+            Db::Sqlite(p, _) => {
                 sqlx::query("ANALYZE").execute(&p.write).await?;
             }
-            Db::Postgres(p) => {
+            Db::Postgres(p, _) => {
                 sqlx::query("ANALYZE").execute(p).await?;
             }
         }
@@ -244,12 +341,12 @@ impl Db {
     /// `None` on PostgreSQL.
     pub async fn sqlite_synchronous(&self) -> Result<Option<i64>> {
         match self {
-            Db::Sqlite(p) => Ok(Some(
+            Db::Sqlite(p, _) => Ok(Some(
                 sqlx::query_scalar("PRAGMA synchronous")
                     .fetch_one(&p.write)
                     .await?,
             )),
-            Db::Postgres(_) => Ok(None),
+            Db::Postgres(..) => Ok(None),
         }
     }
 
@@ -258,7 +355,7 @@ impl Db {
     /// checks its own pages.
     pub async fn integrity_problems(&self) -> Result<Vec<String>> {
         match self {
-            Db::Sqlite(p) => {
+            Db::Sqlite(p, _) => {
                 match sqlx::query_scalar::<_, String>("PRAGMA quick_check")
                     .fetch_all(&p.read)
                     .await
@@ -268,7 +365,7 @@ impl Db {
                     Err(e) => Err(e.into()),
                 }
             }
-            Db::Postgres(_) => Ok(vec![]),
+            Db::Postgres(..) => Ok(vec![]),
         }
     }
 
@@ -288,42 +385,46 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(p) => {
+            Db::Sqlite(p, _) => {
                 p.read.close().await;
                 p.write.close().await;
             }
-            Db::Postgres(p) => p.close().await,
+            Db::Postgres(p, _) => p.close().await,
         }
     }
 }
 
 /// One write transaction. Dropping it without [`Tx::commit`] rolls everything back.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
+    Sqlite(Transaction<'static, Sqlite>, WriteHealth),
+    Postgres(Transaction<'static, Postgres>, WriteHealth),
 }
 
 impl Tx {
+    /// Commits; whether it succeeded, or failed for want of space, is noted in the database's
+    /// [`WriteHealth`].
     pub async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
-        }
-        Ok(())
+        let (r, health) = match self {
+            Tx::Sqlite(t, h) => (t.commit().await, h),
+            Tx::Postgres(t, h) => (t.commit().await, h),
+        };
+        let r = r.map_err(StoreError::from);
+        health.note(&r);
+        r
     }
 
     pub async fn rollback(self) -> Result<()> {
         match self {
-            Tx::Sqlite(t) => t.rollback().await?,
-            Tx::Postgres(t) => t.rollback().await?,
+            Tx::Sqlite(t, _) => t.rollback().await?,
+            Tx::Postgres(t, _) => t.rollback().await?,
         }
         Ok(())
     }
 
     pub fn backend(&self) -> Backend {
         match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
+            Tx::Sqlite(..) => Backend::Sqlite,
+            Tx::Postgres(..) => Backend::Postgres,
         }
     }
 }

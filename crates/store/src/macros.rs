@@ -5,11 +5,11 @@
 macro_rules! with_db {
     ($db:expr, $c:ident => $body:expr) => {
         match $db {
-            $crate::Db::Sqlite(__p) => {
+            $crate::Db::Sqlite(__p, _) => {
                 let $c = &__p.read;
                 $body
             }
-            $crate::Db::Postgres(__p) => {
+            $crate::Db::Postgres(__p, _) => {
                 let $c = __p;
                 $body
             }
@@ -21,13 +21,13 @@ macro_rules! with_db {
 macro_rules! with_tx {
     ($tx:expr, $c:ident => $body:expr) => {
         match $tx {
-            $crate::Tx::Sqlite(__t) => {
+            $crate::Tx::Sqlite(__t, __h) => {
                 let $c = &mut **__t;
-                $body
+                $crate::noted(__h, $body)
             }
-            $crate::Tx::Postgres(__t) => {
+            $crate::Tx::Postgres(__t, __h) => {
                 let $c = &mut **__t;
-                $body
+                $crate::noted(__h, $body)
             }
         }
     };
@@ -40,21 +40,21 @@ macro_rules! with_ex {
             let __e: $crate::Ex<'_> = $ex.into();
             __e
         } {
-            $crate::Ex::Db($crate::Db::Sqlite(__p)) => {
+            $crate::Ex::Db($crate::Db::Sqlite(__p, _)) => {
                 let $c = &__p.read;
                 $body
             }
-            $crate::Ex::Db($crate::Db::Postgres(__p)) => {
+            $crate::Ex::Db($crate::Db::Postgres(__p, _)) => {
                 let $c = __p;
                 $body
             }
-            $crate::Ex::Tx($crate::Tx::Sqlite(__t)) => {
+            $crate::Ex::Tx($crate::Tx::Sqlite(__t, __h)) => {
                 let $c = &mut **__t;
-                $body
+                $crate::noted(__h, $body)
             }
-            $crate::Ex::Tx($crate::Tx::Postgres(__t)) => {
+            $crate::Ex::Tx($crate::Tx::Postgres(__t, __h)) => {
                 let $c = &mut **__t;
-                $body
+                $crate::noted(__h, $body)
             }
         }
     };
@@ -66,11 +66,11 @@ macro_rules! with_ex {
 macro_rules! with_db_write {
     ($db:expr, $c:ident => $body:expr) => {
         match $db {
-            $crate::Db::Sqlite(__p) => {
+            $crate::Db::Sqlite(__p, _) => {
                 let $c = &__p.write;
                 $body
             }
-            $crate::Db::Postgres(__p) => {
+            $crate::Db::Postgres(__p, _) => {
                 let $c = __p;
                 $body
             }

@@ -63,6 +63,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_follow_up_rounds.sql"),
         postgres: include_str!("../migrations/postgres/0008_follow_up_rounds.sql"),
     },
+    Migration {
+        version: 9,
+        name: "keyed_ledger",
+        sqlite: include_str!("../migrations/sqlite/0009_keyed_ledger.sql"),
+        postgres: include_str!("../migrations/postgres/0009_keyed_ledger.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
@@ -74,7 +80,7 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<Vec<i64>> {
     let mut applied = Vec::new();
     for m in MIGRATIONS {
         let mut tx = db.begin().await?;
-        if let Tx::Postgres(t) = &mut tx {
+        if let Tx::Postgres(t, _) = &mut tx {
             sqlx::query("SELECT pg_advisory_xact_lock(7201)")
                 .execute(&mut **t)
                 .await?;
@@ -89,8 +95,8 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<Vec<i64>> {
             continue;
         }
         let ddl = match &tx {
-            Tx::Sqlite(_) => m.sqlite,
-            Tx::Postgres(_) => m.postgres,
+            Tx::Sqlite(..) => m.sqlite,
+            Tx::Postgres(..) => m.postgres,
         };
         with_tx!(&mut tx, c => sqlx::raw_sql(ddl).execute(c).await.map(|r| r.rows_affected()))
             .map_err(|e| StoreError::Migration {

@@ -18,7 +18,7 @@ pub type Schema = BTreeMap<String, Table>;
 pub async fn snapshot(db: &Db) -> Result<Schema> {
     let mut schema = Schema::new();
     match db {
-        Db::Sqlite(p) => {
+        Db::Sqlite(p, _) => {
             let tables: Vec<String> = sqlx::query_scalar(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
             )
@@ -44,7 +44,7 @@ pub async fn snapshot(db: &Db) -> Result<Schema> {
                 schema.insert(t, Table { columns, indexes });
             }
         }
-        Db::Postgres(p) => {
+        Db::Postgres(p, _) => {
             let cols: Vec<(String, String, String)> = sqlx::query_as(
                 "SELECT table_name::text, column_name::text, is_nullable::text FROM information_schema.columns \
                  WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position",

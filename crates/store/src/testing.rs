@@ -30,13 +30,23 @@ pub struct TestDb {
 
 enum Cleanup {
     Dir(std::path::PathBuf),
-    Postgres { server: String, name: String },
+    Postgres {
+        server: String,
+        name: String,
+        tablespace: Option<String>,
+    },
 }
 
 impl TestDb {
     pub async fn sqlite() -> TestDb {
         let dir = std::env::temp_dir().join(unique_name());
         std::fs::create_dir_all(&dir).expect("create temp dir");
+        Self::sqlite_in(dir).await
+    }
+
+    /// A SQLite database in `dir` (which [`TestDb::cleanup`] removes).
+    pub async fn sqlite_in(dir: std::path::PathBuf) -> TestDb {
+        std::fs::create_dir_all(&dir).expect("create the database's directory");
         let url = format!("sqlite://{}", dir.join("xiaohao.db").display());
         let db = Db::connect(&url, &DbOptions::default())
             .await
@@ -50,6 +60,17 @@ impl TestDb {
 
     /// `None` when PostgreSQL runs are off (no URL, not under CI).
     pub async fn postgres() -> Option<TestDb> {
+        Self::postgres_with(None).await
+    }
+
+    /// A PostgreSQL test database whose tables live in a tablespace at `dir` (a directory of
+    /// this machine, which the server must be able to write: its owner becomes the server's
+    /// user), for a test that fills that disk.
+    pub async fn postgres_in(dir: &std::path::Path) -> Option<TestDb> {
+        Self::postgres_with(Some(dir)).await
+    }
+
+    async fn postgres_with(tablespace_dir: Option<&std::path::Path>) -> Option<TestDb> {
         let ci = std::env::var("CI").is_ok_and(|v| v == "true");
         let server = match std::env::var(POSTGRES_ENV) {
             Ok(url) if !url.is_empty() => url,
@@ -62,7 +83,34 @@ impl TestDb {
         let mut admin = sqlx::PgConnection::connect(&server)
             .await
             .unwrap_or_else(|e| panic!("cannot connect to PostgreSQL at {server}: {e}"));
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        let tablespace = match tablespace_dir {
+            Some(dir) => {
+                let owner = std::process::Command::new("chown")
+                    .args(["postgres:postgres"])
+                    .arg(dir)
+                    .status();
+                assert!(
+                    owner.is_ok_and(|s| s.success()),
+                    "give {} to the server's user",
+                    dir.display()
+                );
+                let ts = format!("{name}_ts");
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "CREATE TABLESPACE {ts} LOCATION '{}'",
+                    dir.display()
+                )))
+                .execute(&mut admin)
+                .await
+                .expect("create test tablespace");
+                Some(ts)
+            }
+            None => None,
+        };
+        let create = match &tablespace {
+            Some(ts) => format!("CREATE DATABASE {name} TABLESPACE {ts}"),
+            None => format!("CREATE DATABASE {name}"),
+        };
+        sqlx::query(sqlx::AssertSqlSafe(create))
             .execute(&mut admin)
             .await
             .expect("create test database");
@@ -76,7 +124,11 @@ impl TestDb {
         Some(TestDb {
             db,
             url,
-            cleanup: Cleanup::Postgres { server, name },
+            cleanup: Cleanup::Postgres {
+                server,
+                name,
+                tablespace,
+            },
         })
     }
 
@@ -86,13 +138,24 @@ impl TestDb {
             Cleanup::Dir(dir) => {
                 let _ = std::fs::remove_dir_all(dir);
             }
-            Cleanup::Postgres { server, name } => {
+            Cleanup::Postgres {
+                server,
+                name,
+                tablespace,
+            } => {
                 if let Ok(mut admin) = sqlx::PgConnection::connect(&server).await {
                     let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
                         "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
                     )))
                     .execute(&mut admin)
                     .await;
+                    if let Some(ts) = tablespace {
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "DROP TABLESPACE IF EXISTS {ts}"
+                        )))
+                        .execute(&mut admin)
+                        .await;
+                    }
                     let _ = admin.close().await;
                 }
             }

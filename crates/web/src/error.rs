@@ -17,13 +17,18 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
         AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Rows(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::StorageFull(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
 fn log_internal(e: &AppError) {
-    if let AppError::Internal(detail) = e {
-        tracing::error!(error = %detail, "internal error");
+    match e {
+        AppError::Internal(detail) => tracing::error!(error = %detail, "internal error"),
+        AppError::StorageFull(detail) => {
+            tracing::error!(error = %detail, "a write failed: the database's disk is full")
+        }
+        _ => {}
     }
 }
 

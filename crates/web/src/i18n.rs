@@ -329,6 +329,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("err.internal", "服务器内部错误。", "Internal error."),
     (
+        "err.storage_full",
+        "服务器存储空间已满，本次操作未保存，请联系系统管理员清理后重试。",
+        "The server's disk is full: nothing was saved. Ask the administrator to free space, then try again.",
+    ),
+    (
         "err.csrf_failed",
         "请求校验失败，请刷新页面后重试。",
         "The request could not be verified. Reload the page and try again.",

@@ -261,19 +261,17 @@ async fn current_cards(axum::extract::State(state): axum::extract::State<AppStat
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
-    if state.app.healthy().await {
-        (
-            StatusCode::OK,
-            axum::Json(serde_json::json!({ "status": "ok" })),
-        )
-            .into_response()
+    let health = state.app.health().await;
+    let status = if health == app::Health::Ok {
+        StatusCode::OK
     } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(serde_json::json!({ "status": "database_unreachable" })),
-        )
-            .into_response()
-    }
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        axum::Json(serde_json::json!({ "status": health.code() })),
+    )
+        .into_response()
 }
 
 pub async fn not_found(Ctx(ctx): Ctx, uri: axum::http::Uri) -> Response {
