@@ -1,12 +1,15 @@
-//! Reading and verifying the audit ledger.
+//! Reading, verifying and checkpointing the audit ledger.
+
+use std::collections::BTreeSet;
+use std::io::Write;
 
 use domain::OrganizationId;
-use domain::audit::{ChainBreak, ChainVerifier};
+use domain::audit::{AuditKey, ChainBreak, ChainVerifier, Checkpoint};
 use domain::page::{Page, PageRequest};
 use domain::policy::Action;
 use store::audit::{AuditFilter, AuditRow};
 
-use crate::{App, Caller, Result};
+use crate::{App, AppError, Caller, Result};
 
 pub type AuditPage = Page<AuditRow>;
 
@@ -14,7 +17,9 @@ pub type AuditPage = Page<AuditRow>;
 pub struct VerifyReport {
     pub chains: usize,
     pub entries: u64,
-    /// The first break of each broken chain.
+    /// Genuine checkpoints the chains were compared with.
+    pub checkpoints: usize,
+    /// Every break of every chain, and every forged checkpoint.
     pub breaks: Vec<ChainBreak>,
 }
 
@@ -25,6 +30,14 @@ impl VerifyReport {
 }
 
 const BATCH: i64 = 2_000;
+
+/// A fresh random key, for a ledger that has none yet.
+pub fn new_audit_key() -> AuditKey {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    AuditKey::from_bytes(bytes)
+}
 
 impl App {
     pub async fn list_audit(
@@ -42,26 +55,108 @@ impl App {
         Ok(Page::new(rows, page, total))
     }
 
-    /// Walks every chain from its first entry and reports where each one breaks.
+    /// Walks every chain from its first entry and reports every break: entries altered (by
+    /// their hash or their MAC), removed, or removed from the end (against the checkpoint
+    /// file), and checkpoint lines the key did not write.
     pub async fn verify_audit(&self) -> Result<VerifyReport> {
+        self.verify_audit_against("").await
+    }
+
+    /// [`App::verify_audit`], also against checkpoint lines kept elsewhere (an operator's copy
+    /// of `xiaohao audit head`, a bulletin's footer).
+    pub async fn verify_audit_against(&self, more_checkpoints: &str) -> Result<VerifyReport> {
+        let key = &self.config.audit_key;
         let mut report = VerifyReport::default();
-        for chain in store::audit::chains(&self.db).await? {
+        let mut text = self.checkpoint_file_text()?;
+        text.push('\n');
+        text.push_str(more_checkpoints);
+        for line in store::signoff::bulletin_checkpoints(&self.db).await? {
+            text.push('\n');
+            text.push_str(&line);
+        }
+        let mut checkpoints = Vec::new();
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            match Checkpoint::parse(line) {
+                Some(c) if c.genuine(key) => checkpoints.push(c),
+                _ => report.breaks.push(ChainBreak::ForgedCheckpoint {
+                    line: line.to_owned(),
+                }),
+            }
+        }
+        report.checkpoints = checkpoints.len();
+        // A chain removed whole is still walked: its checkpoints name it.
+        let chains: BTreeSet<i64> = store::audit::chains(&self.db)
+            .await?
+            .into_iter()
+            .chain(checkpoints.iter().map(|c| c.chain))
+            .collect();
+        for chain in chains {
             report.chains += 1;
-            let mut verifier = ChainVerifier::new(chain);
+            let mut verifier = ChainVerifier::new(key, chain, &checkpoints);
             let mut after = 0;
-            'chain: loop {
+            loop {
                 let batch = store::audit::chain_batch(&self.db, chain, after, BATCH).await?;
                 let Some(last) = batch.last() else { break };
                 after = last.seq;
                 for row in &batch {
                     report.entries += 1;
-                    if let Err(b) = verifier.check(&row.record()) {
-                        report.breaks.push(b);
-                        break 'chain;
-                    }
+                    verifier.check(&row.record());
                 }
             }
+            report.breaks.extend(verifier.finish());
         }
         Ok(report)
+    }
+
+    /// The head of every chain now, signed; appended to the checkpoint file when there is
+    /// one. Run daily by the scheduler, after every close, and by `xiaohao audit head`.
+    pub async fn checkpoint_audit(&self) -> Result<Vec<Checkpoint>> {
+        let now = self.now();
+        let heads = store::audit::heads(&self.db).await?;
+        let checkpoints: Vec<Checkpoint> = heads
+            .iter()
+            .map(|(chain, seq, hash)| {
+                Checkpoint::new(&self.config.audit_key, now, *chain, *seq, hash)
+            })
+            .collect();
+        if let Some(path) = &self.config.audit_checkpoints {
+            let lines: String = checkpoints.iter().map(|c| c.line() + "\n").collect();
+            let written = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .and_then(|mut f| {
+                    f.write_all(lines.as_bytes())?;
+                    f.sync_all()
+                });
+            written.map_err(|e| {
+                AppError::Internal(format!("cannot append to {}: {e}", path.display()))
+            })?;
+        }
+        Ok(checkpoints)
+    }
+
+    /// Signs the entries written before the ledger had a key. Only for the moment the key is
+    /// made (`xiaohao` does it when it creates the key file): later, an entry without a MAC
+    /// is one that was tampered with.
+    pub async fn seal_audit_ledger(&self) -> Result<u64> {
+        let mut tx = self.db.begin().await?;
+        let n = store::audit::seal(&mut tx, &self.config.audit_key).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    fn checkpoint_file_text(&self) -> Result<String> {
+        let Some(path) = &self.config.audit_checkpoints else {
+            return Ok(String::new());
+        };
+        match std::fs::read_to_string(path) {
+            Ok(t) => Ok(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+            Err(e) => Err(AppError::Internal(format!(
+                "cannot read {}: {e}",
+                path.display()
+            ))),
+        }
     }
 }

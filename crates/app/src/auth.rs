@@ -197,6 +197,7 @@ impl App {
         let caller_actor = Some(person);
         store::audit::append(
             &mut tx,
+            &self.config.audit_key,
             store::audit::NewEntry {
                 chain,
                 at: now,
@@ -229,6 +230,7 @@ impl App {
         store::auth::delete_session(&mut tx, &id).await?;
         store::audit::append(
             &mut tx,
+            &self.config.audit_key,
             store::audit::NewEntry {
                 chain,
                 at: self.now(),

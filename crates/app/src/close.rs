@@ -197,6 +197,11 @@ impl App {
         .await?;
         stop(Step::Freeze)?;
         tx.commit().await?;
+        // The ledger's heads, checkpointed with the month: the close is then on record outside
+        // the database. The close stands if the file cannot be written; the log says so.
+        if let Err(e) = self.checkpoint_audit().await {
+            tracing::error!(error = %e, "cannot checkpoint the audit ledger after a close");
+        }
         self.outbox_wake.notify_one();
         self.bus.announce(org, "close").await;
         Ok(CloseReport {

@@ -1,4 +1,5 @@
-//! The scheduled jobs (`domain::notify::Job`): phases by date, reminders and the daily digest.
+//! The scheduled jobs (`domain::notify::Job`): phases by date, reminders, the daily digest and
+//! the audit ledger's daily checkpoint.
 //! Every server runs the same scheduler; `store::notify::claim_run` lets exactly one of them
 //! take each run, and each run is recorded. A run is idempotent: every notification it writes
 //! carries a dedupe key, so running it again (after a failure, or by hand) adds nothing twice.
@@ -100,6 +101,18 @@ impl App {
             Job::Phases => self.job_phases().await,
             Job::Reminders => self.job_reminders().await,
             Job::Digest => self.job_digest(hour).await,
+            Job::AuditCheckpoint => {
+                self.checkpoint_audit()
+                    .await
+                    .map(|c| match &self.config.audit_checkpoints {
+                        Some(path) => {
+                            format!("{} chain heads appended to {}", c.len(), path.display())
+                        }
+                        None => {
+                            format!("{} chain heads; no checkpoint file is configured", c.len())
+                        }
+                    })
+            }
         };
         let (ok, detail) = match result {
             Ok(d) => (true, d),

@@ -42,7 +42,7 @@ mod supervision;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use audit_log::{AuditPage, VerifyReport};
+pub use audit_log::{AuditPage, VerifyReport, new_audit_key};
 pub use auth::{Identity, LoginOutcome};
 pub use awards::{AwardsView, Place};
 pub use cadre::CadreView;
@@ -159,6 +159,12 @@ pub struct AppConfig {
     /// The organizations' local time zone as hours east of UTC (China: 8); dates such as
     /// "today" for phases and deadlines are taken there.
     pub utc_offset_hours: i32,
+    /// The key the audit ledger's entries and checkpoints are signed with (kept outside the
+    /// database; see `xiaohao`'s data directory).
+    pub audit_key: domain::audit::AuditKey,
+    /// The append-only file the chains' heads are checkpointed to; `None`: checkpoints are
+    /// only printed (`xiaohao audit head`) and published in the bulletins.
+    pub audit_checkpoints: Option<std::path::PathBuf>,
 }
 
 impl Default for AppConfig {
@@ -168,6 +174,8 @@ impl Default for AppConfig {
             session_max: Duration::hours(12),
             throttle: ThrottleRule::default(),
             utc_offset_hours: 8,
+            audit_key: audit_log::new_audit_key(),
+            audit_checkpoints: None,
         }
     }
 }
@@ -310,6 +318,7 @@ impl App {
     ) -> Result<()> {
         store::audit::append(
             tx,
+            &self.config.audit_key,
             store::audit::NewEntry {
                 chain,
                 at: self.now(),

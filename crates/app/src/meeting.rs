@@ -583,6 +583,17 @@ impl App {
             Some(json!({ "month": b.month, "doc_number": b.doc_number })),
         )
         .await?;
+        // The chain's head, with the publication itself, goes out in every copy.
+        if let Some((seq, hash)) = store::audit::chain_head(&mut tx, b.organization_id).await? {
+            let cp = domain::audit::Checkpoint::new(
+                &self.config.audit_key,
+                self.now(),
+                b.organization_id,
+                seq,
+                &hash,
+            );
+            store::signoff::set_bulletin_checkpoint(&mut tx, id, &cp.line()).await?;
+        }
         // To the units' heads and the leadership, who answer for the results it lists.
         let units = store::notify::unit_ids(&mut tx, b.organization_id).await?;
         let mut to = self.unit_people(&mut tx, &units, false).await?;

@@ -10,6 +10,18 @@ use store::testing::TestDb;
 
 use crate::{App, AppConfig, Caller, FixedClock, Identity, NewPerson};
 
+/// The audit key of every test app, so that several apps (and the `xiaohao` binary, given it
+/// as `XIAOHAO_AUDIT_KEY`) read one test database's ledger alike. Not a secret: tests only.
+pub const TEST_AUDIT_KEY: &str = "74657374206175646974206b6579206f6e6c792c206e6576657220696e207573";
+
+/// [`AppConfig::default`] with [`TEST_AUDIT_KEY`].
+pub fn test_config() -> AppConfig {
+    AppConfig {
+        audit_key: domain::audit::AuditKey::from_hex(TEST_AUDIT_KEY).expect("64 hex digits"),
+        ..AppConfig::default()
+    }
+}
+
 pub struct TestApp {
     pub app: App,
     pub clock: Arc<FixedClock>,
@@ -49,7 +61,7 @@ impl TestApp {
         let clock = Arc::new(FixedClock::new(
             Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap(),
         ));
-        let app = App::new(db, clock.clone(), AppConfig::default());
+        let app = App::new(db, clock.clone(), test_config());
         app.migrate().await.expect("migrate");
         let org = app
             .create_organization(

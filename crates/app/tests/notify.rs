@@ -6,7 +6,7 @@ mod common;
 
 use app::model::DeliveryFilter;
 use app::testing::TestApp;
-use app::{App, AppConfig, AppError, Caller, Identity, app_test};
+use app::{App, AppError, Caller, Identity, app_test};
 use common::month::{Cast, MONTH, arranged_task, cast, go_to, plan_month, spec};
 use common::{all, assert_field};
 use domain::Role;
@@ -473,7 +473,7 @@ app_test!(two_workers_deliver_each_message_exactly_once, |t| {
             let db = app::Db::connect(t.db_url(), &app::DbOptions::default())
                 .await
                 .expect("second pool");
-            App::new(db, t.clock.clone(), AppConfig::default())
+            App::new(db, t.clock.clone(), app::testing::test_config())
         }
         app::Backend::Sqlite => t.app.clone(),
     };
@@ -552,7 +552,11 @@ app_test!(jobs_remind_once_and_each_run_is_taken_by_one_server, |t| {
     let (a, b) = (a.unwrap(), b.unwrap());
     let mut jobs: Vec<&str> = a.iter().chain(&b).map(|o| o.job).collect();
     jobs.sort();
-    assert_eq!(jobs, vec!["digest", "phases", "reminders"], "each run once");
+    assert_eq!(
+        jobs,
+        vec!["audit_checkpoint", "digest", "phases", "reminders"],
+        "each run once"
+    );
     assert!(a.iter().chain(&b).all(|o| o.ok), "{a:?} {b:?}");
     assert!(
         events(&t, &c.staff_a)

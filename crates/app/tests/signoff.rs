@@ -1833,6 +1833,30 @@ app::app_test!(
             "status",
             "already_published",
         );
+        // Every copy carries the ledger's signed head, publication included; the ledger is
+        // then checked against it, and removing the publication's entry falls short of it.
+        let row = t.app.get_bulletin(dir, id).await.unwrap().row;
+        let cp = domain::audit::Checkpoint::parse(row.ledger_checkpoint.as_deref().unwrap())
+            .expect("a checkpoint line");
+        assert!(cp.genuine(&app::testing::test_config().audit_key));
+        let (head, _) = store::audit::chain_head(t.app.db(), t.org)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((cp.chain, cp.seq), (t.org, head));
+        let report = t.app.verify_audit().await.unwrap();
+        assert!(report.ok() && report.checkpoints == 1, "{report:?}");
+        store::testing::delete_newest_audit_entries(t.app.db(), t.org, 1)
+            .await
+            .unwrap();
+        assert_eq!(
+            t.app.verify_audit().await.unwrap().breaks,
+            vec![domain::audit::ChainBreak::Truncated {
+                chain: t.org,
+                last_seq: head - 1,
+                checkpoint_seq: head
+            }]
+        );
         // The units' heads and the leadership are told, once, with a link to it.
         for who in [&c.head_a, &c.head_b, &c.director] {
             let n: Vec<_> = t

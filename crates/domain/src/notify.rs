@@ -699,16 +699,24 @@ pub enum Job {
     Reminders,
     /// The day's digest on each external channel, at the organization's hour.
     Digest,
+    /// The audit ledger's chain heads, checkpointed outside the database once a day.
+    AuditCheckpoint,
 }
 
 impl Job {
-    pub const ALL: [Job; 3] = [Job::Phases, Job::Reminders, Job::Digest];
+    pub const ALL: [Job; 4] = [
+        Job::Phases,
+        Job::Reminders,
+        Job::Digest,
+        Job::AuditCheckpoint,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Job::Phases => "phases",
             Job::Reminders => "reminders",
             Job::Digest => "digest",
+            Job::AuditCheckpoint => "audit_checkpoint",
         }
     }
 
@@ -716,7 +724,9 @@ impl Job {
     /// organization's digest goes out in the run of its hour).
     pub fn run_key(self, local: chrono::NaiveDateTime) -> String {
         match self {
-            Job::Phases | Job::Reminders => local.format("%Y-%m-%d").to_string(),
+            Job::Phases | Job::Reminders | Job::AuditCheckpoint => {
+                local.format("%Y-%m-%d").to_string()
+            }
             Job::Digest => local.format("%Y-%m-%dT%H").to_string(),
         }
     }

@@ -3,7 +3,7 @@
 //! PostgreSQL, the single writer on SQLite) so that each entry links to its true predecessor.
 
 use chrono::{DateTime, Utc};
-use domain::audit::{AuditRecord, GENESIS, entry_hash};
+use domain::audit::{AuditKey, AuditRecord, GENESIS, entry_hash};
 use domain::page::PageRequest;
 use serde::Serialize;
 
@@ -38,6 +38,7 @@ pub struct AuditRow {
     pub after_json: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    pub mac: Option<String>,
 }
 
 impl AuditRow {
@@ -55,11 +56,13 @@ impl AuditRow {
             after: self.after_json.clone(),
             prev_hash: self.prev_hash.clone(),
             hash: self.hash.clone(),
+            mac: self.mac.clone(),
         }
     }
 }
 
-pub async fn append(tx: &mut Tx, e: NewEntry<'_>) -> Result<i64> {
+/// Appends `e` to its chain, linked to the chain's newest entry and signed with `key`.
+pub async fn append(tx: &mut Tx, key: &AuditKey, e: NewEntry<'_>) -> Result<i64> {
     if let Tx::Postgres(t, _) = tx {
         // One lock per chain; the key space is offset so it never meets other advisory locks.
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -86,11 +89,12 @@ pub async fn append(tx: &mut Tx, e: NewEntry<'_>) -> Result<i64> {
         e.after.as_deref(),
         &prev,
     );
+    let mac = key.entry_mac(&hash);
     Ok(with_tx!(tx, c => sqlx::query_scalar(
-        "INSERT INTO audit_log (chain_id, seq, at, actor_id, action, entity, entity_id, before_json, after_json, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id")
+        "INSERT INTO audit_log (chain_id, seq, at, actor_id, action, entity, entity_id, before_json, after_json, prev_hash, hash, mac) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id")
         .bind(e.chain).bind(seq).bind(e.at).bind(e.actor_id).bind(e.action).bind(e.entity).bind(e.entity_id)
-        .bind(&e.before).bind(&e.after).bind(&prev).bind(&hash)
+        .bind(&e.before).bind(&e.after).bind(&prev).bind(&hash).bind(&mac)
         .fetch_one(c).await)?)
 }
 
@@ -121,7 +125,7 @@ pub async fn list(
         .fetch_one(c).await)?;
     let list_sql = sqlx::AssertSqlSafe(format!(
         "SELECT a.id, a.chain_id, a.seq, a.at, a.actor_id, p.display_name AS actor_name, a.action, a.entity, a.entity_id, \
-         a.before_json, a.after_json, a.prev_hash, a.hash FROM audit_log a LEFT JOIN persons p ON p.id = a.actor_id \
+         a.before_json, a.after_json, a.prev_hash, a.hash, a.mac FROM audit_log a LEFT JOIN persons p ON p.id = a.actor_id \
          {AUDIT_WHERE} ORDER BY a.seq DESC LIMIT $8 OFFSET $9"
     ));
     let rows = with_ex!(&mut ex, c => sqlx::query_as::<_, AuditRow>(list_sql)
@@ -147,6 +151,41 @@ pub async fn chain_batch(
 ) -> Result<Vec<AuditRow>> {
     Ok(with_ex!(ex, c => sqlx::query_as::<_, AuditRow>(
         "SELECT a.id, a.chain_id, a.seq, a.at, a.actor_id, NULL AS actor_name, a.action, a.entity, a.entity_id, \
-         a.before_json, a.after_json, a.prev_hash, a.hash FROM audit_log a WHERE a.chain_id = $1 AND a.seq > $2 ORDER BY a.seq LIMIT $3")
+         a.before_json, a.after_json, a.prev_hash, a.hash, a.mac FROM audit_log a WHERE a.chain_id = $1 AND a.seq > $2 ORDER BY a.seq LIMIT $3")
         .bind(chain).bind(after_seq).bind(limit).fetch_all(c).await)?)
+}
+
+/// The newest entry of every chain that has one: (chain, seq, hash). One indexed point read
+/// per chain (chain 0 and one per organization), however long the chains are.
+pub async fn heads(ex: impl Into<Ex<'_>>) -> Result<Vec<(i64, i64, String)>> {
+    let mut ex = ex.into();
+    let mut chains: Vec<i64> = with_ex!(&mut ex, c => sqlx::query_scalar(
+        "SELECT id FROM organizations ORDER BY id").fetch_all(c).await)?;
+    chains.insert(0, 0);
+    let mut heads = Vec::new();
+    for chain in chains {
+        if let Some((seq, hash)) = chain_head(&mut ex, chain).await? {
+            heads.push((chain, seq, hash));
+        }
+    }
+    Ok(heads)
+}
+
+/// The newest entry of one chain: (seq, hash).
+pub async fn chain_head(ex: impl Into<Ex<'_>>, chain: i64) -> Result<Option<(i64, String)>> {
+    Ok(with_ex!(ex, c => sqlx::query_as(
+        "SELECT seq, hash FROM audit_log WHERE chain_id = $1 ORDER BY seq DESC LIMIT 1")
+        .bind(chain).fetch_optional(c).await)?)
+}
+
+/// Signs every entry written before the ledger had a key (those without a MAC) with `key`;
+/// returns how many. Only for the moment the key is made.
+pub async fn seal(tx: &mut Tx, key: &AuditKey) -> Result<u64> {
+    let unsigned: Vec<(i64, String)> = with_tx!(tx, c => sqlx::query_as(
+        "SELECT id, hash FROM audit_log WHERE mac IS NULL ORDER BY id").fetch_all(c).await)?;
+    for (id, hash) in &unsigned {
+        with_tx!(tx, c => sqlx::query("UPDATE audit_log SET mac = $1 WHERE id = $2")
+            .bind(key.entry_mac(hash)).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(unsigned.len() as u64)
 }

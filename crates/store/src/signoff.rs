@@ -393,9 +393,11 @@ pub struct BulletinRow {
     pub status: String,
     pub created_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
+    /// The ledger's checkpoint line for the organization's chain at publication.
+    pub ledger_checkpoint: Option<String>,
 }
 
-const BULLETIN_SELECT: &str = "SELECT id, organization_id, month, doc_number, title, content, status, created_at, published_at FROM bulletins";
+const BULLETIN_SELECT: &str = "SELECT id, organization_id, month, doc_number, title, content, status, created_at, published_at, ledger_checkpoint FROM bulletins";
 
 /// Writes the month's bulletin (a new draft replaces the old one; a published one stays).
 /// Returns its id, or `None` when the month's bulletin is already published.
@@ -429,6 +431,20 @@ pub async fn publish_bulletin(
         "UPDATE bulletins SET status = 'published', published_by = $1, published_at = $2 WHERE id = $3 AND status = 'draft'")
         .bind(by).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
+}
+
+/// Writes the ledger's checkpoint into a bulletin being published.
+pub async fn set_bulletin_checkpoint(tx: &mut Tx, id: i64, line: &str) -> Result<()> {
+    with_tx!(tx, c => sqlx::query("UPDATE bulletins SET ledger_checkpoint = $1 WHERE id = $2")
+        .bind(line).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The checkpoint lines of every published bulletin.
+pub async fn bulletin_checkpoints(ex: impl Into<Ex<'_>>) -> Result<Vec<String>> {
+    Ok(with_ex!(ex, c => sqlx::query_scalar(
+        "SELECT ledger_checkpoint FROM bulletins WHERE ledger_checkpoint IS NOT NULL ORDER BY id")
+        .fetch_all(c).await)?)
 }
 
 pub async fn get_bulletin(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<BulletinRow>> {

@@ -233,6 +233,49 @@ pub async fn delete_audit_entry(db: &Db, seq: i64) -> crate::Result<u64> {
     )
 }
 
+/// Rewrites entry `seq` of `chain` and re-hashes every entry after it, as an intruder who
+/// knows the chain's construction but not the key would: the chain links again, the MACs no
+/// longer match. Returns how many entries were re-hashed.
+pub async fn rewrite_audit_chain_from(
+    db: &Db,
+    chain: i64,
+    seq: i64,
+    new_after: &str,
+) -> crate::Result<usize> {
+    let rows = crate::audit::chain_batch(db, chain, seq - 1, i64::MAX).await?;
+    let mut prev = match seq {
+        1 => domain::audit::GENESIS.to_owned(),
+        _ => crate::audit::chain_batch(db, chain, seq - 2, 1).await?[0]
+            .hash
+            .clone(),
+    };
+    for (i, row) in rows.iter().enumerate() {
+        let mut rec = row.record();
+        if i == 0 {
+            rec.after = Some(new_after.to_owned());
+        }
+        rec.prev_hash = prev;
+        let hash = rec.computed_hash();
+        with_db_write!(db, c => sqlx::query(
+            "UPDATE audit_log SET after_json = $1, prev_hash = $2, hash = $3 WHERE id = $4")
+            .bind(&rec.after).bind(&rec.prev_hash).bind(&hash).bind(row.id)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        prev = hash;
+    }
+    Ok(rows.len())
+}
+
+/// Deletes the newest `n` entries of `chain`, which leaves a chain that links perfectly.
+pub async fn delete_newest_audit_entries(db: &Db, chain: i64, n: i64) -> crate::Result<u64> {
+    let (last, _) = crate::audit::chain_head(db, chain)
+        .await?
+        .unwrap_or((0, String::new()));
+    Ok(
+        with_db_write!(db, c => sqlx::query("DELETE FROM audit_log WHERE chain_id = $1 AND seq > $2")
+        .bind(chain).bind(last - n).execute(c).await.map(|r| r.rows_affected()))?,
+    )
+}
+
 /// For the benchmarks: marks the month's arranged tasks signed off on their deadline, except
 /// every `keep_every`-th by id, in one statement (a month's worth of sign-offs at once).
 pub async fn sign_off_all_but(

@@ -133,10 +133,12 @@ db_test!(unique_names_are_reported_as_unique_violations, |t| {
 
 db_test!(audit_chain_links_and_detects_tampering, |t| {
     let org_id = migrated(&t).await;
+    let key = domain::audit::AuditKey::from_bytes([3; 32]);
     for i in 0..5 {
         let mut tx = t.db.begin().await.unwrap();
         audit::append(
             &mut tx,
+            &key,
             audit::NewEntry {
                 chain: org_id,
                 at: now() + chrono::Duration::microseconds(i * 1_234_567),
@@ -153,15 +155,20 @@ db_test!(audit_chain_links_and_detects_tampering, |t| {
         tx.commit().await.unwrap();
     }
     let verify = |rows: Vec<audit::AuditRow>| {
-        let mut v = ChainVerifier::new(org_id);
-        rows.iter().try_for_each(|r| v.check(&r.record()))
+        let mut v = ChainVerifier::new(&key, org_id, &[]);
+        rows.iter().for_each(|r| v.check(&r.record()));
+        v.finish()
     };
     let rows = audit::chain_batch(&t.db, org_id, 0, 100).await.unwrap();
     assert_eq!(rows.len(), 5);
     assert_eq!(
         verify(rows.clone()),
-        Ok(()),
+        vec![],
         "timestamps round-trip exactly through the database"
+    );
+    assert_eq!(
+        audit::heads(&t.db).await.unwrap(),
+        vec![(org_id, 5, rows[4].hash.clone())]
     );
 
     let (listed, total) = audit::list(

@@ -181,8 +181,18 @@ enum JobsCommand {
 
 #[derive(Subcommand, Debug)]
 enum AuditCommand {
-    /// Check every hash chain; exits non-zero at the first altered or removed entry.
-    Verify,
+    /// Check every chain: each entry's hash and MAC, the links, the gaps, and the heads
+    /// against the checkpoints; names every altered, removed or truncated entry and exits
+    /// non-zero when there is one.
+    Verify {
+        /// More checkpoint lines to compare with (an operator's copy of `audit head`), as
+        /// many files as given.
+        #[arg(long = "checkpoints")]
+        checkpoints: Vec<PathBuf>,
+    },
+    /// Print the head of every chain as signed checkpoint lines, and append them to the
+    /// checkpoint file: copy them somewhere the server cannot write.
+    Head,
 }
 
 fn init_logging() {
@@ -216,7 +226,69 @@ fn ensure_writable(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The audit ledger's key: `XIAOHAO_AUDIT_KEY` (64 hex digits) if set, else the file
+/// `audit.key` in the data directory, made with a fresh key on first start (`create`). Says
+/// whether it was just made. The key is never printed or logged.
+fn audit_key(args: &DbArgs, create: bool) -> Result<(domain::audit::AuditKey, bool)> {
+    use domain::audit::AuditKey;
+    if let Ok(hex) = std::env::var("XIAOHAO_AUDIT_KEY") {
+        let key = AuditKey::from_hex(&hex)
+            .ok_or_else(|| anyhow!("XIAOHAO_AUDIT_KEY is not 64 hexadecimal digits"))?;
+        return Ok((key, false));
+    }
+    let path = args.data_dir.join("audit.key");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok((
+            AuditKey::from_hex(&text).ok_or_else(|| {
+                anyhow!(
+                    "the audit key file {} is not 64 hexadecimal digits",
+                    path.display()
+                )
+            })?,
+            false,
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
+            let key = app::new_audit_key();
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut f = options
+                .open(&path)
+                .with_context(|| format!("cannot create the audit key file {}", path.display()))?;
+            std::io::Write::write_all(&mut f, format!("{}\n", key.to_hex()).as_bytes())
+                .and_then(|()| f.sync_all())
+                .with_context(|| format!("cannot write the audit key file {}", path.display()))?;
+            Ok((key, true))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+            "the audit key file {} is missing: the ledger's entries cannot be checked without it",
+            path.display()
+        ),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+/// `config` with the ledger's key and checkpoint file of this installation.
+fn with_ledger(args: &DbArgs, config: AppConfig, create: bool) -> Result<(AppConfig, bool)> {
+    if create {
+        // The key and the checkpoints live here, on PostgreSQL too.
+        std::fs::create_dir_all(&args.data_dir)
+            .with_context(|| format!("cannot create data directory {}", args.data_dir.display()))?;
+    }
+    let (key, created) = audit_key(args, create)?;
+    Ok((
+        AppConfig {
+            audit_key: key,
+            audit_checkpoints: Some(args.data_dir.join("audit-checkpoints.log")),
+            ..config
+        },
+        created,
+    ))
+}
+
 async fn open(args: &DbArgs, config: AppConfig) -> Result<App> {
+    let (config, key_created) = with_ledger(args, config, true)?;
     let url = database_url(args)?;
     let opts = app::DbOptions {
         max_connections: args.db_max_connections,
@@ -230,6 +302,14 @@ async fn open(args: &DbArgs, config: AppConfig) -> Result<App> {
     refuse_damaged(&db).await?;
     let app = App::new(db, Arc::new(SystemClock), config);
     app.migrate().await.map_err(|e| anyhow!("{e}"))?;
+    if key_created {
+        let sealed = app.seal_audit_ledger().await.map_err(explain)?;
+        tracing::info!(
+            sealed,
+            "made the audit ledger's key in {}: keep a copy of it apart from the database's backups",
+            args.data_dir.join("audit.key").display()
+        );
+    }
     Ok(app)
 }
 
@@ -332,18 +412,28 @@ async fn doctor(args: &DbArgs) -> Result<()> {
                 ),
                 Err(e) => report(false, "schema", format!("cannot be read: {e}")),
             }
-            let app = App::new(db.clone(), Arc::new(SystemClock), AppConfig::default());
+            let config = match with_ledger(args, AppConfig::default(), false) {
+                Ok((config, _)) => config,
+                Err(e) => {
+                    report(false, "audit key", format!("{e:#}"));
+                    AppConfig::default()
+                }
+            };
+            let app = App::new(db.clone(), Arc::new(SystemClock), config);
             match app.verify_audit().await {
                 Ok(r) if r.ok() => report(
                     true,
                     "audit ledger",
-                    format!("intact: {} entries in {} chains", r.entries, r.chains),
+                    format!(
+                        "intact: {} entries in {} chains, {} checkpoints agree",
+                        r.entries, r.chains, r.checkpoints
+                    ),
                 ),
                 Ok(r) => report(
                     false,
                     "audit ledger",
                     format!(
-                        "{} chains broken (`xiaohao audit verify` names the entries)",
+                        "{} breaks (`xiaohao audit verify` names the entries)",
                         r.breaks.len()
                     ),
                 ),
@@ -433,34 +523,79 @@ async fn run(cli: Cli) -> Result<()> {
         Command::CloseMonth { month, org } => close_month(&cli.db, month, org).await,
         Command::Jobs { command } => jobs(&cli.db, command).await,
         Command::Doctor => doctor(&cli.db).await,
-        Command::Audit(AuditCommand::Verify) => {
+        Command::Audit(AuditCommand::Verify { checkpoints }) => {
             let app = open(&cli.db, AppConfig::default()).await?;
-            let r = app.verify_audit().await.map_err(explain)?;
+            let mut more = String::new();
+            for path in &checkpoints {
+                more.push_str(
+                    &std::fs::read_to_string(path)
+                        .with_context(|| format!("cannot read {}", path.display()))?,
+                );
+                more.push('\n');
+            }
+            let r = app.verify_audit_against(&more).await.map_err(explain)?;
             if r.ok() {
                 println!(
-                    "audit ledger intact: {} entries in {} chains",
-                    r.entries, r.chains
+                    "audit ledger intact: {} entries in {} chains, {} checkpoints agree",
+                    r.entries, r.chains, r.checkpoints
                 );
                 Ok(())
             } else {
                 for b in &r.breaks {
-                    match b {
-                        domain::audit::ChainBreak::Altered { id, chain, seq } => {
-                            println!("altered: entry id {id} (chain {chain}, seq {seq})")
-                        }
-                        domain::audit::ChainBreak::Removed {
-                            before_id,
-                            chain,
-                            expected_seq,
-                        } => {
-                            println!(
-                                "removed: entry seq {expected_seq} of chain {chain} is missing (before entry id {before_id})"
-                            )
-                        }
-                    }
+                    println!("{}", describe_break(b));
                 }
-                bail!("audit ledger verification failed")
+                bail!(
+                    "audit ledger verification failed: {} breaks",
+                    r.breaks.len()
+                )
             }
+        }
+        Command::Audit(AuditCommand::Head) => {
+            let app = open(&cli.db, AppConfig::default()).await?;
+            for c in app.checkpoint_audit().await.map_err(explain)? {
+                println!("{}", c.line());
+            }
+            Ok(())
+        }
+    }
+}
+
+/// One line for one break of the ledger.
+fn describe_break(b: &domain::audit::ChainBreak) -> String {
+    use domain::audit::ChainBreak;
+    match b {
+        ChainBreak::Altered { id, chain, seq } => {
+            format!("altered: entry id {id} (chain {chain}, seq {seq})")
+        }
+        ChainBreak::Removed {
+            before_id,
+            chain,
+            expected_seq,
+            found_seq,
+        } if found_seq - expected_seq == 1 => format!(
+            "removed: entry seq {expected_seq} of chain {chain} is missing (before entry id {before_id})"
+        ),
+        ChainBreak::Removed {
+            before_id,
+            chain,
+            expected_seq,
+            found_seq,
+        } => format!(
+            "removed: entries seq {expected_seq} to {} of chain {chain} are missing (before entry id {before_id})",
+            found_seq - 1
+        ),
+        ChainBreak::Truncated {
+            chain,
+            last_seq,
+            checkpoint_seq,
+        } => format!(
+            "truncated: chain {chain} ends at seq {last_seq} but was checkpointed at seq {checkpoint_seq}: its newest entries were removed"
+        ),
+        ChainBreak::Diverged { id, chain, seq } => format!(
+            "diverged: entry id {id} (chain {chain}, seq {seq}) is not the entry checkpointed there"
+        ),
+        ChainBreak::ForgedCheckpoint { line } => {
+            format!("forged checkpoint: {line}")
         }
     }
 }

@@ -7,14 +7,35 @@ use store::testing::TestDb;
 
 const BIN: &str = env!("CARGO_BIN_EXE_xiaohao");
 
+/// Runs the binary on a test database, with the test apps' audit key (so that what a test
+/// app seeded verifies) and a data directory of the database's own for the checkpoint file.
 fn run(db_url: &str, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("--database-url")
+    on_db(db_url).args(args).output().expect("run xiaohao")
+}
+
+fn on_db(db_url: &str) -> Command {
+    let mut c = Command::new(BIN);
+    c.arg("--database-url")
         .arg(db_url)
-        .args(args)
-        .env("XIAOHAO_LOG", "error")
-        .output()
-        .expect("run xiaohao")
+        .arg("--data-dir")
+        .arg(data_dir_of(db_url))
+        .env("XIAOHAO_AUDIT_KEY", app::testing::TEST_AUDIT_KEY)
+        .env("XIAOHAO_LOG", "error");
+    c
+}
+
+/// The directory of a SQLite test database; for PostgreSQL one named after the database.
+fn data_dir_of(db_url: &str) -> std::path::PathBuf {
+    match db_url.strip_prefix("sqlite://") {
+        Some(path) => std::path::Path::new(path)
+            .parent()
+            .expect("a directory")
+            .to_owned(),
+        None => std::env::temp_dir().join(format!(
+            "xiaohao-cli-{}",
+            db_url.rsplit('/').next().unwrap_or("pg")
+        )),
+    }
 }
 
 fn stdout(o: &Output) -> String {
@@ -154,6 +175,116 @@ async fn verify_finds_an_altered_and_a_removed_entry() {
             "{}",
             stdout(&o)
         );
+    })
+    .await;
+}
+
+/// The attacks a plain hash chain misses: an entry rewritten with the chain re-hashed after
+/// it, and the newest entries removed. Both are named, entry by entry, against the checkpoint
+/// file and against an operator's copy of `audit head`; a forged checkpoint is named too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_finds_a_rehashed_chain_and_a_truncated_one() {
+    each_backend(async |t: &TestDb| {
+        assert!(
+            run(&t.url, &["demo", "--password", "demo-pass-123"])
+                .status
+                .success()
+        );
+        for name in ["b.one", "b.two", "b.three", "b.four"] {
+            assert!(
+                run(
+                    &t.url,
+                    &["user", "add", name, "--name", "某人", "--org", "1"]
+                )
+                .status
+                .success()
+            );
+        }
+        let (last, _) = store::audit::chain_head(&t.db, 1).await.unwrap().unwrap();
+        let head = run(&t.url, &["audit", "head"]);
+        assert!(head.status.success(), "{}", stderr(&head));
+        let copy = stdout(&head);
+        assert!(
+            copy.lines()
+                .any(|l| l.contains(&format!(" chain=1 seq={last} "))),
+            "{copy}"
+        );
+        let o = run(&t.url, &["audit", "verify"]);
+        assert!(o.status.success(), "{}", stdout(&o));
+        assert!(stdout(&o).contains("checkpoints agree"), "{}", stdout(&o));
+
+        // The newest three entries removed: the chain still links, the checkpoint says no.
+        assert_eq!(
+            store::testing::delete_newest_audit_entries(&t.db, 1, 3)
+                .await
+                .unwrap(),
+            3
+        );
+        let truncated = format!(
+            "truncated: chain 1 ends at seq {} but was checkpointed at seq {last}",
+            last - 3
+        );
+        let o = run(&t.url, &["audit", "verify"]);
+        assert!(!o.status.success());
+        assert!(stdout(&o).contains(&truncated), "{}", stdout(&o));
+        // Without the checkpoint file, the operator's copy still finds it.
+        let dir = data_dir_of(&t.url);
+        std::fs::remove_file(dir.join("audit-checkpoints.log")).unwrap();
+        let copy_file = dir.join("operator-copy.txt");
+        std::fs::write(&copy_file, &copy).unwrap();
+        let o = run(
+            &t.url,
+            &[
+                "audit",
+                "verify",
+                "--checkpoints",
+                copy_file.to_str().unwrap(),
+            ],
+        );
+        assert!(!o.status.success());
+        assert!(stdout(&o).contains(&truncated), "{}", stdout(&o));
+
+        // An entry rewritten and every entry after it re-hashed: each one is named.
+        let rehashed = store::testing::rewrite_audit_chain_from(
+            &t.db,
+            1,
+            last - 5,
+            "{\"username\":\"someone.else\"}",
+        )
+        .await
+        .unwrap();
+        assert_eq!(rehashed, 3);
+        let o = run(&t.url, &["audit", "verify"]);
+        let out = stdout(&o);
+        assert!(!o.status.success());
+        for seq in last - 5..=last - 3 {
+            assert!(
+                out.contains(&format!("(chain 1, seq {seq})")),
+                "{seq}: {out}"
+            );
+        }
+        assert!(out.starts_with("altered: "), "{out}");
+        assert!(
+            stderr(&o).contains("audit ledger verification failed: 3 breaks"),
+            "{}",
+            stderr(&o)
+        );
+
+        // A checkpoint line made up without the key is named as forged.
+        let forged = copy
+            .lines()
+            .next()
+            .unwrap()
+            .replace(" mac=", " mac=00")
+            .to_owned();
+        std::fs::write(dir.join("audit-checkpoints.log"), format!("{forged}\n")).unwrap();
+        let o = run(&t.url, &["audit", "verify"]);
+        assert!(
+            stdout(&o).contains(&format!("forged checkpoint: {forged}")),
+            "{}",
+            stdout(&o)
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     })
     .await;
 }
@@ -376,11 +507,8 @@ async fn a_close_killed_at_any_moment_leaves_the_month_untouched_or_closed_as_wi
         let untouched = closed_state(&crashed, org).await;
         let mut killed_while_open = 0;
         for fraction in [0.1, 0.3, 0.5, 0.7, 0.85, 0.95] {
-            let mut child = Command::new(BIN)
-                .arg("--database-url")
-                .arg(&crashed.url)
+            let mut child = on_db(&crashed.url)
                 .args(args)
-                .env("XIAOHAO_LOG", "error")
                 .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::null())
                 .spawn()
@@ -432,6 +560,7 @@ fn in_dir(dir: &std::path::Path, args: &[&str]) -> Output {
         .args(args)
         .env("XIAOHAO_LOG", "error")
         .env_remove("XIAOHAO_DATABASE_URL")
+        .env_remove("XIAOHAO_AUDIT_KEY")
         .output()
         .expect("run xiaohao")
 }
@@ -443,6 +572,27 @@ fn a_damaged_database_file_is_found_by_doctor_and_refused_by_serve() {
     std::fs::create_dir_all(&dir).unwrap();
     let o = in_dir(&dir, &["demo", "--password", "demo-pass-123"]);
     assert!(o.status.success(), "{}", stderr(&o));
+
+    // The ledger's key was made on first start: beside the data, readable by its owner only,
+    // and never printed.
+    let key = std::fs::read_to_string(dir.join("audit.key")).unwrap();
+    let key = key.trim();
+    assert_eq!(
+        domain::audit::AuditKey::from_hex(key)
+            .map(|k| k.to_hex())
+            .as_deref(),
+        Some(key)
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("audit.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+    assert!(!stdout(&o).contains(key) && !stderr(&o).contains(key));
 
     // A sound installation: every line ok, exit 0.
     let o = in_dir(&dir, &["doctor"]);

@@ -2,6 +2,9 @@
 -- database, so that rewriting an entry and re-hashing the chain after it is detected. Entries
 -- written before a key existed have none until the key is made and they are sealed.
 ALTER TABLE audit_log ADD COLUMN mac TEXT;
+-- A published bulletin carries the head of its organization's chain at publication, signed:
+-- a checkpoint in every copy that was printed or sent.
+ALTER TABLE bulletins ADD COLUMN ledger_checkpoint TEXT;
 -- An API token may end: at its expiry, or when its owner or the security administrator
 -- revokes it.
 ALTER TABLE api_tokens ADD COLUMN expires_at TIMESTAMPTZ;

@@ -371,6 +371,9 @@ pub struct BulletinSummary {
     pub status: String,
     pub created_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
+    /// Once published: the audit ledger's signed checkpoint of the organization's chain at
+    /// publication (`xiaohao audit verify --checkpoints` takes such lines).
+    pub ledger_checkpoint: Option<String>,
     /// The document as Word (DOCX) and its figures as Excel (XLSX).
     pub docx_href: String,
     pub xlsx_href: String,
@@ -388,6 +391,7 @@ impl From<app::model::BulletinRow> for BulletinSummary {
             status: b.status,
             created_at: b.created_at,
             published_at: b.published_at,
+            ledger_checkpoint: b.ledger_checkpoint,
         }
     }
 }

@@ -336,6 +336,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("bulletin.publish", "印发", "Publish"),
     (
+        "bulletin.ledger_checkpoint",
+        "审计账本校验码（印发时）：",
+        "Audit ledger checkpoint at publication: ",
+    ),
+    (
         "bulletin.publish_confirm",
         "确认印发？印发后不能修改，各单位即可看到联审意见。",
         "Publish? It cannot be changed afterwards and the units see the review opinions.",
