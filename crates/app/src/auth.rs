@@ -281,7 +281,8 @@ impl App {
 
     /// The identity behind an API bearer token.
     pub async fn identify_token(&self, token: &str) -> Result<Option<Identity>> {
-        let Some((_, person)) = store::auth::find_token(&self.db, &sha256_hex(token)).await? else {
+        let found = store::auth::find_token(&self.db, &sha256_hex(token), self.now()).await?;
+        let Some((_, person)) = found else {
             return Ok(None);
         };
         self.load_identity(person).await
@@ -392,38 +393,147 @@ impl App {
         Ok(())
     }
 
-    /// Issues an API token for a person; returns the token, shown once (only its hash is kept).
+    /// Issues an API token for a person (an administrator, or the CLI); returns the token,
+    /// shown once (only its hash is kept).
     pub async fn create_api_token(
         &self,
         caller: Caller<'_>,
         username: &str,
         name: &str,
     ) -> Result<String> {
-        let mut v = Validator::new();
-        let name = v.name("name", name);
-        v.finish()?;
+        self.create_api_token_for(caller, username, name, None)
+            .await
+            .map(|(_, token)| token)
+    }
+
+    /// [`App::create_api_token`], ending after `expires_in_days` days when given.
+    pub async fn create_api_token_for(
+        &self,
+        caller: Caller<'_>,
+        username: &str,
+        name: &str,
+        expires_in_days: Option<i64>,
+    ) -> Result<(ApiToken, String)> {
         let person = self.person_by_username(username).await?;
         caller.authorize(domain::policy::Action::Administer {
             org: OrganizationId(person.organization_id),
         })?;
+        self.issue_api_token(caller, &person, name, expires_in_days)
+            .await
+    }
+
+    /// A token the signed-in person makes for their own integrations (an address book sync, a
+    /// WeCom robot): it acts with exactly their rights, and ends when it expires, when they or
+    /// an administrator revoke it, or when an administrator resets their password.
+    pub async fn create_own_api_token(
+        &self,
+        me: &Identity,
+        name: &str,
+        expires_in_days: Option<i64>,
+    ) -> Result<(ApiToken, String)> {
+        let person = store::people::get_person(&self.db, me.actor.person_id.0)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.issue_api_token(Caller::Person(me), &person, name, expires_in_days)
+            .await
+    }
+
+    async fn issue_api_token(
+        &self,
+        caller: Caller<'_>,
+        person: &store::people::PersonRow,
+        name: &str,
+        expires_in_days: Option<i64>,
+    ) -> Result<(ApiToken, String)> {
+        let mut v = Validator::new();
+        let name = v.name("name", name);
+        v.finish()?;
+        let now = self.now();
+        let expires_at = domain::session::token_expiry(now, expires_in_days)
+            .map_err(|code| AppError::field("expires_in_days", code))?;
         let token = format!("xh_{}", random_hex(32));
         let mut tx = self.db.begin().await?;
-        let id =
-            store::auth::insert_token(&mut tx, person.id, &name, &sha256_hex(&token), self.now())
-                .await?;
+        let row = store::auth::insert_token(
+            &mut tx,
+            person.id,
+            &name,
+            &sha256_hex(&token),
+            now,
+            expires_at,
+        )
+        .await?;
         self.audit(
             &mut tx,
             caller,
             person.organization_id,
             "api_token.create",
             "api_token",
-            Some(id),
+            Some(row.id),
             None,
-            Some(json!({ "person_id": person.id, "name": name })),
+            Some(json!({ "person_id": person.id, "name": name, "expires_at": expires_at })),
         )
         .await?;
         tx.commit().await?;
-        Ok(token)
+        Ok((ApiToken::of(row, now), token))
+    }
+
+    /// A person's API tokens, newest first: for the person and their organization's
+    /// administrators.
+    pub async fn api_tokens(&self, caller: Caller<'_>, person: i64) -> Result<Vec<ApiToken>> {
+        let p = self.person(person).await?;
+        self.authorize_token_owner(caller, &p)?;
+        let now = self.now();
+        Ok(store::auth::tokens_of(&self.db, person)
+            .await?
+            .into_iter()
+            .map(|t| ApiToken::of(t, now))
+            .collect())
+    }
+
+    /// Revokes one API token: its owner or an administrator of its owner's organization.
+    /// Someone else's token answers "not found".
+    pub async fn revoke_api_token(&self, caller: Caller<'_>, id: i64) -> Result<ApiToken> {
+        let t = store::auth::get_token(&self.db, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let owner = self.person(t.person_id).await?;
+        self.authorize_token_owner(caller, &owner)
+            .map_err(|_| AppError::NotFound)?;
+        let mut tx = self.db.begin().await?;
+        if !store::auth::revoke_token(&mut tx, id, self.now()).await? {
+            return Err(AppError::field("status", "already_revoked"));
+        }
+        self.audit(
+            &mut tx,
+            caller,
+            owner.organization_id,
+            "api_token.revoke",
+            "api_token",
+            Some(id),
+            None,
+            Some(json!({ "person_id": owner.id, "name": t.name })),
+        )
+        .await?;
+        let row = store::auth::get_token(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        tx.commit().await?;
+        Ok(ApiToken::of(row, self.now()))
+    }
+
+    fn authorize_token_owner(
+        &self,
+        caller: Caller<'_>,
+        owner: &store::people::PersonRow,
+    ) -> Result<()> {
+        if let Caller::Person(me) = caller
+            && me.actor.person_id.0 == owner.id
+        {
+            return Ok(());
+        }
+        caller.authorize(domain::policy::Action::Administer {
+            org: OrganizationId(owner.organization_id),
+        })
     }
 
     /// Revokes a person's API tokens (all, or those with `name`); returns how many.
@@ -493,5 +603,20 @@ mod tests {
         let p = generate_password();
         assert_eq!(p.len(), 16);
         assert!(!p.contains(['0', 'O', 'l', '1', 'I']));
+    }
+}
+
+/// An API token as its owner and administrators see it: never the token itself.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApiToken {
+    #[serde(flatten)]
+    pub row: store::auth::ApiTokenRow,
+    pub state: domain::session::TokenState,
+}
+
+impl ApiToken {
+    fn of(row: store::auth::ApiTokenRow, now: chrono::DateTime<chrono::Utc>) -> Self {
+        let state = domain::session::TokenState::of(row.expires_at, row.revoked_at, now);
+        ApiToken { row, state }
     }
 }

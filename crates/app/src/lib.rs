@@ -43,7 +43,7 @@ mod supervision;
 pub mod testing;
 
 pub use audit_log::{AuditPage, VerifyReport, new_audit_key};
-pub use auth::{Identity, LoginOutcome};
+pub use auth::{ApiToken, Identity, LoginOutcome};
 pub use awards::{AwardsView, Place};
 pub use cadre::CadreView;
 pub use cards::{

@@ -8,7 +8,6 @@ use domain::validate::Validator;
 use domain::{OrganizationId, Role, UnitId};
 use serde::Serialize;
 use serde_json::json;
-use store::auth::ApiTokenRow;
 use store::people::{PeopleFilter, PersonRow, RoleRow};
 
 use crate::auth::{generate_password, hash_password};
@@ -28,7 +27,8 @@ pub struct PersonDetail {
     pub person: PersonRow,
     pub roles: Vec<RoleRow>,
     pub led_units: Vec<(i64, String)>,
-    pub api_tokens: Vec<ApiTokenRow>,
+    /// For administrators: the person's API tokens, newest first.
+    pub api_tokens: Vec<crate::ApiToken>,
 }
 
 /// A new person: the profile, and optionally an initial password (otherwise one is generated
@@ -122,7 +122,7 @@ impl App {
             })
             .is_ok();
         let api_tokens = if administer {
-            store::auth::tokens_of(&self.db, id).await?
+            self.api_tokens(caller, id).await?
         } else {
             vec![]
         };

@@ -623,3 +623,120 @@ app_test!(first_start_creates_one_admin_once, |t| {
     assert_eq!(me.organization_name, "初始组织");
     assert!(t.app.verify_audit().await.unwrap().ok());
 });
+
+app_test!(
+    a_person_keeps_their_own_tokens_which_expire_and_are_revoked,
+    |t| {
+        let unit = t.unit("财政局", None).await;
+        let me = t
+            .person("self.tok", Some(unit), &[(Role::Staff, Some(unit))])
+            .await;
+        let other = t
+            .person("other.tok", Some(unit), &[(Role::Staff, Some(unit))])
+            .await;
+        let admin = t.person("tok.admin", None, &[(Role::Admin, None)]).await;
+        let me_id = me.actor.person_id.0;
+
+        // Made by the person, for a month or until revoked; a validity out of range is named.
+        let (month, month_token) = t
+            .app
+            .create_own_api_token(&me, "企业微信", Some(30))
+            .await
+            .unwrap();
+        assert_eq!(month.row.expires_at, Some(t.app.now() + Duration::days(30)));
+        assert_eq!(month.state, domain::session::TokenState::Active);
+        let (lasting, lasting_token) = t
+            .app
+            .create_own_api_token(&me, "通讯录", None)
+            .await
+            .unwrap();
+        assert_eq!(lasting.row.expires_at, None);
+        for days in [0, -5, 3651] {
+            assert_field(
+                t.app.create_own_api_token(&me, "x", Some(days)).await,
+                "expires_in_days",
+                "out_of_range",
+            );
+        }
+        let who = t
+            .app
+            .identify_token(&month_token)
+            .await
+            .unwrap()
+            .expect("works");
+        assert_eq!(who.actor.person_id.0, me_id, "it acts as its owner");
+
+        // Listed, newest first, to the owner and an administrator; to nobody else.
+        let mine = t.app.api_tokens(Caller::Person(&me), me_id).await.unwrap();
+        assert_eq!(
+            mine.iter().map(|t| t.row.id).collect::<Vec<_>>(),
+            vec![lasting.row.id, month.row.id]
+        );
+        assert_eq!(
+            t.app
+                .api_tokens(Caller::Person(&admin), me_id)
+                .await
+                .unwrap(),
+            mine
+        );
+        assert_forbidden(t.app.api_tokens(Caller::Person(&other), me_id).await);
+
+        // After its thirty days it no longer works, and says so.
+        t.clock.advance(Duration::days(30));
+        assert!(t.app.identify_token(&month_token).await.unwrap().is_none());
+        assert!(
+            t.app
+                .identify_token(&lasting_token)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        let mine = t.app.api_tokens(Caller::Person(&me), me_id).await.unwrap();
+        assert_eq!(mine[1].state, domain::session::TokenState::Expired);
+
+        // Someone else cannot revoke it, nor learn that it exists; its owner can, once.
+        assert!(matches!(
+            t.app
+                .revoke_api_token(Caller::Person(&other), lasting.row.id)
+                .await,
+            Err(AppError::NotFound)
+        ));
+        assert!(matches!(
+            t.app.revoke_api_token(Caller::Person(&me), 999_999).await,
+            Err(AppError::NotFound)
+        ));
+        let revoked = t
+            .app
+            .revoke_api_token(Caller::Person(&me), lasting.row.id)
+            .await
+            .unwrap();
+        assert_eq!(revoked.state, domain::session::TokenState::Revoked);
+        assert!(
+            t.app
+                .identify_token(&lasting_token)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_field(
+            t.app
+                .revoke_api_token(Caller::Person(&me), lasting.row.id)
+                .await,
+            "status",
+            "already_revoked",
+        );
+
+        // An administrator revokes a person's token too.
+        let (theirs, theirs_token) = t
+            .app
+            .create_own_api_token(&other, "脚本", Some(90))
+            .await
+            .unwrap();
+        t.app
+            .revoke_api_token(Caller::Person(&admin), theirs.row.id)
+            .await
+            .unwrap();
+        assert!(t.app.identify_token(&theirs_token).await.unwrap().is_none());
+        assert!(t.app.verify_audit().await.unwrap().ok());
+    }
+);

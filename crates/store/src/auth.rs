@@ -79,8 +79,11 @@ pub struct ApiTokenRow {
     pub person_id: i64,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
 }
+
+const TOKEN_COLUMNS: &str = "id, person_id, name, created_at, expires_at, revoked_at";
 
 pub async fn insert_token(
     tx: &mut Tx,
@@ -88,23 +91,51 @@ pub async fn insert_token(
     name: &str,
     hash: &str,
     now: DateTime<Utc>,
-) -> Result<i64> {
-    Ok(with_tx!(tx, c => sqlx::query_scalar(
-        "INSERT INTO api_tokens (person_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
-        .bind(person).bind(name).bind(hash).bind(now).fetch_one(c).await)?)
+    expires_at: Option<DateTime<Utc>>,
+) -> Result<ApiTokenRow> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "INSERT INTO api_tokens (person_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) \
+         RETURNING {TOKEN_COLUMNS}"
+    ));
+    Ok(with_tx!(tx, c => sqlx::query_as::<_, ApiTokenRow>(sql)
+        .bind(person).bind(name).bind(hash).bind(now).bind(expires_at).fetch_one(c).await)?)
 }
 
-/// The person behind an unrevoked token.
-pub async fn find_token(ex: impl Into<Ex<'_>>, hash: &str) -> Result<Option<(i64, i64)>> {
+/// The token and person behind a token that is neither revoked nor expired at `now`.
+pub async fn find_token(
+    ex: impl Into<Ex<'_>>,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(i64, i64)>> {
     Ok(with_ex!(ex, c => sqlx::query_as::<_, (i64, i64)>(
-        "SELECT id, person_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
-        .bind(hash).fetch_optional(c).await)?)
+        "SELECT id, person_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL \
+         AND (expires_at IS NULL OR expires_at > $2)")
+        .bind(hash).bind(now).fetch_optional(c).await)?)
 }
 
+/// A person's tokens, newest first.
 pub async fn tokens_of(ex: impl Into<Ex<'_>>, person: i64) -> Result<Vec<ApiTokenRow>> {
-    Ok(with_ex!(ex, c => sqlx::query_as::<_, ApiTokenRow>(
-        "SELECT id, person_id, name, created_at, revoked_at FROM api_tokens WHERE person_id = $1 ORDER BY id")
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE person_id = $1 ORDER BY id DESC"
+    ));
+    Ok(with_ex!(ex, c => sqlx::query_as::<_, ApiTokenRow>(sql)
         .bind(person).fetch_all(c).await)?)
+}
+
+pub async fn get_token(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<ApiTokenRow>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE id = $1"
+    ));
+    Ok(with_ex!(ex, c => sqlx::query_as::<_, ApiTokenRow>(sql)
+        .bind(id).fetch_optional(c).await)?)
+}
+
+/// Revokes one token; false when it was revoked already.
+pub async fn revoke_token(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<bool> {
+    let n = with_tx!(tx, c => sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
 }
 
 pub async fn revoke_tokens(

@@ -163,6 +163,27 @@ impl TestDb {
     }
 }
 
+/// Whether the PostgreSQL server of the tests still has a tablespace at `dir` (one a test
+/// made and could not drop). Its file system must then stay mounted: the server would fail
+/// every checkpoint, and stop, if the files under it went away.
+pub async fn tablespace_at(dir: &std::path::Path) -> bool {
+    let Ok(server) = std::env::var(POSTGRES_ENV) else {
+        return false;
+    };
+    let Ok(mut admin) = sqlx::PgConnection::connect(&server).await else {
+        return true;
+    };
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM pg_tablespace WHERE pg_tablespace_location(oid) = $1",
+    )
+    .bind(dir.display().to_string())
+    .fetch_one(&mut admin)
+    .await
+    .unwrap_or(1);
+    let _ = admin.close().await;
+    n > 0
+}
+
 /// Replaces the database name of a PostgreSQL URL.
 pub fn with_database(server: &str, name: &str) -> String {
     let (base, query) = match server.split_once('?') {

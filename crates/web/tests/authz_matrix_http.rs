@@ -31,6 +31,8 @@ const TASK_A: &str = "万达广场周边地块征收";
 const PROGRESS: &str = "甲单位进度密文已签约十八户";
 const PROGRESS_FILE: &str = "甲单位签约台账密件.pdf";
 const URGE: &str = "甲单位催办密文请加快进度";
+/// The name of staff_a's own API token.
+const TOKEN_NAME: &str = "甲单位专用同步令牌";
 const COMPLETION: &str = "甲单位销号说明密文";
 const SIGN_OFF_FILE: &str = "甲单位交地确认书密件.pdf";
 const CHANGE: &str = "甲单位变更理由密文";
@@ -291,6 +293,10 @@ async fn world(w: &Web) -> World {
     t.person("discipline", None, &[(Role::DisciplineOfficer, None)])
         .await;
     t.person("admin", None, &[(Role::Admin, None)]).await;
+    t.app
+        .create_own_api_token(&staff_a, TOKEN_NAME, Some(30))
+        .await
+        .unwrap();
     let staff_a = staff_a.actor.person_id.0;
     let admin = w.token("admin").await;
     let director = w.token("director").await;
@@ -570,6 +576,14 @@ fn rows(o: &World) -> Vec<Row> {
             "staff_a",
             Allowed,
         ),
+        row("/me/tokens", "/me/tokens", "staff_a", Allowed).hiding(Shows::Text(TOKEN_NAME)),
+        row(
+            "/people/{id}/tokens",
+            format!("/people/{}/tokens", o.staff_a),
+            "admin",
+            Refused,
+        )
+        .hiding(Shows::Text(TOKEN_NAME)),
         row("/inbox", "/inbox?per_page=200", "staff_a", Allowed).hiding(Shows::Text(URGE)),
         row(
             "/inbox/unread-count",

@@ -552,6 +552,27 @@ web_test!(
         )
         .await;
 
+        // One's own API token: the answer carries the token, once, and what it is.
+        let made = run
+            .create(
+                &staff_a,
+                "POST /me/tokens",
+                &[],
+                "api_tokens",
+                json!({"name": "企业微信同步", "expires_in_days": 90}),
+                "/id",
+                &[
+                    ("/name", json!("企业微信同步")),
+                    ("/state", json!("active")),
+                    ("/person_id", json!(c.staff_a)),
+                ],
+            )
+            .await;
+        assert!(
+            made["token"].as_str().is_some_and(|t| t.starts_with("xh_")),
+            "{made}"
+        );
+
         // ---- 1 December: November's bulletin ----
         w.t.clock.advance(chrono::Duration::days(10));
         run.create(

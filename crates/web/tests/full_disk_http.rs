@@ -215,6 +215,37 @@ async fn postgres_recovers_from_a_full_disk_without_restart() {
     };
     let db = pg.db.clone();
     let w = Web::new(TestApp::new(pg).await);
-    full_then_freed(&w, &db, &disk.0).await;
+    let outcome = CatchUnwind(Box::pin(full_then_freed(&w, &db, &disk.0))).await;
+    // Whatever happened, the database and its tablespace go before the file system does:
+    // space first, so that the server can write what it holds and drop them.
+    let _ = std::fs::remove_file(disk.0.join("filler"));
     w.t.cleanup().await;
+    if store::testing::tablespace_at(&disk.0).await {
+        // Left mounted on purpose: unmounting it would take files the server still has.
+        std::mem::forget(disk);
+        panic!("the test tablespace could not be dropped; its tmpfs stays mounted");
+    }
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e);
+    }
+}
+
+/// A future whose panic is caught and returned, as `std::panic::catch_unwind` does for a
+/// closure.
+struct CatchUnwind<'a>(std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 'a>>);
+
+impl std::future::Future for CatchUnwind<'_> {
+    type Output = std::thread::Result<()>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let fut = &mut self.0;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Ok(std::task::Poll::Ready(())) => std::task::Poll::Ready(Ok(())),
+            Err(panic) => std::task::Poll::Ready(Err(panic)),
+        }
+    }
 }

@@ -186,3 +186,94 @@ web_test!(
         assert!(r.json()["lifted"].is_u64());
     }
 );
+
+web_test!(
+    a_person_makes_lists_and_revokes_their_own_api_tokens_in_the_pages,
+    |w| {
+        let unit = w.t.unit("财政局", None).await;
+        w.t.person("tok.staff", Some(unit), &[(Role::Staff, Some(unit))])
+            .await;
+        w.t.person("tok.other", Some(unit), &[(Role::Staff, Some(unit))])
+            .await;
+        w.t.person("tok.admin", None, &[(Role::Admin, None)]).await;
+        let s = w.login("tok.staff").await;
+        let page = w.get("/account/tokens", &s).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("id=\"no-tokens\""), "an empty state");
+
+        // A validity that is not a number is named, and nothing is made.
+        let bad = w
+            .post_form(
+                "/account/tokens",
+                &s,
+                &[("name", "同步"), ("expires_in_days", "abc")],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        assert!(bad.body.contains("须为整数"), "{}", bad.body);
+        assert!(bad.body.contains("id=\"no-tokens\""));
+
+        // Made for 30 days: shown once, and it works as its owner.
+        let made = w
+            .post_form(
+                "/account/tokens",
+                &s,
+                &[("name", "企业微信同步"), ("expires_in_days", "30")],
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        let token = made
+            .body
+            .split("<code id=\"new-token\">")
+            .nth(1)
+            .and_then(|r| r.split('<').next())
+            .expect("the token, shown once")
+            .to_owned();
+        let bearer = Session {
+            bearer: token.clone(),
+            ..Default::default()
+        };
+        let me = w.get("/api/v1/me", &bearer).await;
+        assert_eq!(me.status, StatusCode::OK);
+        assert_eq!(me.json()["username"], "tok.staff");
+        let page = w.get("/account/tokens", &s).await;
+        assert!(!page.body.contains(&token), "never shown again");
+        assert!(page.body.contains("企业微信同步") && page.body.contains("有效"));
+        let id = w.get("/api/v1/me/tokens", &bearer).await.json()[0]["id"]
+            .as_i64()
+            .expect("listed");
+
+        // Another person cannot revoke it (it does not exist for them); its owner can.
+        let other = w.login("tok.other").await;
+        let r = w
+            .post_form(
+                &format!("/api-tokens/{id}/revoke"),
+                &other,
+                &[("next", "/account/tokens")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(w.get("/api/v1/me", &bearer).await.status, StatusCode::OK);
+        let r = w
+            .post_form(
+                &format!("/api-tokens/{id}/revoke"),
+                &s,
+                &[("next", "/account/tokens")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(r.location, "/account/tokens?ok=tokens.revoked");
+        assert_eq!(
+            w.get("/api/v1/me", &bearer).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        let page = w.get("/account/tokens?ok=tokens.revoked", &s).await;
+        assert!(page.body.contains("令牌已撤销") && page.body.contains("已撤销"));
+
+        // The administrator sees it on the person's page, with its state.
+        let admin = w.login("tok.admin").await;
+        let person = w.t.app.person_id("tok.staff").await.unwrap();
+        let shown = w.get(&format!("/people/{person}"), &admin).await;
+        assert!(shown.body.contains("企业微信同步"), "{}", shown.body);
+    }
+);

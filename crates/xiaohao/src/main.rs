@@ -159,6 +159,9 @@ enum UserCommand {
         username: String,
         #[arg(long, default_value = "cli")]
         name: String,
+        /// Days the token works (1 to 3650); without it, until revoked.
+        #[arg(long)]
+        expires_days: Option<i64>,
     },
     /// Revoke a person's API tokens (all, or those named --name).
     RevokeTokens {
@@ -866,9 +869,13 @@ async fn user(db: &DbArgs, cmd: UserCommand) -> Result<()> {
                 .map_err(explain)?;
             println!("{username} enabled");
         }
-        UserCommand::Token { username, name } => {
-            let token = app
-                .create_api_token(sys, &username, &name)
+        UserCommand::Token {
+            username,
+            name,
+            expires_days,
+        } => {
+            let (_, token) = app
+                .create_api_token_for(sys, &username, &name, expires_days)
                 .await
                 .map_err(explain)?;
             println!("{token}");

@@ -46,6 +46,7 @@ mod plan;
 mod signoff;
 pub mod sup_dto;
 mod supervision;
+mod tokens;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -69,6 +70,9 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(me))
         .routes(routes!(change_password))
+        .routes(routes!(tokens::my_tokens, tokens::create_my_token))
+        .routes(routes!(tokens::person_tokens))
+        .routes(routes!(tokens::revoke_token))
         .routes(routes!(list_organizations, create_organization))
         .routes(routes!(get_organization, update_organization))
         .routes(routes!(disable_organization))

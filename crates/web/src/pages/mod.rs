@@ -29,6 +29,7 @@ pub mod signoff;
 pub mod statistics;
 pub mod supervision;
 pub mod tasks;
+pub mod tokens;
 pub mod units;
 
 pub fn router() -> Router<AppState> {
@@ -38,6 +39,8 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
         .route("/lang/{lang}", get(account::set_lang))
+        .route("/account/tokens", get(tokens::tokens).post(tokens::create))
+        .route("/api-tokens/{id}/revoke", post(tokens::revoke))
         .route(
             "/account/password",
             get(account::password_form).post(account::change_password),
