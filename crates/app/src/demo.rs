@@ -103,15 +103,15 @@ const LEADERS: &[(&str, &[&str])] = &[
 ];
 
 impl App {
-    /// On a database without any person, creates a top-level organization named `org_name` and
-    /// an administrator `admin` with a random password, which is returned (to be printed once).
-    pub async fn ensure_first_admin(&self, org_name: &str) -> Result<Option<(String, String)>> {
+    /// On an empty database: the organization and its administrators, each with a generated
+    /// password to change at first sign-in. Under 三员分立 three (系统管理员 `admin`, 安全管理员
+    /// `security`, 审计管理员 `auditor`); with a single administrator, `admin` alone. Returns
+    /// (username, password) of each, empty when people exist already.
+    pub async fn ensure_first_admin(&self, org_name: &str) -> Result<Vec<(String, String)>> {
         if store::people::count_people(&self.db).await? > 0 {
-            return Ok(None);
+            return Ok(vec![]);
         }
         let now = self.now();
-        let password = generate_password();
-        let hash = hash_password(&password)?;
         let mut tx = self.db.begin().await?;
         let org = store::org::insert_organization(
             &mut tx,
@@ -135,29 +135,45 @@ impl App {
             Some(json!({ "name": org_name })),
         )
         .await?;
-        let draft = PersonDraft {
-            username: "admin".into(),
-            display_name: "系统管理员".into(),
-            unit_id: None,
-            post_id: None,
-            email: None,
-            phone: None,
+        let all = [
+            ("admin", "系统管理员", Role::Admin),
+            ("security", "安全管理员", Role::SecurityAdmin),
+            ("auditor", "审计管理员", Role::AuditAdmin),
+        ];
+        let admins = if self.config.single_admin {
+            &all[..1]
+        } else {
+            &all[..]
         };
-        let id = store::people::insert_person(&mut tx, org, &draft, &hash, true, now).await?;
-        store::people::insert_role(&mut tx, id, org, Role::Admin.as_str(), None, now).await?;
-        self.audit(
-            &mut tx,
-            Caller::System,
-            org,
-            "person.create",
-            "person",
-            Some(id),
-            None,
-            Some(json!({ "username": "admin", "roles": ["admin"] })),
-        )
-        .await?;
+        let mut made = Vec::new();
+        for (username, name, role) in admins {
+            let password = generate_password();
+            let hash = hash_password(&password)?;
+            let draft = PersonDraft {
+                username: (*username).into(),
+                display_name: (*name).into(),
+                unit_id: None,
+                post_id: None,
+                email: None,
+                phone: None,
+            };
+            let id = store::people::insert_person(&mut tx, org, &draft, &hash, true, now).await?;
+            store::people::insert_role(&mut tx, id, org, role.as_str(), None, now).await?;
+            self.audit(
+                &mut tx,
+                Caller::System,
+                org,
+                "person.create",
+                "person",
+                Some(id),
+                None,
+                Some(json!({ "username": username, "roles": [role] })),
+            )
+            .await?;
+            made.push(((*username).to_owned(), password));
+        }
         tx.commit().await?;
-        Ok(Some(("admin".into(), password)))
+        Ok(made)
     }
 
     /// Loads the demo organization unless it exists. Every demo account gets `password`.
@@ -272,16 +288,25 @@ impl App {
                 people,
             )
         };
-        let mut persons = Vec::new();
-        // Organization-wide accounts.
-        persons.push((
-            add("demo.admin".into(), "系统管理员".into(), None, None),
-            vec![(Role::Admin, None)],
-        ));
-        persons.push((
-            add("demo.director".into(), "管委会主任".into(), None, None),
-            vec![(Role::Director, None), (Role::LeadingGroup, None)],
-        ));
+        // Organization-wide accounts: the three administrators of 三员分立 first.
+        let mut persons = vec![
+            (
+                add("demo.admin".into(), "系统管理员".into(), None, None),
+                vec![(Role::Admin, None)],
+            ),
+            (
+                add("demo.security".into(), "安全管理员".into(), None, None),
+                vec![(Role::SecurityAdmin, None)],
+            ),
+            (
+                add("demo.audit".into(), "审计管理员".into(), None, None),
+                vec![(Role::AuditAdmin, None)],
+            ),
+            (
+                add("demo.director".into(), "管委会主任".into(), None, None),
+                vec![(Role::Director, None), (Role::LeadingGroup, None)],
+            ),
+        ];
         for (i, (username, _)) in LEADERS.iter().enumerate() {
             let name = format!("{}（副主任）", demo_name(200 + i));
             persons.push((

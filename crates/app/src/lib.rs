@@ -165,6 +165,10 @@ pub struct AppConfig {
     /// The append-only file the chains' heads are checkpointed to; `None`: checkpoints are
     /// only printed (`xiaohao audit head`) and published in the bulletins.
     pub audit_checkpoints: Option<std::path::PathBuf>,
+    /// A small deployment's single administrator (an explicit setting, which `xiaohao
+    /// doctor` reports): `admin` also holds the security and audit administrators' offices,
+    /// and the three may be held together. Off: 三员分立.
+    pub single_admin: bool,
 }
 
 impl Default for AppConfig {
@@ -176,6 +180,7 @@ impl Default for AppConfig {
             utc_offset_hours: 8,
             audit_key: audit_log::new_audit_key(),
             audit_checkpoints: None,
+            single_admin: false,
         }
     }
 }

@@ -54,6 +54,15 @@ fn post_json(p: &PostRow) -> serde_json::Value {
 impl App {
     /// Whether the caller may administer an organization (to offer edit links and forms; the
     /// use cases check again).
+    /// Whether the caller may manage roles, passwords, locks and tokens of the organization.
+    pub fn can_manage_security(&self, caller: Caller<'_>, org: i64) -> bool {
+        caller
+            .authorize(Action::ManageSecurity {
+                org: OrganizationId(org),
+            })
+            .is_ok()
+    }
+
     pub fn can_administer(&self, caller: Caller<'_>, org: i64) -> bool {
         caller
             .authorize(Action::Administer {

@@ -116,12 +116,12 @@ impl App {
         })?;
         let roles = store::people::roles_of(&self.db, id).await?;
         let led_units = store::people::led_units(&self.db, id).await?;
-        let administer = caller
-            .authorize(Action::Administer {
+        let secure = caller
+            .authorize(Action::ManageSecurity {
                 org: OrganizationId(person.organization_id),
             })
             .is_ok();
-        let api_tokens = if administer {
+        let api_tokens = if secure {
             self.api_tokens(caller, id).await?
         } else {
             vec![]
@@ -289,7 +289,9 @@ impl App {
                 .await?
                 .iter()
                 .any(|r| r.role == Role::Admin.as_str());
-            if is_admin && store::people::count_admins(&mut tx, before.organization_id).await? <= 1
+            if is_admin
+                && store::people::count_holders(&mut tx, before.organization_id, "admin").await?
+                    <= 1
             {
                 return Err(AppError::field("disabled", "last_admin"));
             }
@@ -322,7 +324,7 @@ impl App {
     /// the person's sessions and revokes their API tokens.
     pub async fn reset_password(&self, caller: Caller<'_>, id: i64) -> Result<String> {
         let person = self.person(id).await?;
-        caller.authorize(Action::Administer {
+        caller.authorize(Action::ManageSecurity {
             org: OrganizationId(person.organization_id),
         })?;
         let password = generate_password();
@@ -352,7 +354,7 @@ impl App {
     /// client; returns how many were lifted.
     pub async fn unlock_sign_in(&self, caller: Caller<'_>, id: i64) -> Result<u64> {
         let person = self.person(id).await?;
-        caller.authorize(Action::Administer {
+        caller.authorize(Action::ManageSecurity {
             org: OrganizationId(person.organization_id),
         })?;
         let mut tx = self.db.begin().await?;
@@ -382,10 +384,20 @@ impl App {
         let grant = RoleGrant::validate(role, unit)?;
         let p = self.person(person).await?;
         let org = p.organization_id;
-        caller.authorize(Action::Administer {
+        caller.authorize(Action::ManageSecurity {
             org: OrganizationId(org),
         })?;
         let mut tx = self.db.begin().await?;
+        if !self.config.single_admin {
+            let held = store::people::roles_of(&mut tx, person).await?;
+            if held
+                .iter()
+                .filter_map(|r| Role::parse(&r.role))
+                .any(|r| r.separated_from(grant.role))
+            {
+                return Err(AppError::field("role", "separation_of_duties"));
+            }
+        }
         if let Some(u) = grant.unit_id
             && store::org::get_unit(&mut tx, u.0)
                 .await?
@@ -430,15 +442,18 @@ impl App {
         let r = store::people::get_role(&self.db, assignment)
             .await?
             .ok_or(AppError::NotFound)?;
-        caller.authorize(Action::Administer {
+        caller.authorize(Action::ManageSecurity {
             org: OrganizationId(r.organization_id),
         })?;
-        if r.role == Role::Admin.as_str() && caller.actor_id() == Some(r.person_id) {
+        // Nobody removes their own administrator's role, nor the last holder of the roles
+        // that manage the organization and its roles.
+        let guarded = [Role::Admin.as_str(), Role::SecurityAdmin.as_str()];
+        if guarded.contains(&r.role.as_str()) && caller.actor_id() == Some(r.person_id) {
             return Err(AppError::field("role", "cannot_remove_own_admin"));
         }
         let mut tx = self.db.begin().await?;
-        if r.role == Role::Admin.as_str()
-            && store::people::count_admins(&mut tx, r.organization_id).await? <= 1
+        if guarded.contains(&r.role.as_str())
+            && store::people::count_holders(&mut tx, r.organization_id, &r.role).await? <= 1
         {
             return Err(AppError::field("role", "last_admin"));
         }
@@ -476,7 +491,7 @@ impl App {
     ) -> Result<()> {
         let p = self.person(person).await?;
         let org = p.organization_id;
-        caller.authorize(Action::Administer {
+        caller.authorize(Action::ManageSecurity {
             org: OrganizationId(org),
         })?;
         let mut tx = self.db.begin().await?;

@@ -14,8 +14,18 @@ use crate::{App, AppConfig, Caller, FixedClock, Identity, NewPerson};
 /// as `XIAOHAO_AUDIT_KEY`) read one test database's ledger alike. Not a secret: tests only.
 pub const TEST_AUDIT_KEY: &str = "74657374206175646974206b6579206f6e6c792c206e6576657220696e207573";
 
-/// [`AppConfig::default`] with [`TEST_AUDIT_KEY`].
+/// [`AppConfig::default`] with [`TEST_AUDIT_KEY`] and a single administrator: most tests use
+/// an `admin` as the one who sets things up, whatever office that takes. The tests of 三员分立
+/// use [`strict_config`].
 pub fn test_config() -> AppConfig {
+    AppConfig {
+        single_admin: true,
+        ..strict_config()
+    }
+}
+
+/// [`test_config`] with the three administrators kept apart, as a deployment is by default.
+pub fn strict_config() -> AppConfig {
     AppConfig {
         audit_key: domain::audit::AuditKey::from_hex(TEST_AUDIT_KEY).expect("64 hex digits"),
         ..AppConfig::default()

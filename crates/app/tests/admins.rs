@@ -42,3 +42,159 @@ app::app_test!(the_last_admin_cannot_be_removed_or_disabled, |t| {
         .unwrap_err();
     assert_eq!(field_code(&e, "disabled"), Some("cannot_disable_self"));
 });
+
+/// The app over the same database with the three administrators kept apart, as a deployment
+/// runs by default, and a person's identity as that app loads it.
+async fn strict(t: &app::testing::TestApp) -> app::App {
+    app::App::new(
+        t.app.db().clone(),
+        t.clock.clone(),
+        app::testing::strict_config(),
+    )
+}
+
+async fn signed_in(app: &app::App, username: &str) -> app::Identity {
+    let out = app
+        .login(username, app::testing::TEST_PASSWORD)
+        .await
+        .unwrap();
+    app.identify_session(&out.session_token)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+fn forbidden<T: std::fmt::Debug>(r: Result<T, AppError>, what: &str) {
+    assert!(matches!(r, Err(AppError::Forbidden)), "{what}: {r:?}");
+}
+
+app::app_test!(three_administrators_each_do_their_own_work_only, |t| {
+    let app = strict(&t).await;
+    // A fresh installation gets the three, each with a password of its own.
+    let first = app.ensure_first_admin("初始组织").await.unwrap();
+    assert_eq!(
+        first.iter().map(|(u, _)| u.as_str()).collect::<Vec<_>>(),
+        vec!["admin", "security", "auditor"]
+    );
+    let unit = t.unit("财政局", None).await;
+    t.person("sys", None, &[(Role::Admin, None)]).await;
+    t.person("sec", None, &[(Role::SecurityAdmin, None)]).await;
+    t.person("aud", None, &[(Role::AuditAdmin, None)]).await;
+    let staff = t
+        .person("clerk", Some(unit), &[(Role::Staff, Some(unit))])
+        .await
+        .actor
+        .person_id
+        .0;
+    let (sys, sec, aud) = (
+        signed_in(&app, "sys").await,
+        signed_in(&app, "sec").await,
+        signed_in(&app, "aud").await,
+    );
+    let unit_input = |name: &str| domain::org::UnitInput {
+        name: name.into(),
+        code: String::new(),
+        parent_id: None,
+        sort_order: 0,
+    };
+
+    // 系统管理员: the organization and its people, not roles, passwords or the ledger.
+    let s = Caller::Person(&sys);
+    app.create_unit(s, t.org, &unit_input("督查室"))
+        .await
+        .unwrap();
+    forbidden(
+        app.grant_role(s, staff, Some(Role::UnitHead), Some(domain::UnitId(unit)))
+            .await,
+        "sys grants",
+    );
+    forbidden(app.reset_password(s, staff).await, "sys resets");
+    forbidden(app.unlock_sign_in(s, staff).await, "sys unlocks");
+    forbidden(app.api_tokens(s, staff).await, "sys lists tokens");
+    forbidden(
+        app.list_audit(s, t.org, &Default::default(), all()).await,
+        "sys reads the ledger",
+    );
+
+    // 安全管理员: roles, passwords, locks and tokens, not the structure or the ledger.
+    let c = Caller::Person(&sec);
+    app.grant_role(c, staff, Some(Role::UnitHead), Some(domain::UnitId(unit)))
+        .await
+        .unwrap();
+    app.reset_password(c, staff).await.unwrap();
+    app.unlock_sign_in(c, staff).await.unwrap();
+    app.api_tokens(c, staff).await.unwrap();
+    forbidden(
+        app.create_unit(c, t.org, &unit_input("效能室")).await,
+        "sec creates a unit",
+    );
+    forbidden(
+        app.set_person_disabled(c, staff, true).await,
+        "sec disables a person",
+    );
+    forbidden(
+        app.list_audit(c, t.org, &Default::default(), all()).await,
+        "sec reads the ledger",
+    );
+
+    // 审计管理员: reads the ledger, changes nothing.
+    let a = Caller::Person(&aud);
+    let ledger = app
+        .list_audit(a, t.org, &Default::default(), all())
+        .await
+        .unwrap();
+    assert!(
+        ledger.items.iter().any(|e| e.action == "role.grant"),
+        "the grant is on record"
+    );
+    forbidden(
+        app.create_unit(a, t.org, &unit_input("绩考办")).await,
+        "aud creates a unit",
+    );
+    forbidden(
+        app.grant_role(a, staff, Some(Role::Staff), Some(domain::UnitId(unit)))
+            .await,
+        "aud grants",
+    );
+    forbidden(app.reset_password(a, staff).await, "aud resets");
+
+    // Nobody holds two of them: the security administrator cannot make it so.
+    let sys_id = sys.actor.person_id.0;
+    for (person, role) in [
+        (sys_id, Role::AuditAdmin),
+        (sec.actor.person_id.0, Role::Admin),
+        (aud.actor.person_id.0, Role::SecurityAdmin),
+    ] {
+        let e = app
+            .grant_role(c, person, Some(role), None)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            field_code(&e, "role"),
+            Some("separation_of_duties"),
+            "{role}"
+        );
+    }
+    // Nor does the security administrator remove their own office.
+    let own = app
+        .get_person(c, sec.actor.person_id.0)
+        .await
+        .unwrap()
+        .roles;
+    let own = own.iter().find(|r| r.role == "security_admin").unwrap().id;
+    let e = app.revoke_role(c, own).await.unwrap_err();
+    assert_eq!(field_code(&e, "role"), Some("cannot_remove_own_admin"));
+
+    // A single administrator is an explicit setting: then admin holds all three offices.
+    let single = t.identity(sys_id).await;
+    assert!(single.has(Role::SecurityAdmin) && single.has(Role::AuditAdmin));
+    t.app
+        .list_audit(Caller::Person(&single), t.org, &Default::default(), all())
+        .await
+        .unwrap();
+    assert!(app.verify_audit().await.unwrap().ok());
+});
+
+fn all() -> domain::page::PageRequest {
+    domain::page::PageRequest::new(Some(1), Some(200))
+}

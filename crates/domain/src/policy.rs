@@ -46,8 +46,12 @@ pub enum Action<'a> {
         person: PersonId,
         unit_path: &'a [UnitId],
     },
-    /// Read the audit ledger of an organization.
+    /// Read the audit ledger of an organization: the audit administrator (审计管理员).
     ViewAudit { org: OrganizationId },
+    /// Grant and revoke roles and leaders' units, reset passwords, lift sign-in locks, see and
+    /// revoke people's API tokens, set the password policy: the security administrator
+    /// (安全管理员).
+    ManageSecurity { org: OrganizationId },
     /// Propose, edit and submit a unit's tasks: the unit's heads and staff.
     ProposeForUnit {
         org: OrganizationId,
@@ -209,7 +213,9 @@ impl Actor {
     }
 
     fn sees_all_units(&self) -> bool {
-        self.is_admin() || self.grants.iter().any(|g| g.role.is_office())
+        self.grants
+            .iter()
+            .any(|g| g.role.is_office() || g.role.is_administrator())
     }
 
     fn reach(&self, org: OrganizationId) -> Reach {
@@ -306,7 +312,10 @@ impl Actor {
 pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denied> {
     let allowed = match action {
         Action::Administer { org } => actor.is_admin() && actor.reach(org) != Reach::None,
-        Action::ViewAudit { org } => actor.is_admin() && actor.reach(org) != Reach::None,
+        Action::ViewAudit { org } => actor.has(Role::AuditAdmin) && actor.reach(org) != Reach::None,
+        Action::ManageSecurity { org } => {
+            actor.has(Role::SecurityAdmin) && actor.reach(org) != Reach::None
+        }
         Action::ViewStructure { org } => match actor.reach(org) {
             Reach::Own => !actor.only_display(),
             Reach::Below => actor.sees_all_units(),
@@ -533,7 +542,20 @@ mod tests {
         check(&admin, Action::Administer { org: ORG }, true);
         check(&admin, Action::Administer { org: CHILD }, true);
         check(&admin, Action::Administer { org: OTHER }, false);
-        check(&admin, Action::ViewAudit { org: ORG }, true);
+        // 三员分立: each administrator does their own office's work and no other's.
+        let security = actor(&[(Role::SecurityAdmin, None)], None, &[]);
+        let audit = actor(&[(Role::AuditAdmin, None)], None, &[]);
+        for (who, administer, secure, read_audit) in [
+            (&admin, true, false, false),
+            (&security, false, true, false),
+            (&audit, false, false, true),
+        ] {
+            check(who, Action::Administer { org: ORG }, administer);
+            check(who, Action::ManageSecurity { org: ORG }, secure);
+            check(who, Action::ViewAudit { org: ORG }, read_audit);
+            check(who, Action::ManageSecurity { org: OTHER }, false);
+            check(who, Action::ViewAudit { org: OTHER }, false);
+        }
         for role in [
             Role::Director,
             Role::Supervisor,
@@ -543,6 +565,7 @@ mod tests {
             let a = actor(&[(role, None)], None, &[]);
             check(&a, Action::Administer { org: ORG }, false);
             check(&a, Action::ViewAudit { org: ORG }, false);
+            check(&a, Action::ManageSecurity { org: ORG }, false);
         }
         let staff = actor(&[(Role::Staff, Some(11))], Some(11), &[]);
         check(&staff, Action::Administer { org: ORG }, false);

@@ -6,7 +6,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
+    /// 系统管理员: the organization, units, posts, people and settings.
     Admin,
+    /// 安全管理员: roles and their scope, password and session policy, unlocks, tokens.
+    SecurityAdmin,
+    /// 审计管理员: reads and exports the audit ledger, and changes nothing else.
+    AuditAdmin,
     Director,
     LeaderInCharge,
     LeadingGroup,
@@ -20,8 +25,10 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 11] = [
+    pub const ALL: [Role; 13] = [
         Role::Admin,
+        Role::SecurityAdmin,
+        Role::AuditAdmin,
         Role::Director,
         Role::LeaderInCharge,
         Role::LeadingGroup,
@@ -37,6 +44,8 @@ impl Role {
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
+            Role::SecurityAdmin => "security_admin",
+            Role::AuditAdmin => "audit_admin",
             Role::Director => "director",
             Role::LeaderInCharge => "leader_in_charge",
             Role::LeadingGroup => "leading_group",
@@ -52,6 +61,18 @@ impl Role {
 
     pub fn parse(s: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The three administrators of 三员分立 (GB/T 22239-2019 8.1.4): no person holds two of
+    /// them, unless the deployment keeps a single administrator by an explicit setting.
+    pub fn is_administrator(self) -> bool {
+        matches!(self, Role::Admin | Role::SecurityAdmin | Role::AuditAdmin)
+    }
+
+    /// Whether someone holding `self` may not also be given `other`: two different
+    /// administrators.
+    pub fn separated_from(self, other: Role) -> bool {
+        self != other && self.is_administrator() && other.is_administrator()
     }
 
     /// Roles whose assignment names a unit: a unit head or staff member belongs to one unit.

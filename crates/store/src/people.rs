@@ -254,11 +254,12 @@ pub async fn delete_role(tx: &mut Tx, id: i64) -> Result<()> {
 }
 
 /// How many enabled admins an organization has (the last one cannot be removed).
-pub async fn count_admins(ex: impl Into<Ex<'_>>, org: i64) -> Result<i64> {
+/// How many people of the organization, not disabled, hold `role`.
+pub async fn count_holders(ex: impl Into<Ex<'_>>, org: i64, role: &str) -> Result<i64> {
     Ok(with_ex!(ex, c => sqlx::query_scalar(
         "SELECT COUNT(*) FROM role_assignments r JOIN persons p ON p.id = r.person_id \
-         WHERE r.organization_id = $1 AND r.role = 'admin' AND NOT p.disabled")
-        .bind(org).fetch_one(c).await)?)
+         WHERE r.organization_id = $1 AND r.role = $2 AND NOT p.disabled")
+        .bind(org).bind(role).fetch_one(c).await)?)
 }
 
 // ---- leaders in charge ----

@@ -56,6 +56,10 @@ struct DbArgs {
         value_parser = ["full", "normal"]
     )]
     sqlite_synchronous: String,
+    /// Keep a single administrator (a small deployment): `admin` also holds the security and
+    /// audit administrators' offices. Off by default: three administrators (三员分立).
+    #[arg(long, global = true, env = "XIAOHAO_SINGLE_ADMIN")]
+    single_admin: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -284,6 +288,7 @@ fn with_ledger(args: &DbArgs, config: AppConfig, create: bool) -> Result<(AppCon
         AppConfig {
             audit_key: key,
             audit_checkpoints: Some(args.data_dir.join("audit-checkpoints.log")),
+            single_admin: args.single_admin,
             ..config
         },
         created,
@@ -359,6 +364,19 @@ async fn doctor(args: &DbArgs) -> Result<()> {
         println!("{} {what}: {line}", if ok { "ok  " } else { "FAIL" });
     };
     let url = database_url(args)?;
+    if args.single_admin {
+        // Allowed, and said: not a failure of the installation.
+        println!(
+            "WARN administrators: a single administrator (--single-admin): admin also holds the \
+             security and audit offices, which 等保 level 3 asks to keep apart"
+        );
+    } else {
+        report(
+            true,
+            "administrators",
+            "three, kept apart (系统管理员, 安全管理员, 审计管理员)".to_owned(),
+        );
+    }
     report(
         true,
         "configuration",
@@ -694,11 +712,12 @@ async fn serve(db: &DbArgs, s: ServeArgs) -> Result<()> {
         let summary = app.load_demo(&s.demo_password).await.map_err(explain)?;
         print_demo(&summary, &s.demo_password);
     }
-    if let Some((username, password)) =
-        app.ensure_first_admin(&s.org_name).await.map_err(explain)?
-    {
+    let first = app.ensure_first_admin(&s.org_name).await.map_err(explain)?;
+    for (username, password) in &first {
         println!("first administrator created — username: {username}  password: {password}");
-        println!("(shown once; you will be asked to change it at first sign-in)");
+    }
+    if !first.is_empty() {
+        println!("(shown once; each is asked to change it at first sign-in)");
     }
     let listener = tokio::net::TcpListener::bind(&s.listen)
         .await

@@ -599,6 +599,7 @@ fn a_damaged_database_file_is_found_by_doctor_and_refused_by_serve() {
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     let out = stdout(&o);
     for line in [
+        "ok   administrators: three, kept apart",
         "ok   database: reachable, file sound",
         "ok   durability: synchronous=FULL",
         "ok   schema: version",

@@ -88,6 +88,8 @@ impl Layout {
                 add("/organizations", "nav.organizations");
                 add("/admin/notifications", "nav.notifications");
                 add("/displays", "nav.displays");
+            }
+            if i.actor.has(Role::AuditAdmin) {
                 add("/audit", "nav.audit");
             }
         }

@@ -249,7 +249,10 @@ pub async fn new_form(
 struct ShowPage {
     l: Layout,
     d: PersonDetail,
+    /// The viewer may edit, disable and enable the person (系统管理员).
     can_admin: bool,
+    /// The viewer may reset the password, lift locks, grant roles and see tokens (安全管理员).
+    can_secure: bool,
     is_self: bool,
     /// The viewer may open the person's record (干部实绩档案).
     can_record: bool,
@@ -319,7 +322,10 @@ async fn render_show(
     let can_admin = state
         .app
         .can_administer(user.caller(), d.person.organization_id);
-    let tree = if can_admin {
+    let can_secure = state
+        .app
+        .can_manage_security(user.caller(), d.person.organization_id);
+    let tree = if can_secure {
         state
             .app
             .unit_tree(user.caller(), d.person.organization_id)
@@ -351,6 +357,7 @@ async fn render_show(
             .any(|r| r.role == Role::LeaderInCharge.as_str()),
         d,
         can_admin,
+        can_secure,
         tree,
         secret,
         errors,
