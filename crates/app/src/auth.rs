@@ -61,7 +61,7 @@ pub(crate) fn hash_password(password: &str) -> Result<String> {
     Ok(hash.to_string())
 }
 
-fn verify_password(hash: &str, password: &str) -> bool {
+pub(crate) fn verify_password(hash: &str, password: &str) -> bool {
     Argon2::default()
         .verify_password(password.as_bytes(), hash)
         .is_ok()
@@ -191,9 +191,20 @@ impl App {
         .await?;
         store::auth::clear_throttle(&mut tx, &key).await?;
         store::auth::clear_throttle(&mut tx, &client_key).await?;
-        let must_change = store::people::get_person(&mut tx, person)
+        let (mut must_change, org) = store::people::get_person(&mut tx, person)
             .await?
-            .is_some_and(|p| p.must_change_password);
+            .map_or((false, 0), |p| (p.must_change_password, p.organization_id));
+        // A password older than the policy allows is changed before anything else.
+        if !must_change {
+            let policy = store::people::password_policy(&mut tx, org)
+                .await?
+                .unwrap_or_default();
+            let changed = store::people::password_changed_at(&mut tx, person).await?;
+            if domain::password::expired(&policy, changed, now) {
+                store::people::require_password_change(&mut tx, person).await?;
+                must_change = true;
+            }
+        }
         let caller_actor = Some(person);
         store::audit::append(
             &mut tx,
@@ -384,6 +395,15 @@ impl App {
         if new == current {
             return Err(AppError::field("new_password", "password_unchanged"));
         }
+        self.check_new_password(
+            who.actor.organization_id.0,
+            Some(person),
+            &who.username,
+            &who.display_name,
+            &new,
+            "new_password",
+        )
+        .await?;
         let hash = hash_password(&new)?;
         let mut tx = self.db.begin().await?;
         store::people::set_password(&mut tx, person, &hash, false, self.now()).await?;

@@ -33,6 +33,7 @@ mod jobs;
 mod meeting;
 mod notify;
 mod org;
+mod password_policy;
 mod people;
 mod plan;
 mod projects;

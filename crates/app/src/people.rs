@@ -192,7 +192,18 @@ impl App {
             return Err(AppError::field("organization_id", "disabled"));
         }
         let (password, generated) = match password {
-            Some(p) => (p, None),
+            Some(p) => {
+                self.check_new_password(
+                    org,
+                    None,
+                    &draft.username,
+                    &draft.display_name,
+                    &p,
+                    "password",
+                )
+                .await?;
+                (p, None)
+            }
             None => {
                 let p = generate_password();
                 (p.clone(), Some(p))

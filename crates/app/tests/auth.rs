@@ -445,10 +445,10 @@ app_test!(reset_password_forces_a_change_at_next_sign_in, |t| {
     assert!(me.must_change_password);
 
     t.app
-        .change_password(&me, &fresh, "my-own-password", "my-own-password")
+        .change_password(&me, &fresh, "My-own-password-7", "My-own-password-7")
         .await
         .unwrap();
-    let out = t.app.login("zhou.jiu", "my-own-password").await.unwrap();
+    let out = t.app.login("zhou.jiu", "My-own-password-7").await.unwrap();
     assert!(
         !out.must_change_password,
         "changing the password clears the flag"
@@ -735,6 +735,131 @@ app_test!(
             .await
             .unwrap();
         assert!(t.app.identify_token(&theirs_token).await.unwrap().is_none());
+        assert!(t.app.verify_audit().await.unwrap().ok());
+    }
+);
+
+app_test!(
+    the_password_policy_is_applied_to_every_new_password_and_its_age,
+    |t| {
+        let unit = t.unit("财政局", None).await;
+        let staff = t
+            .person("zhao.liu", Some(unit), &[(Role::Staff, Some(unit))])
+            .await;
+        let security = t
+            .person("pw.security", None, &[(Role::SecurityAdmin, None)])
+            .await;
+        let new_person = |username: &str, password: &str| app::NewPerson {
+            profile: domain::org::PersonInput {
+                username: username.into(),
+                display_name: "钱七".into(),
+                unit_id: Some(domain::UnitId(unit)),
+                ..Default::default()
+            },
+            password: Some(password.into()),
+        };
+        // The defaults: 10 characters, three classes, no name, nothing common (the demo
+        // password included).
+        for (password, code) in [
+            ("Ab1-x", "password_too_short"),
+            ("abcdefghijkl", "password_too_simple"),
+            ("Qian.Qi.2026x", "password_contains_name"),
+            ("xx钱七Ab12xx", "password_contains_name"),
+            ("Admin@2026", "password_common"),
+            ("xiaohao-demo", "password_too_simple"),
+        ] {
+            assert_field(
+                t.app
+                    .create_person(Caller::System, t.org, &new_person("qian.qi", password))
+                    .await,
+                "password",
+                code,
+            );
+        }
+
+        // Not one of the last five.
+        let me = t.identity(staff.actor.person_id.0).await;
+        let passwords = ["Second-pass-2", "Third-pass-3", "Fourth-pass-4"];
+        let mut current = TEST_PASSWORD.to_owned();
+        for p in passwords {
+            t.app.change_password(&me, &current, p, p).await.unwrap();
+            current = p.to_owned();
+        }
+        for old in [TEST_PASSWORD, "Second-pass-2"] {
+            assert_field(
+                t.app.change_password(&me, &current, old, old).await,
+                "new_password",
+                "password_reused",
+            );
+        }
+
+        // The security administrator tightens it; nobody else may.
+        let stricter = domain::password::PasswordPolicy {
+            min_length: 12,
+            min_classes: 3,
+            history: 2,
+            max_age_days: Some(30),
+        };
+        assert_forbidden(
+            t.app
+                .set_password_policy(Caller::Person(&me), t.org, stricter)
+                .await,
+        );
+        assert_field(
+            t.app
+                .set_password_policy(
+                    Caller::Person(&security),
+                    t.org,
+                    domain::password::PasswordPolicy {
+                        min_length: 4,
+                        ..stricter
+                    },
+                )
+                .await,
+            "min_length",
+            "out_of_range",
+        );
+        t.app
+            .set_password_policy(Caller::Person(&security), t.org, stricter)
+            .await
+            .unwrap();
+        assert_eq!(
+            t.app
+                .password_policy(Caller::Person(&me), t.org)
+                .await
+                .unwrap(),
+            stricter
+        );
+        assert_field(
+            t.app
+                .change_password(&me, &current, "Fifth-pas-5", "Fifth-pas-5")
+                .await,
+            "new_password",
+            "password_too_short",
+        );
+        // With a history of two, the third-latest may come back.
+        t.app
+            .change_password(&me, &current, "Second-pass-2", "Second-pass-2")
+            .await
+            .unwrap();
+
+        // Thirty days on, the next sign-in must change it first.
+        t.clock.advance(Duration::days(29));
+        assert!(
+            !t.app
+                .login("zhao.liu", "Second-pass-2")
+                .await
+                .unwrap()
+                .must_change_password
+        );
+        t.clock.advance(Duration::days(1));
+        assert!(
+            t.app
+                .login("zhao.liu", "Second-pass-2")
+                .await
+                .unwrap()
+                .must_change_password
+        );
         assert!(t.app.verify_audit().await.unwrap().ok());
     }
 );

@@ -21,6 +21,7 @@ pub mod invariants;
 pub mod notify;
 pub mod org;
 pub mod page;
+pub mod password;
 pub mod plan;
 pub mod plan_table;
 pub mod policy;

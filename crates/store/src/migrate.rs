@@ -69,6 +69,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_keyed_ledger.sql"),
         postgres: include_str!("../migrations/postgres/0009_keyed_ledger.sql"),
     },
+    Migration {
+        version: 10,
+        name: "password_policy",
+        sqlite: include_str!("../migrations/sqlite/0010_password_policy.sql"),
+        postgres: include_str!("../migrations/postgres/0010_password_policy.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

@@ -60,7 +60,7 @@ pub async fn insert_person(
 ) -> Result<i64> {
     Ok(with_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO persons (organization_id, unit_id, post_id, username, display_name, email, phone, password_hash, \
-         must_change_password, disabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, FALSE, $10, $10) RETURNING id")
+         must_change_password, disabled, created_at, updated_at, password_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, FALSE, $10, $10, $10) RETURNING id")
         .bind(org).bind(d.unit_id.map(|u| u.0)).bind(d.post_id.map(|p| p.0)).bind(&d.username).bind(&d.display_name)
         .bind(&d.email).bind(&d.phone).bind(password_hash).bind(must_change).bind(now)
         .fetch_one(c).await)?)
@@ -196,8 +196,77 @@ pub async fn set_password(
     must_change: bool,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    with_tx!(tx, c => sqlx::query("UPDATE persons SET password_hash = $1, must_change_password = $2, updated_at = $3 WHERE id = $4")
+    // The password being replaced joins the person's history.
+    with_tx!(tx, c => sqlx::query(
+        "INSERT INTO password_history (person_id, hash, created_at) \
+         SELECT id, password_hash, $2 FROM persons WHERE id = $1 AND password_hash IS NOT NULL")
+        .bind(id).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    with_tx!(tx, c => sqlx::query("UPDATE persons SET password_hash = $1, must_change_password = $2, updated_at = $3, password_changed_at = $3 WHERE id = $4")
         .bind(hash).bind(must_change).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The hashes of a person's `n` latest earlier passwords, newest first.
+pub async fn earlier_password_hashes(
+    ex: impl Into<Ex<'_>>,
+    person: i64,
+    n: i64,
+) -> Result<Vec<String>> {
+    Ok(with_ex!(ex, c => sqlx::query_scalar(
+        "SELECT hash FROM password_history WHERE person_id = $1 ORDER BY id DESC LIMIT $2")
+        .bind(person).bind(n).fetch_all(c).await)?)
+}
+
+/// When the person's password was last set.
+pub async fn password_changed_at(
+    ex: impl Into<Ex<'_>>,
+    person: i64,
+) -> Result<Option<DateTime<Utc>>> {
+    Ok(with_ex!(ex, c => sqlx::query_scalar(
+        "SELECT password_changed_at FROM persons WHERE id = $1")
+        .bind(person).fetch_optional(c).await)?
+    .flatten())
+}
+
+/// Asks the person to change their password at once (it grew too old).
+pub async fn require_password_change(tx: &mut Tx, person: i64) -> Result<()> {
+    with_tx!(tx, c => sqlx::query("UPDATE persons SET must_change_password = TRUE WHERE id = $1")
+        .bind(person).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The organization's password policy, if its security administrator set one.
+pub async fn password_policy(
+    ex: impl Into<Ex<'_>>,
+    org: i64,
+) -> Result<Option<domain::password::PasswordPolicy>> {
+    let row: Option<(i64, i64, i64, Option<i64>)> = with_ex!(ex, c => sqlx::query_as(
+        "SELECT min_length, min_classes, history, max_age_days FROM password_policies WHERE organization_id = $1")
+        .bind(org).fetch_optional(c).await)?;
+    Ok(row.map(
+        |(min_length, min_classes, history, max_age)| domain::password::PasswordPolicy {
+            min_length: u32::try_from(min_length).unwrap_or(10),
+            min_classes: u32::try_from(min_classes).unwrap_or(3),
+            history: u32::try_from(history).unwrap_or(5),
+            max_age_days: max_age.and_then(|d| u32::try_from(d).ok()),
+        },
+    ))
+}
+
+pub async fn set_password_policy(
+    tx: &mut Tx,
+    org: i64,
+    p: &domain::password::PasswordPolicy,
+    by: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    with_tx!(tx, c => sqlx::query(
+        "INSERT INTO password_policies (organization_id, min_length, min_classes, history, max_age_days, updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (organization_id) DO UPDATE SET min_length = $2, min_classes = $3, \
+         history = $4, max_age_days = $5, updated_at = $6, updated_by = $7")
+        .bind(org).bind(i64::from(p.min_length)).bind(i64::from(p.min_classes)).bind(i64::from(p.history))
+        .bind(p.max_age_days.map(i64::from)).bind(now).bind(by)
+        .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

@@ -409,9 +409,57 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "3–32 lower-case letters, digits or . _ -, starting with a letter or digit.",
     ),
     (
+        "err.password_too_simple",
+        "须包含大写字母、小写字母、数字、其他字符中的足够类别。",
+        "Must mix enough of upper case, lower case, digits and other characters.",
+    ),
+    (
+        "err.password_contains_name",
+        "不得包含用户名或姓名。",
+        "Must not contain the username or the person's name.",
+    ),
+    (
+        "err.password_common",
+        "是常见密码或演示密码，容易被猜中，请换一个。",
+        "Is a common or demo password, easily guessed: choose another.",
+    ),
+    (
+        "err.password_reused",
+        "不得与最近使用过的密码相同。",
+        "Must differ from the passwords used lately.",
+    ),
+    ("nav.security", "安全策略", "Security policy"),
+    ("security.title", "密码策略", "Password policy"),
+    (
+        "security.help",
+        "本策略适用于本组织所有人员设置的新密码；密码最长使用期限到期后，人员下次登录时须先修改密码。",
+        "The policy applies to every new password set in the organization; once a password reaches its maximum age, its owner must change it at the next sign-in.",
+    ),
+    (
+        "security.saved",
+        "密码策略已保存。",
+        "The password policy was saved.",
+    ),
+    ("field.min_length", "最小长度（位）", "Minimum length"),
+    (
+        "field.min_classes",
+        "至少包含字符类别数（大写、小写、数字、其他）",
+        "Character classes at least (upper, lower, digit, other)",
+    ),
+    (
+        "field.history",
+        "不得与最近几次密码相同",
+        "Not one of the last",
+    ),
+    (
+        "field.max_age_days",
+        "最长使用天数（留空为不限）",
+        "Maximum age in days (empty: none)",
+    ),
+    (
         "err.password_too_short",
-        "密码至少 8 位。",
-        "At least 8 characters.",
+        "密码长度不足：密码策略规定了最小长度（至少 8 位）。",
+        "Too short for the password policy (8 characters at the very least).",
     ),
     (
         "err.invalid_email",

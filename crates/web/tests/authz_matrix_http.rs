@@ -606,6 +606,12 @@ fn rows(o: &World) -> Vec<Row> {
             "admin",
             Refused,
         ),
+        row(
+            "/organizations/{id}/password-policy",
+            format!("/organizations/{}/password-policy", o.child_org),
+            "admin",
+            Refused,
+        ),
         row("/units", "/units?per_page=200", "staff_b", Allowed),
         row("/units/{id}", format!("/units/{a}"), "head_a", Allowed),
         row(

@@ -18,7 +18,7 @@ const DEMO_PASSWORD: &str = "demo-pass-123";
 const UNIT_NAME: &str = "浏览器测试单位";
 const STAFF_USERNAME: &str = "e2e.staff";
 const STAFF_NAME: &str = "端到端测试员";
-const STAFF_PASSWORD: &str = "e2e-pass-1234";
+const STAFF_PASSWORD: &str = "Lotus-Pond-2026";
 /// A demo person of another unit (财政局), whom the new staff member must not see.
 const OTHER_USERNAME: &str = "czj.head";
 

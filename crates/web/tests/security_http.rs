@@ -277,3 +277,80 @@ web_test!(
         assert!(shown.body.contains("企业微信同步"), "{}", shown.body);
     }
 );
+
+web_test!(
+    the_security_administrator_sets_the_password_policy_that_the_password_page_states,
+    |w| {
+        let unit = w.t.unit("财政局", None).await;
+        w.t.person("pol.staff", Some(unit), &[(Role::Staff, Some(unit))])
+            .await;
+        w.t.person("pol.security", None, &[(Role::SecurityAdmin, None)])
+            .await;
+        let staff = w.login("pol.staff").await;
+        let sec = w.login("pol.security").await;
+        let page = w.get("/account/password", &staff).await;
+        assert!(
+            page.body.contains("新密码至少 10 位"),
+            "the defaults are stated"
+        );
+        assert_eq!(
+            w.get("/admin/security", &staff).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let form = w.get("/admin/security", &sec).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(
+            form.body.contains("href=\"/admin/security\""),
+            "in the navigation"
+        );
+
+        let bad = w
+            .post_form(
+                "/admin/security",
+                &sec,
+                &[
+                    ("min_length", "十二"),
+                    ("min_classes", "3"),
+                    ("history", "5"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        assert!(bad.body.contains("须为整数"));
+        let saved = w
+            .post_form(
+                "/admin/security",
+                &sec,
+                &[
+                    ("min_length", "12"),
+                    ("min_classes", "4"),
+                    ("history", "3"),
+                    ("max_age_days", "90"),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let page = w.get("/account/password", &staff).await;
+        assert!(
+            page.body.contains("新密码至少 12 位") && page.body.contains("每 90 天须更换一次"),
+            "{}",
+            page.body
+        );
+
+        // The API reads it for every member and lets only the security administrator set it.
+        let path = format!("/api/v1/organizations/{}/password-policy", w.t.org);
+        let token = w.token("pol.staff").await;
+        let r = w.get(&path, &token).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.json()["min_length"], 12);
+        let body = r#"{"min_length":8,"min_classes":1,"history":0}"#;
+        assert_eq!(
+            w.api("PUT", &path, &token, Some(body)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let sec_token = w.token("pol.security").await;
+        let r = w.api("PUT", &path, &sec_token, Some(body)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["max_age_days"], serde_json::Value::Null);
+    }
+);

@@ -43,6 +43,7 @@ pub mod dto;
 mod handlers;
 mod notify;
 mod plan;
+mod security;
 mod signoff;
 pub mod sup_dto;
 mod supervision;
@@ -73,6 +74,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tokens::my_tokens, tokens::create_my_token))
         .routes(routes!(tokens::person_tokens))
         .routes(routes!(tokens::revoke_token))
+        .routes(routes!(
+            security::get_password_policy,
+            security::set_password_policy
+        ))
         .routes(routes!(list_organizations, create_organization))
         .routes(routes!(get_organization, update_organization))
         .routes(routes!(disable_organization))

@@ -143,10 +143,54 @@ pub async fn set_lang(Path(lang): Path<String>, Query(q): Query<NextQuery>) -> R
 struct PasswordPage {
     l: Layout,
     must_change: bool,
+    /// What a new password must be, in words.
+    rules: String,
     errors: FormErrors,
 }
 
-pub async fn password_form(user: User, Query(q): Query<NextQuery>) -> Response {
+/// The organization's password policy in one sentence.
+async fn rules(state: &AppState, user: &User) -> String {
+    let org = user.identity.actor.organization_id.0;
+    let p = state
+        .app
+        .password_policy(user.caller(), org)
+        .await
+        .unwrap_or_default();
+    match user.lang {
+        Lang::Zh => {
+            let mut s = format!(
+                "新密码至少 {} 位，须包含大写字母、小写字母、数字、其他字符中的至少 {} 类，不得包含用户名或姓名，不得使用常见密码",
+                p.min_length, p.min_classes
+            );
+            if p.history > 0 {
+                s.push_str(&format!("，不得与最近 {} 次的密码相同", p.history));
+            }
+            if let Some(d) = p.max_age_days {
+                s.push_str(&format!("；每 {d} 天须更换一次"));
+            }
+            s + "。"
+        }
+        Lang::En => {
+            let mut s = format!(
+                "A new password has at least {} characters, uses at least {} of upper case, lower case, digits and other characters, contains neither the username nor the name, and is not a common one",
+                p.min_length, p.min_classes
+            );
+            if p.history > 0 {
+                s.push_str(&format!(", nor one of the last {}", p.history));
+            }
+            if let Some(d) = p.max_age_days {
+                s.push_str(&format!("; it is changed every {d} days"));
+            }
+            s + "."
+        }
+    }
+}
+
+pub async fn password_form(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<NextQuery>,
+) -> Response {
     let l = Layout::new(
         user.lang,
         Some(&user.identity),
@@ -157,6 +201,7 @@ pub async fn password_form(user: User, Query(q): Query<NextQuery>) -> Response {
     render(&PasswordPage {
         l,
         must_change: user.identity.must_change_password,
+        rules: rules(&state, &user).await,
         errors: FormErrors::new(user.lang),
     })
 }
@@ -191,6 +236,7 @@ pub async fn change_password(
                     "/account/password",
                 ),
                 must_change: user.identity.must_change_password,
+                rules: rules(&state, &user).await,
                 errors,
             };
             (crate::error::status_of(&e), render(&page)).into_response()

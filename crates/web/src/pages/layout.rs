@@ -89,6 +89,9 @@ impl Layout {
                 add("/admin/notifications", "nav.notifications");
                 add("/displays", "nav.displays");
             }
+            if i.actor.has(Role::SecurityAdmin) {
+                add("/admin/security", "nav.security");
+            }
             if i.actor.has(Role::AuditAdmin) {
                 add("/audit", "nav.audit");
             }

@@ -25,6 +25,7 @@ pub mod orgs;
 pub mod people;
 pub mod plan;
 pub mod projects;
+pub mod security;
 pub mod signoff;
 pub mod statistics;
 pub mod supervision;
@@ -79,6 +80,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/inbox/{id}/open", post(notify::open))
         .route("/inbox/{id}/read", post(notify::read))
+        .route("/admin/security", get(security::show).post(security::save))
         .route("/admin/notifications", get(notify::admin))
         .route("/admin/notifications/settings", post(notify::save_settings))
         .route(
