@@ -136,13 +136,37 @@ impl App {
         Ok(checkpoints)
     }
 
-    /// Signs the entries written before the ledger had a key. Only for the moment the key is
-    /// made (`xiaohao` does it when it creates the key file): later, an entry without a MAC
-    /// is one that was tampered with.
+    /// Whether any entry of the ledger carries a MAC (the ledger has had a key).
+    pub async fn audit_ledger_signed(&self) -> Result<bool> {
+        Ok(store::audit::any_signed(&self.db).await?)
+    }
+
+    /// Signs the entries of a ledger that was never signed (written before there was a key),
+    /// then checkpoints it; returns how many. Once a ledger is signed, or the checkpoint file
+    /// holds a genuine line, nothing is signed again: an entry without a MAC is then one that
+    /// was tampered with, and signing it would launder the change.
     pub async fn seal_audit_ledger(&self) -> Result<u64> {
+        if self.audit_ledger_signed().await? {
+            return Ok(0);
+        }
+        let text = self.checkpoint_file_text()?;
+        let key = &self.config.audit_key;
+        if text
+            .lines()
+            .filter_map(Checkpoint::parse)
+            .any(|c| c.genuine(key))
+        {
+            tracing::error!(
+                "the audit ledger has lost every MAC although it was checkpointed before: not signing it again"
+            );
+            return Ok(0);
+        }
         let mut tx = self.db.begin().await?;
-        let n = store::audit::seal(&mut tx, &self.config.audit_key).await?;
+        let n = store::audit::seal(&mut tx, key).await?;
         tx.commit().await?;
+        if n > 0 {
+            self.checkpoint_audit().await?;
+        }
         Ok(n)
     }
 

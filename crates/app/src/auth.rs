@@ -462,6 +462,10 @@ impl App {
         name: &str,
         expires_in_days: Option<i64>,
     ) -> Result<(ApiToken, String)> {
+        // A token makes no tokens: one that leaked would otherwise outlive its revocation.
+        if me.session.is_none() {
+            return Err(AppError::Forbidden);
+        }
         let person = store::people::get_person(&self.db, me.actor.person_id.0)
             .await?
             .ok_or(AppError::NotFound)?;

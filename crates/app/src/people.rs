@@ -296,15 +296,16 @@ impl App {
         }
         let mut tx = self.db.begin().await?;
         if disabled {
-            let is_admin = store::people::roles_of(&mut tx, id)
-                .await?
-                .iter()
-                .any(|r| r.role == Role::Admin.as_str());
-            if is_admin
-                && store::people::count_holders(&mut tx, before.organization_id, "admin").await?
-                    <= 1
-            {
-                return Err(AppError::field("disabled", "last_admin"));
+            // The last holder of any of the three administrators' roles stays enabled.
+            for r in store::people::roles_of(&mut tx, id).await? {
+                let administrator = Role::parse(&r.role).is_some_and(Role::is_administrator);
+                if administrator
+                    && store::people::count_holders(&mut tx, before.organization_id, &r.role)
+                        .await?
+                        <= 1
+                {
+                    return Err(AppError::field("disabled", "last_admin"));
+                }
             }
         }
         store::people::set_person_disabled(&mut tx, id, disabled, self.now()).await?;
@@ -331,6 +332,41 @@ impl App {
         Ok(())
     }
 
+    /// The top-level organizations that lack one of the three administrators, with the role
+    /// missing (an installation upgraded from a single administrator has no security or audit
+    /// administrator until the operator makes them: `xiaohao user add … --role …`).
+    pub async fn missing_administrators(&self) -> Result<Vec<(String, Role)>> {
+        let mut out = Vec::new();
+        for role in [Role::Admin, Role::SecurityAdmin, Role::AuditAdmin] {
+            for org in store::people::top_organizations_without(&self.db, role.as_str()).await? {
+                out.push((org, role));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Under 三员分立, refuses a person's action on one of the three administrators (the
+    /// system, on the server, may): `code` names why.
+    async fn refuse_for_administrator(
+        &self,
+        caller: Caller<'_>,
+        person: i64,
+        code: &'static str,
+    ) -> Result<()> {
+        if self.config.single_admin || caller.actor_id().is_none() {
+            return Ok(());
+        }
+        let held = store::people::roles_of(&self.db, person).await?;
+        if held
+            .iter()
+            .filter_map(|r| Role::parse(&r.role))
+            .any(Role::is_administrator)
+        {
+            return Err(AppError::field("person", code));
+        }
+        Ok(())
+    }
+
     /// Sets a new random password (returned once) that must be changed at next sign-in, ends
     /// the person's sessions and revokes their API tokens.
     pub async fn reset_password(&self, caller: Caller<'_>, id: i64) -> Result<String> {
@@ -338,6 +374,11 @@ impl App {
         caller.authorize(Action::ManageSecurity {
             org: OrganizationId(person.organization_id),
         })?;
+        // An administrator's password is not the security administrator's to know: else they
+        // could sign in as the system or audit administrator. The operator resets it on the
+        // server (`xiaohao user reset-password`).
+        self.refuse_for_administrator(caller, id, "administrator_account")
+            .await?;
         let password = generate_password();
         let hash = hash_password(&password)?;
         let mut tx = self.db.begin().await?;
@@ -398,6 +439,10 @@ impl App {
         caller.authorize(Action::ManageSecurity {
             org: OrganizationId(org),
         })?;
+        if !self.config.single_admin && caller.actor_id() == Some(person) {
+            // Nobody widens their own rights: another security administrator grants them.
+            return Err(AppError::field("role", "cannot_grant_self"));
+        }
         let mut tx = self.db.begin().await?;
         if !self.config.single_admin {
             let held = store::people::roles_of(&mut tx, person).await?;
@@ -458,12 +503,19 @@ impl App {
         })?;
         // Nobody removes their own administrator's role, nor the last holder of the roles
         // that manage the organization and its roles.
-        let guarded = [Role::Admin.as_str(), Role::SecurityAdmin.as_str()];
+        let guarded = [
+            Role::Admin.as_str(),
+            Role::SecurityAdmin.as_str(),
+            Role::AuditAdmin.as_str(),
+        ];
         if guarded.contains(&r.role.as_str()) && caller.actor_id() == Some(r.person_id) {
             return Err(AppError::field("role", "cannot_remove_own_admin"));
         }
+        // (A disabled holder is not counted, so taking their role leaves the count as it is.)
+        let holder_enabled = !self.person(r.person_id).await?.disabled;
         let mut tx = self.db.begin().await?;
         if guarded.contains(&r.role.as_str())
+            && holder_enabled
             && store::people::count_holders(&mut tx, r.organization_id, &r.role).await? <= 1
         {
             return Err(AppError::field("role", "last_admin"));

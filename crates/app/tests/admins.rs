@@ -162,7 +162,7 @@ app::app_test!(three_administrators_each_do_their_own_work_only, |t| {
     let sys_id = sys.actor.person_id.0;
     for (person, role) in [
         (sys_id, Role::AuditAdmin),
-        (sec.actor.person_id.0, Role::Admin),
+        (aud.actor.person_id.0, Role::Admin),
         (aud.actor.person_id.0, Role::SecurityAdmin),
     ] {
         let e = app
@@ -175,6 +175,33 @@ app::app_test!(three_administrators_each_do_their_own_work_only, |t| {
             "{role}"
         );
     }
+    // Nor does the security administrator take another administrator's account (their
+    // password is reset by the operator, on the server), or widen their own rights.
+    for who in [sys_id, aud.actor.person_id.0] {
+        let e = app.reset_password(c, who).await.unwrap_err();
+        assert_eq!(field_code(&e, "person"), Some("administrator_account"));
+    }
+    app.reset_password(Caller::System, sys_id).await.unwrap();
+    let e = app
+        .grant_role(c, sec.actor.person_id.0, Some(Role::Director), None)
+        .await
+        .unwrap_err();
+    assert_eq!(field_code(&e, "role"), Some("cannot_grant_self"));
+    // The only audit administrator is neither disabled nor stripped of the role.
+    let e = app
+        .set_person_disabled(s, aud.actor.person_id.0, true)
+        .await
+        .unwrap_err();
+    assert_eq!(field_code(&e, "disabled"), Some("last_admin"));
+    let aud_role = app
+        .get_person(c, aud.actor.person_id.0)
+        .await
+        .unwrap()
+        .roles[0]
+        .id;
+    let e = app.revoke_role(c, aud_role).await.unwrap_err();
+    assert_eq!(field_code(&e, "role"), Some("last_admin"));
+    assert!(app.missing_administrators().await.unwrap().is_empty());
     // Nor does the security administrator remove their own office.
     let own = app
         .get_person(c, sec.actor.person_id.0)

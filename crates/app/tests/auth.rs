@@ -626,14 +626,28 @@ app_test!(
     a_person_keeps_their_own_tokens_which_expire_and_are_revoked,
     |t| {
         let unit = t.unit("财政局", None).await;
-        let me = t
+        let unsigned = t
             .person("self.tok", Some(unit), &[(Role::Staff, Some(unit))])
             .await;
-        let other = t
-            .person("other.tok", Some(unit), &[(Role::Staff, Some(unit))])
+        t.person("other.tok", Some(unit), &[(Role::Staff, Some(unit))])
             .await;
         let admin = t.person("tok.admin", None, &[(Role::Admin, None)]).await;
-        let me_id = me.actor.person_id.0;
+        let me_id = unsigned.actor.person_id.0;
+        // Tokens are made from a signed-in session, never by a token.
+        assert!(matches!(
+            t.app.create_own_api_token(&unsigned, "x", None).await,
+            Err(AppError::Forbidden)
+        ));
+        let signed_in = async |username: &str| {
+            let out = t.app.login(username, TEST_PASSWORD).await.unwrap();
+            t.app
+                .identify_session(&out.session_token)
+                .await
+                .unwrap()
+                .unwrap()
+        };
+        let me = signed_in("self.tok").await;
+        let other = signed_in("other.tok").await;
 
         // Made by the person, for a month or until revoked; a validity out of range is named.
         let (month, month_token) = t

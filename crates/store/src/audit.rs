@@ -178,6 +178,13 @@ pub async fn chain_head(ex: impl Into<Ex<'_>>, chain: i64) -> Result<Option<(i64
         .bind(chain).fetch_optional(c).await)?)
 }
 
+/// Whether any entry carries a MAC.
+pub async fn any_signed(ex: impl Into<Ex<'_>>) -> Result<bool> {
+    let one: Option<i64> = with_ex!(ex, c => sqlx::query_scalar(
+        "SELECT id FROM audit_log WHERE mac IS NOT NULL LIMIT 1").fetch_optional(c).await)?;
+    Ok(one.is_some())
+}
+
 /// Signs every entry written before the ledger had a key (those without a MAC) with `key`;
 /// returns how many. Only for the moment the key is made.
 pub async fn seal(tx: &mut Tx, key: &AuditKey) -> Result<u64> {

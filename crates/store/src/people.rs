@@ -323,6 +323,16 @@ pub async fn delete_role(tx: &mut Tx, id: i64) -> Result<()> {
 }
 
 /// How many enabled admins an organization has (the last one cannot be removed).
+/// The top-level organizations where nobody enabled holds `role` (which reaches the
+/// organizations below too).
+pub async fn top_organizations_without(ex: impl Into<Ex<'_>>, role: &str) -> Result<Vec<String>> {
+    Ok(with_ex!(ex, c => sqlx::query_scalar(
+        "SELECT o.name FROM organizations o WHERE o.parent_id IS NULL AND NOT EXISTS (\
+         SELECT 1 FROM role_assignments r JOIN persons p ON p.id = r.person_id \
+         WHERE r.organization_id = o.id AND r.role = $1 AND NOT p.disabled) ORDER BY o.id")
+        .bind(role).fetch_all(c).await)?)
+}
+
 /// How many people of the organization, not disabled, hold `role`.
 pub async fn count_holders(ex: impl Into<Ex<'_>>, org: i64, role: &str) -> Result<i64> {
     Ok(with_ex!(ex, c => sqlx::query_scalar(

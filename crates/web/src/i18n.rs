@@ -339,6 +339,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("role.audit_admin", "审计管理员", "Audit administrator"),
     (
+        "err.administrator_account",
+        "管理员账号的密码只能由运维人员在服务器上用 xiaohao user reset-password 重置。",
+        "An administrator's password is reset by the operator on the server (xiaohao user reset-password).",
+    ),
+    (
+        "err.cannot_grant_self",
+        "不能给自己授予角色，请由另一位安全管理员授予。",
+        "Nobody grants roles to themselves: another security administrator does.",
+    ),
+    (
         "err.separation_of_duties",
         "系统管理员、安全管理员、审计管理员三员分立，同一人不能兼任其中两个。",
         "The system, security and audit administrators are kept apart: nobody holds two of them.",

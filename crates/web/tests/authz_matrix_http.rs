@@ -15,6 +15,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use app::Caller;
+use app::testing::TEST_PASSWORD;
 use axum::http::StatusCode;
 use common::http::{Session, Web, web_test};
 use domain::Role;
@@ -293,8 +294,15 @@ async fn world(w: &Web) -> World {
     t.person("discipline", None, &[(Role::DisciplineOfficer, None)])
         .await;
     t.person("admin", None, &[(Role::Admin, None)]).await;
+    let out = t.app.login("staff_a", TEST_PASSWORD).await.unwrap();
+    let signed_in = t
+        .app
+        .identify_session(&out.session_token)
+        .await
+        .unwrap()
+        .unwrap();
     t.app
-        .create_own_api_token(&staff_a, TOKEN_NAME, Some(30))
+        .create_own_api_token(&signed_in, TOKEN_NAME, Some(30))
         .await
         .unwrap();
     let staff_a = staff_a.actor.person_id.0;

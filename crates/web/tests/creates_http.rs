@@ -552,10 +552,23 @@ web_test!(
         )
         .await;
 
-        // One's own API token: the answer carries the token, once, and what it is.
+        // One's own API token, made from a signed-in session (a token makes no tokens): the
+        // answer carries the token, once, and what it is.
+        let signed_in = w.login("staff_a").await;
+        assert_eq!(
+            w.api(
+                "POST",
+                "/api/v1/me/tokens",
+                &staff_a,
+                Some(r#"{"name":"x"}"#)
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
         let made = run
             .create(
-                &staff_a,
+                &signed_in,
                 "POST /me/tokens",
                 &[],
                 "api_tokens",

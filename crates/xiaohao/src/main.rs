@@ -269,7 +269,7 @@ fn audit_key(args: &DbArgs, create: bool) -> Result<(domain::audit::AuditKey, bo
             Ok((key, true))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
-            "the audit key file {} is missing: the ledger's entries cannot be checked without it",
+            "the audit ledger is signed but its key {} is missing: copy audit.key from the server that made it, or set XIAOHAO_AUDIT_KEY",
             path.display()
         ),
         Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
@@ -296,7 +296,6 @@ fn with_ledger(args: &DbArgs, config: AppConfig, create: bool) -> Result<(AppCon
 }
 
 async fn open(args: &DbArgs, config: AppConfig) -> Result<App> {
-    let (config, key_created) = with_ledger(args, config, true)?;
     let url = database_url(args)?;
     let opts = app::DbOptions {
         max_connections: args.db_max_connections,
@@ -308,15 +307,22 @@ async fn open(args: &DbArgs, config: AppConfig) -> Result<App> {
         .await
         .map_err(|e| anyhow!("{e}"))?;
     refuse_damaged(&db).await?;
+    // Migrations write no ledger entry: an app without the key applies them.
+    let boot = App::new(db.clone(), Arc::new(SystemClock), AppConfig::default());
+    boot.migrate().await.map_err(|e| anyhow!("{e}"))?;
+    // A key is made only for a ledger nobody signed yet; a signed ledger whose key this
+    // server lacks (another host, a second server) is refused rather than given a new key.
+    let signed = boot.audit_ledger_signed().await.map_err(explain)?;
+    let (config, key_created) = with_ledger(args, config, !signed)?;
     let app = App::new(db, Arc::new(SystemClock), config);
-    app.migrate().await.map_err(|e| anyhow!("{e}"))?;
-    if key_created {
+    if !signed {
         let sealed = app.seal_audit_ledger().await.map_err(explain)?;
-        tracing::info!(
-            sealed,
-            "made the audit ledger's key in {}: keep a copy of it apart from the database's backups",
-            args.data_dir.join("audit.key").display()
-        );
+        if sealed > 0 || key_created {
+            tracing::info!(
+                sealed,
+                "the audit ledger is signed from now on; keep a copy of its key apart from the database's backups"
+            );
+        }
     }
     Ok(app)
 }
@@ -441,6 +447,23 @@ async fn doctor(args: &DbArgs) -> Result<()> {
                 }
             };
             let app = App::new(db.clone(), Arc::new(SystemClock), config);
+            if !args.single_admin {
+                match app.missing_administrators().await {
+                    Ok(missing) if missing.is_empty() => {}
+                    Ok(missing) => {
+                        for (org, role) in missing {
+                            report(
+                                false,
+                                "administrators",
+                                format!(
+                                    "{org} has no {role}: make one with `xiaohao user add USERNAME --name NAME --role {role}`"
+                                ),
+                            );
+                        }
+                    }
+                    Err(e) => report(false, "administrators", format!("cannot be read: {e}")),
+                }
+            }
             match app.verify_audit().await {
                 Ok(r) if r.ok() => report(
                     true,

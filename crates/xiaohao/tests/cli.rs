@@ -594,6 +594,18 @@ fn a_damaged_database_file_is_found_by_doctor_and_refused_by_serve() {
     }
     assert!(!stdout(&o).contains(key) && !stderr(&o).contains(key));
 
+    // Without its key a signed ledger is refused, and no other key is made for it.
+    std::fs::rename(dir.join("audit.key"), dir.join("audit.key.away")).unwrap();
+    let o = in_dir(&dir, &["audit", "verify"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("the audit ledger is signed but its key"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.join("audit.key").exists());
+    std::fs::rename(dir.join("audit.key.away"), dir.join("audit.key")).unwrap();
+
     // A sound installation: every line ok, exit 0.
     let o = in_dir(&dir, &["doctor"]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));

@@ -18,3 +18,6 @@ CREATE TABLE password_history (
 );
 CREATE INDEX password_history_person_idx ON password_history (person_id, id);
 ALTER TABLE persons ADD COLUMN password_changed_at TIMESTAMPTZ;
+-- Existing people: their password counts from when the account was made (the last change is
+-- not known), so that a maximum age applies to them too.
+UPDATE persons SET password_changed_at = created_at WHERE password_changed_at IS NULL;
