@@ -184,6 +184,28 @@ pub async fn tablespace_at(dir: &std::path::Path) -> bool {
     n > 0
 }
 
+/// Waits until no other session of this PostgreSQL database is running a statement: a client
+/// killed while its COMMIT was on the wire leaves the server finishing it, and a read before
+/// then could see half of what the next read sees. Nothing to wait for on SQLite, where a
+/// killed process's transaction dies with it.
+pub async fn settle(db: &Db) -> crate::Result<()> {
+    if let Db::Postgres(pool, _) = db {
+        for _ in 0..500 {
+            let busy: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+                 AND pid <> pg_backend_pid() AND state <> 'idle'",
+            )
+            .fetch_one(pool)
+            .await?;
+            if busy == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+    Ok(())
+}
+
 /// Replaces the database name of a PostgreSQL URL.
 pub fn with_database(server: &str, name: &str) -> String {
     let (base, query) = match server.split_once('?') {

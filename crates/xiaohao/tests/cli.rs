@@ -460,6 +460,8 @@ async fn november_to_close(db: &TestDb, n: usize) -> i64 {
 /// origin, since PostgreSQL's sequences do not give back the ids a killed close took), and
 /// what November froze.
 async fn closed_state(db: &TestDb, org: i64) -> (Vec<String>, Vec<(String, String)>) {
+    // The server may still be finishing the commit of a client just killed.
+    store::testing::settle(&db.db).await.unwrap();
     let tasks = store::testing::task_facts(&db.db, org).await.unwrap();
     let title = |id: i64| {
         tasks
