@@ -34,8 +34,10 @@ impl App {
         if let Some((field, code)) = domain::password::invalid(&policy) {
             return Err(AppError::field(field, code));
         }
-        let before = self.policy_of(org).await?;
         let mut tx = self.db.begin().await?;
+        let before = store::people::password_policy(&mut tx, org)
+            .await?
+            .unwrap_or_default();
         store::people::set_password_policy(&mut tx, org, &policy, caller.actor_id(), self.now())
             .await?;
         self.audit(

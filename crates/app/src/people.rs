@@ -349,6 +349,7 @@ impl App {
     /// system, on the server, may): `code` names why.
     async fn refuse_for_administrator(
         &self,
+        tx: &mut store::Tx,
         caller: Caller<'_>,
         person: i64,
         code: &'static str,
@@ -356,7 +357,7 @@ impl App {
         if self.config.single_admin || caller.actor_id().is_none() {
             return Ok(());
         }
-        let held = store::people::roles_of(&self.db, person).await?;
+        let held = store::people::roles_of(tx, person).await?;
         if held
             .iter()
             .filter_map(|r| Role::parse(&r.role))
@@ -377,11 +378,11 @@ impl App {
         // An administrator's password is not the security administrator's to know: else they
         // could sign in as the system or audit administrator. The operator resets it on the
         // server (`xiaohao user reset-password`).
-        self.refuse_for_administrator(caller, id, "administrator_account")
-            .await?;
         let password = generate_password();
         let hash = hash_password(&password)?;
         let mut tx = self.db.begin().await?;
+        self.refuse_for_administrator(&mut tx, caller, id, "administrator_account")
+            .await?;
         store::people::set_password(&mut tx, id, &hash, true, self.now()).await?;
         store::auth::delete_sessions_of(&mut tx, id, None).await?;
         // Whoever might have had the old password might have made tokens with it too.
@@ -512,8 +513,10 @@ impl App {
             return Err(AppError::field("role", "cannot_remove_own_admin"));
         }
         // (A disabled holder is not counted, so taking their role leaves the count as it is.)
-        let holder_enabled = !self.person(r.person_id).await?.disabled;
         let mut tx = self.db.begin().await?;
+        let holder_enabled = store::people::get_person(&mut tx, r.person_id)
+            .await?
+            .is_some_and(|p| !p.disabled);
         if guarded.contains(&r.role.as_str())
             && holder_enabled
             && store::people::count_holders(&mut tx, r.organization_id, &r.role).await? <= 1

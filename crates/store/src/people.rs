@@ -243,11 +243,12 @@ pub async fn password_policy(
     let row: Option<(i64, i64, i64, Option<i64>)> = with_ex!(ex, c => sqlx::query_as(
         "SELECT min_length, min_classes, history, max_age_days FROM password_policies WHERE organization_id = $1")
         .bind(org).fetch_optional(c).await)?;
+    let d = domain::password::PasswordPolicy::default();
     Ok(row.map(
         |(min_length, min_classes, history, max_age)| domain::password::PasswordPolicy {
-            min_length: u32::try_from(min_length).unwrap_or(10),
-            min_classes: u32::try_from(min_classes).unwrap_or(3),
-            history: u32::try_from(history).unwrap_or(5),
+            min_length: u32::try_from(min_length).unwrap_or(d.min_length),
+            min_classes: u32::try_from(min_classes).unwrap_or(d.min_classes),
+            history: u32::try_from(history).unwrap_or(d.history),
             max_age_days: max_age.and_then(|d| u32::try_from(d).ok()),
         },
     ))

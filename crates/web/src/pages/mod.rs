@@ -259,6 +259,13 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+/// A page's `?ok=` notice key, after a form that redirected back to it.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct OkQuery {
+    pub ok: String,
+}
+
 /// `/cards`: this month's cards.
 async fn current_cards(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
     let m = domain::plan::YearMonth::of(state.app.today());

@@ -4,18 +4,13 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use domain::password::PasswordPolicy;
+use domain::validate::Validator;
 
 use super::layout::{FormErrors, Layout, render};
-use super::see_other;
+use super::{OkQuery, see_other};
 use crate::AppState;
 use crate::form::FormData;
 use crate::session::User;
-
-#[derive(serde::Deserialize)]
-pub struct OkQuery {
-    #[serde(default)]
-    ok: String,
-}
 
 #[derive(Template)]
 #[template(path = "admin/security.html")]
@@ -65,42 +60,47 @@ pub async fn show(State(state): State<AppState>, user: User, Query(q): Query<OkQ
     }
 }
 
-/// Reads a whole number, or names the field.
-fn number(form: &FormData, field: &'static str) -> Result<Option<u32>, app::AppError> {
+/// Reads a whole number; an empty field is `None` (and `required` when `required`), anything
+/// else that is not a number names the field.
+fn number(v: &mut Validator, form: &FormData, field: &str, required: bool) -> Option<u32> {
     match form.get(field).trim() {
-        "" => Ok(None),
-        v => v
-            .parse::<u32>()
-            .map(Some)
-            .map_err(|_| app::AppError::field(field, "not_a_number")),
+        "" => {
+            if required {
+                v.fail(field, "required");
+            }
+            None
+        }
+        raw => raw.parse::<u32>().map_or_else(
+            |_| {
+                v.fail(field, "not_a_number");
+                None
+            },
+            Some,
+        ),
     }
 }
 
 pub async fn save(State(state): State<AppState>, user: User, form: FormData) -> Response {
     let org = user.identity.actor.organization_id.0;
-    let read = || -> Result<PasswordPolicy, app::AppError> {
-        let required =
-            |f: &'static str| number(&form, f)?.ok_or_else(|| app::AppError::field(f, "required"));
-        Ok(PasswordPolicy {
-            min_length: required("min_length")?,
-            min_classes: required("min_classes")?,
-            history: required("history")?,
-            max_age_days: number(&form, "max_age_days")?,
-        })
+    // What was typed, as far as it reads (for showing the form again), and what does not.
+    let mut v = Validator::new();
+    let typed = PasswordPolicy {
+        min_length: number(&mut v, &form, "min_length", true).unwrap_or(0),
+        min_classes: number(&mut v, &form, "min_classes", true).unwrap_or(0),
+        history: number(&mut v, &form, "history", true).unwrap_or(0),
+        max_age_days: number(&mut v, &form, "max_age_days", false),
     };
-    let result = match read() {
-        Ok(p) => state.app.set_password_policy(user.caller(), org, p).await,
-        Err(e) => Err(e),
+    let result = match v.finish() {
+        Ok(()) => state
+            .app
+            .set_password_policy(user.caller(), org, typed)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e.into()),
     };
     match result {
-        Ok(_) => see_other("/admin/security?ok=security.saved"),
+        Ok(()) => see_other("/admin/security?ok=security.saved"),
         Err(e @ app::AppError::Invalid(_)) => {
-            let shown = PasswordPolicy {
-                min_length: number(&form, "min_length").ok().flatten().unwrap_or(0),
-                min_classes: number(&form, "min_classes").ok().flatten().unwrap_or(0),
-                history: number(&form, "history").ok().flatten().unwrap_or(0),
-                max_age_days: number(&form, "max_age_days").ok().flatten(),
-            };
             let errors = FormErrors::from_app(
                 user.lang,
                 &e,
@@ -108,7 +108,7 @@ pub async fn save(State(state): State<AppState>, user: User, form: FormData) -> 
             );
             (
                 crate::error::status_of(&e),
-                render(&page(&user, &shown, errors)),
+                render(&page(&user, &typed, errors)),
             )
                 .into_response()
         }

@@ -7,16 +7,10 @@ use axum::response::{IntoResponse, Response};
 
 use super::account::safe_next;
 use super::layout::{FormErrors, Layout, render};
-use super::{parse_id, see_other};
+use super::{OkQuery, parse_id, see_other};
 use crate::AppState;
 use crate::form::FormData;
 use crate::session::User;
-
-#[derive(serde::Deserialize)]
-pub struct OkQuery {
-    #[serde(default)]
-    ok: String,
-}
 
 #[derive(Template)]
 #[template(path = "account/tokens.html")]
