@@ -49,9 +49,12 @@ impl Identity {
 
 #[derive(Debug, Clone)]
 pub struct LoginOutcome {
-    /// The session id for the cookie (shown once; only its hash is stored).
+    /// The session id for the cookie (shown once; only its hash is stored); empty while a
+    /// second factor is still to be given.
     pub session_token: String,
     pub must_change_password: bool,
+    /// Set when the password was right and a code is needed before the session opens.
+    pub challenge: Option<crate::totp::Challenge>,
 }
 
 pub(crate) fn hash_password(password: &str) -> Result<String> {
@@ -178,10 +181,40 @@ impl App {
             return Err(AppError::InvalidCredentials);
         }
         let person = person.unwrap_or_default();
+        // A second factor, when the person has one or their role requires one: no session
+        // yet, only a short challenge that the code completes.
+        if let Some(purpose) = self.second_factor_needed(&mut tx, person, chain).await? {
+            let challenge = self.open_challenge(&mut tx, person, purpose, now).await?;
+            tx.commit().await?;
+            return Ok(LoginOutcome {
+                session_token: String::new(),
+                must_change_password: false,
+                challenge: Some(challenge),
+            });
+        }
+        let outcome = self
+            .open_session(&mut tx, person, chain, [&key, &client_key], None)
+            .await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Opens the session of a person whose sign-in succeeded: forgets the failures counted
+    /// against `throttle_keys`, applies the password's maximum age, and records the sign-in
+    /// (with the second factor used, if any).
+    pub(crate) async fn open_session(
+        &self,
+        tx: &mut store::Tx,
+        person: i64,
+        chain: i64,
+        throttle_keys: [&str; 2],
+        second_factor: Option<&str>,
+    ) -> Result<LoginOutcome> {
+        let now = self.now();
         let token = random_hex(32);
         let csrf = random_hex(32);
         store::auth::insert_session(
-            &mut tx,
+            tx,
             &sha256_hex(&token),
             person,
             &csrf,
@@ -189,42 +222,42 @@ impl App {
             session_expiry(now, now, self.config.session_idle, self.config.session_max),
         )
         .await?;
-        store::auth::clear_throttle(&mut tx, &key).await?;
-        store::auth::clear_throttle(&mut tx, &client_key).await?;
-        let (mut must_change, org) = store::people::get_person(&mut tx, person)
+        for k in throttle_keys {
+            store::auth::clear_throttle(tx, k).await?;
+        }
+        let (mut must_change, org) = store::people::get_person(&mut *tx, person)
             .await?
             .map_or((false, 0), |p| (p.must_change_password, p.organization_id));
         // A password older than the policy allows is changed before anything else.
         if !must_change {
-            let policy = store::people::password_policy(&mut tx, org)
+            let policy = store::people::password_policy(&mut *tx, org)
                 .await?
                 .unwrap_or_default();
-            let changed = store::people::password_changed_at(&mut tx, person).await?;
+            let changed = store::people::password_changed_at(&mut *tx, person).await?;
             if domain::password::expired(&policy, changed, now) {
-                store::people::require_password_change(&mut tx, person).await?;
+                store::people::require_password_change(tx, person).await?;
                 must_change = true;
             }
         }
-        let caller_actor = Some(person);
         store::audit::append(
-            &mut tx,
+            tx,
             &self.config.audit_key,
             store::audit::NewEntry {
                 chain,
                 at: now,
-                actor_id: caller_actor,
+                actor_id: Some(person),
                 action: "auth.login",
                 entity: "person",
                 entity_id: Some(person),
                 before: None,
-                after: None,
+                after: second_factor.map(|f| json!({ "second_factor": f }).to_string()),
             },
         )
         .await?;
-        tx.commit().await?;
         Ok(LoginOutcome {
             session_token: token,
             must_change_password: must_change,
+            challenge: None,
         })
     }
 

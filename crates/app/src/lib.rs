@@ -42,6 +42,7 @@ mod statistics;
 mod supervision;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod totp;
 
 pub use audit_log::{AuditPage, VerifyReport, new_audit_key};
 pub use auth::{ApiToken, Identity, LoginOutcome};
@@ -68,6 +69,9 @@ pub use projects::ProjectDetail;
 pub use signoff::{ReviewItem, SignOffView};
 pub use statistics::{Compared, StatsQuery, StatsView};
 pub use supervision::{CoordinationDetail, EvidenceUpload, FindingView, InspectionDetail};
+pub use totp::{
+    Challenge, ChallengePurpose, ChallengeView, Enrolment, SecondFactorLogin, TotpStatus,
+};
 
 /// The records and filters the use cases take and return, re-exported so that callers need
 /// not depend on the store.

@@ -3,7 +3,7 @@
 mod common;
 
 use app::testing::TEST_PASSWORD;
-use app::{AppError, Caller, app_test};
+use app::{AppError, Caller, Clock, app_test};
 use chrono::{Duration, TimeZone, Utc};
 use common::*;
 use domain::Role;
@@ -875,5 +875,309 @@ app_test!(
                 .must_change_password
         );
         assert!(t.app.verify_audit().await.unwrap().ok());
+    }
+);
+
+/// The base32 secret of a challenge's enrolment, as the page shows it.
+async fn enrolment_secret(t: &app::testing::TestApp, token: &str) -> domain::totp::TotpSecret {
+    let view = t.app.challenge(token).await.expect("challenge");
+    assert_eq!(view.purpose, app::ChallengePurpose::Enrol);
+    let e = view.enrolment.expect("an enrolment to show");
+    assert!(e.uri.starts_with("otpauth://totp/"), "{}", e.uri);
+    domain::totp::TotpSecret::from_base32(&e.secret).expect("base32 secret")
+}
+
+fn wrong_code(r: &Result<app::SecondFactorLogin, AppError>) -> Option<&'static str> {
+    match r {
+        Err(AppError::Invalid(e)) => e.0.first().map(|f| f.code),
+        _ => None,
+    }
+}
+
+app_test!(
+    a_role_that_requires_a_second_factor_enrols_at_sign_in_and_uses_each_code_once,
+    |t| {
+        let security = t.person("sec", None, &[(Role::SecurityAdmin, None)]).await;
+        let officer = t
+            .person("ji.wei", None, &[(Role::DisciplineOfficer, None)])
+            .await;
+        let staff = t.unit("办公室", None).await;
+        t.person("xiao.li", Some(staff), &[(Role::Staff, Some(staff))])
+            .await;
+        // Nobody else may set it.
+        assert!(matches!(
+            t.app
+                .set_totp_roles(Caller::Person(&officer), t.org, &[Role::DisciplineOfficer])
+                .await,
+            Err(AppError::Forbidden)
+        ));
+        t.app
+            .set_totp_roles(Caller::Person(&security), t.org, &[Role::DisciplineOfficer])
+            .await
+            .unwrap();
+        assert_eq!(
+            t.app
+                .totp_roles(Caller::Person(&security), t.org)
+                .await
+                .unwrap(),
+            vec![Role::DisciplineOfficer]
+        );
+        // A role not named signs in with the password alone.
+        let plain = t.app.login("xiao.li", TEST_PASSWORD).await.unwrap();
+        assert!(plain.challenge.is_none() && !plain.session_token.is_empty());
+
+        // The officer's password opens no session, only a challenge to enrol.
+        let first = t.app.login("ji.wei", TEST_PASSWORD).await.unwrap();
+        let challenge = first
+            .challenge
+            .clone()
+            .expect("a second factor is required");
+        assert_eq!(challenge.purpose, app::ChallengePurpose::Enrol);
+        assert!(first.session_token.is_empty());
+        assert!(
+            t.app
+                .identify_session(&challenge.token)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let secret = enrolment_secret(&t, &challenge.token).await;
+        let r = t.app.complete_login(&challenge.token, "000000", None).await;
+        let now = t.clock.now();
+        if secret.verify("000000", now, None).is_none() {
+            assert_eq!(wrong_code(&r), Some("wrong_code"));
+        }
+        let done = t
+            .app
+            .complete_login(&challenge.token, &secret.code_now(now), None)
+            .await
+            .expect("enrolled and signed in");
+        let codes = done.recovery_codes.expect("recovery codes after enrolment");
+        assert_eq!(codes.len(), domain::totp::RECOVERY_CODES);
+        let who = t
+            .app
+            .identify_session(&done.login.session_token)
+            .await
+            .unwrap()
+            .expect("a live session");
+        assert_eq!(who.username, "ji.wei");
+        // The challenge is spent.
+        assert!(matches!(
+            t.app.challenge(&challenge.token).await,
+            Err(AppError::Unauthenticated)
+        ));
+
+        // Next time: the code, and the same code (the same step) is not taken twice.
+        let second = t.app.login("ji.wei", TEST_PASSWORD).await.unwrap();
+        let c2 = second.challenge.expect("a code is asked");
+        assert_eq!(c2.purpose, app::ChallengePurpose::Verify);
+        let replay = t
+            .app
+            .complete_login(&c2.token, &secret.code_now(now), None)
+            .await;
+        assert_eq!(
+            wrong_code(&replay),
+            Some("wrong_code"),
+            "a code is used once"
+        );
+        t.clock.advance(Duration::seconds(30));
+        let ok = t
+            .app
+            .complete_login(&c2.token, &secret.code_now(t.clock.now()), None)
+            .await
+            .expect("the next step's code");
+        assert!(ok.recovery_codes.is_none());
+
+        // A recovery code, typed however, works once.
+        let typed = codes[0].to_uppercase().replace('-', " ");
+        let c3 = t
+            .app
+            .login("ji.wei", TEST_PASSWORD)
+            .await
+            .unwrap()
+            .challenge
+            .unwrap();
+        t.app
+            .complete_login(&c3.token, &typed, None)
+            .await
+            .expect("a recovery code");
+        let c4 = t
+            .app
+            .login("ji.wei", TEST_PASSWORD)
+            .await
+            .unwrap()
+            .challenge
+            .unwrap();
+        assert_eq!(
+            wrong_code(&t.app.complete_login(&c4.token, &codes[0], None).await),
+            Some("wrong_code")
+        );
+        // Five wrong codes end the challenge: back to the password.
+        for i in 1..5 {
+            let r = t.app.complete_login(&c4.token, "abcdef", None).await;
+            let want = if i == 4 {
+                "challenge_expired"
+            } else {
+                "wrong_code"
+            };
+            assert_eq!(wrong_code(&r), Some(want), "attempt {}", i + 1);
+        }
+        assert!(matches!(
+            t.app
+                .complete_login(&c4.token, &secret.code_now(t.clock.now()), None)
+                .await,
+            Err(AppError::Unauthenticated)
+        ));
+        // Wrong codes count against the account like wrong passwords.
+        assert!(matches!(
+            t.app.login("ji.wei", TEST_PASSWORD).await,
+            Err(AppError::Throttled { .. })
+        ));
+        t.clock.advance(Duration::hours(1));
+
+        // The officer cannot turn it off; the security administrator can reset it (a lost
+        // phone), which ends their sessions, and the next sign-in enrols again.
+        let page = t
+            .app
+            .identify_session(&ok.login.session_token)
+            .await
+            .unwrap()
+            .unwrap();
+        let status = t.app.totp_status(&page).await.unwrap();
+        assert!(status.enabled && status.required);
+        assert_eq!(status.recovery_codes_left, 9);
+        let off = t.app.disable_totp(&page, &codes[1]).await;
+        assert!(matches!(off, Err(AppError::Invalid(ref e)) if e.0[0].code == "totp_required"));
+        assert!(matches!(
+            t.app
+                .reset_totp(Caller::Person(&page), page.actor.person_id.0)
+                .await,
+            Err(AppError::Forbidden)
+        ));
+        assert!(
+            t.app
+                .reset_totp(Caller::Person(&security), page.actor.person_id.0)
+                .await
+                .unwrap()
+        );
+        assert!(
+            t.app
+                .identify_session(&ok.login.session_token)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let again = t.app.login("ji.wei", TEST_PASSWORD).await.unwrap();
+        assert_eq!(
+            again.challenge.unwrap().purpose,
+            app::ChallengePurpose::Enrol
+        );
+
+        // The ledger names each sign-in with the factor used.
+        let auditor = t.person("auditor", None, &[(Role::AuditAdmin, None)]).await;
+        let entries = t
+            .app
+            .list_audit(
+                Caller::Person(&auditor),
+                t.org,
+                &app::model::AuditFilter {
+                    actor_id: Some(page.actor.person_id.0),
+                    action: Some("auth.login".into()),
+                    ..Default::default()
+                },
+                domain::page::PageRequest::new(None, None),
+            )
+            .await
+            .unwrap();
+        let factors: Vec<String> = entries
+            .items
+            .iter()
+            .map(|e| e.after_json.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            factors,
+            [
+                r#"{"second_factor":"recovery_code"}"#,
+                r#"{"second_factor":"totp"}"#,
+                r#"{"second_factor":"totp"}"#
+            ]
+        );
+    }
+);
+
+app_test!(
+    one_adds_and_removes_a_second_factor_from_a_session_with_a_code,
+    |t| {
+        t.person("wang.wu", None, &[(Role::Supervisor, None)]).await;
+        let s = t.app.login("wang.wu", TEST_PASSWORD).await.unwrap();
+        let me = t
+            .app
+            .identify_session(&s.session_token)
+            .await
+            .unwrap()
+            .unwrap();
+        // Not through a token: one that leaked could lock the owner out.
+        let (_, token) = t.app.create_own_api_token(&me, "同步", None).await.unwrap();
+        let by_token = t.app.identify_token(&token).await.unwrap().unwrap();
+        assert!(matches!(
+            t.app.begin_totp(&by_token).await,
+            Err(AppError::Forbidden)
+        ));
+
+        let e = t.app.begin_totp(&me).await.unwrap();
+        assert_eq!(
+            t.app.totp_status(&me).await.unwrap().pending,
+            Some(e.clone()),
+            "the page shows the enrolment begun"
+        );
+        let secret = domain::totp::TotpSecret::from_base32(&e.secret).unwrap();
+        // Until confirmed, sign-in takes the password alone.
+        assert!(
+            t.app
+                .login("wang.wu", TEST_PASSWORD)
+                .await
+                .unwrap()
+                .challenge
+                .is_none()
+        );
+        let now = t.clock.now();
+        let wrong = secret.code_at(domain::totp::step_of(now) + 5);
+        assert!(matches!(
+            t.app.confirm_totp(&me, &wrong).await,
+            Err(AppError::Invalid(_))
+        ));
+        let codes = t
+            .app
+            .confirm_totp(&me, &secret.code_now(now))
+            .await
+            .unwrap();
+        assert_eq!(codes.len(), 10);
+        assert!(matches!(
+            t.app.begin_totp(&me).await,
+            Err(AppError::Invalid(ref e)) if e.0[0].code == "totp_already_enabled"
+        ));
+        let c = t
+            .app
+            .login("wang.wu", TEST_PASSWORD)
+            .await
+            .unwrap()
+            .challenge;
+        assert_eq!(c.map(|c| c.purpose), Some(app::ChallengePurpose::Verify));
+        // Removing it takes a code (a recovery code does); then the password alone again.
+        assert!(matches!(
+            t.app.disable_totp(&me, "123").await,
+            Err(AppError::Invalid(_))
+        ));
+        t.app.disable_totp(&me, &codes[3]).await.unwrap();
+        let st = t.app.totp_status(&me).await.unwrap();
+        assert!(!st.enabled && st.pending.is_none() && st.recovery_codes_left == 0);
+        assert!(
+            t.app
+                .login("wang.wu", TEST_PASSWORD)
+                .await
+                .unwrap()
+                .challenge
+                .is_none()
+        );
     }
 );

@@ -31,6 +31,7 @@ pub mod signoff;
 pub mod statistics;
 pub mod supervision;
 pub mod throttle;
+pub mod totp;
 pub mod validate;
 
 pub use ids::{OrganizationId, PersonId, PostId, RoleAssignmentId, UnitId};

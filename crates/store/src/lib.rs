@@ -39,6 +39,7 @@ pub mod statistics;
 pub mod supervision;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod totp;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -75,6 +75,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_password_policy.sql"),
         postgres: include_str!("../migrations/postgres/0010_password_policy.sql"),
     },
+    Migration {
+        version: 11,
+        name: "second_factor",
+        sqlite: include_str!("../migrations/sqlite/0011_second_factor.sql"),
+        postgres: include_str!("../migrations/postgres/0011_second_factor.sql"),
+    },
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

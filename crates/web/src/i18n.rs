@@ -73,6 +73,7 @@ impl Lang {
 
 mod consequences;
 mod notify;
+mod security;
 mod signoff;
 mod supervision;
 
@@ -89,6 +90,7 @@ pub fn texts() -> impl Iterator<Item = &'static (&'static str, &'static str, &'s
         .chain(signoff::TEXTS)
         .chain(consequences::TEXTS)
         .chain(notify::TEXTS)
+        .chain(security::TEXTS)
 }
 
 pub fn has_key(key: &str) -> bool {

@@ -48,6 +48,7 @@ mod signoff;
 pub mod sup_dto;
 mod supervision;
 mod tokens;
+mod totp;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -78,6 +79,11 @@ pub fn router() -> OpenApiRouter<AppState> {
             security::get_password_policy,
             security::set_password_policy
         ))
+        .routes(routes!(totp::my_totp, totp::begin_totp))
+        .routes(routes!(totp::confirm_totp))
+        .routes(routes!(totp::disable_totp))
+        .routes(routes!(totp::get_totp_policy, totp::set_totp_policy))
+        .routes(routes!(totp::reset_totp))
         .routes(routes!(list_organizations, create_organization))
         .routes(routes!(get_organization, update_organization))
         .routes(routes!(disable_organization))

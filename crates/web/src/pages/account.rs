@@ -28,9 +28,9 @@ struct LoginPage {
 #[derive(Deserialize, Default)]
 pub struct NextQuery {
     #[serde(default)]
-    next: String,
+    pub next: String,
     #[serde(default)]
-    ok: String,
+    pub ok: String,
 }
 
 /// Only local paths are followed after sign-in, never another site, and never one with a
@@ -83,6 +83,20 @@ pub async fn login(
         .login_from(&username, form.get("password"), client.as_deref())
         .await
     {
+        Ok(outcome) if outcome.challenge.is_some() => {
+            // The password was right; the code comes next, on its own page.
+            let token = outcome.challenge.map(|c| c.token).unwrap_or_default();
+            let target = format!(
+                "/login/totp?next={}",
+                form_urlencoded::byte_serialize(safe_next(&next).as_bytes()).collect::<String>()
+            );
+            let mut res = see_other(&target);
+            let c = super::totp::challenge_cookie(&token, state.secure_cookies);
+            if let Ok(v) = c.parse() {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
+            res
+        }
         Ok(outcome) => {
             let target = if outcome.must_change_password {
                 "/account/password"

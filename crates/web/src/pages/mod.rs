@@ -31,6 +31,7 @@ pub mod statistics;
 pub mod supervision;
 pub mod tasks;
 pub mod tokens;
+pub mod totp;
 pub mod units;
 
 pub fn router() -> Router<AppState> {
@@ -38,6 +39,16 @@ pub fn router() -> Router<AppState> {
         .route("/", get(account::home))
         .route("/healthz", get(healthz))
         .route("/login", get(account::login_form).post(account::login))
+        .route(
+            "/login/totp",
+            get(totp::challenge_form).post(totp::challenge_submit),
+        )
+        .route("/account/totp", get(totp::account))
+        .route("/account/totp/begin", post(totp::account_begin))
+        .route("/account/totp/confirm", post(totp::account_confirm))
+        .route("/account/totp/disable", post(totp::account_disable))
+        .route("/admin/security/totp", post(totp::save_policy))
+        .route("/people/{id}/totp/reset", post(totp::reset))
         .route("/logout", post(account::logout))
         .route("/lang/{lang}", get(account::set_lang))
         .route("/account/tokens", get(tokens::tokens).post(tokens::create))

@@ -18,10 +18,17 @@ struct SecurityPage {
     l: Layout,
     /// (field, value, min, max) of each input.
     fields: Vec<(&'static str, String, u32, u32)>,
+    /// Every role, and whether it must sign in with a second factor.
+    totp_roles: Vec<(&'static str, bool)>,
     errors: FormErrors,
 }
 
-fn page(user: &User, p: &PasswordPolicy, errors: FormErrors) -> SecurityPage {
+fn page(
+    user: &User,
+    p: &PasswordPolicy,
+    totp: &[domain::Role],
+    errors: FormErrors,
+) -> SecurityPage {
     SecurityPage {
         l: Layout::new(
             user.lang,
@@ -40,6 +47,10 @@ fn page(user: &User, p: &PasswordPolicy, errors: FormErrors) -> SecurityPage {
                 3650,
             ),
         ],
+        totp_roles: domain::Role::ALL
+            .iter()
+            .map(|r| (r.as_str(), totp.contains(r)))
+            .collect(),
         errors,
     }
 }
@@ -49,9 +60,14 @@ pub async fn show(State(state): State<AppState>, user: User, Query(q): Query<OkQ
     if !state.app.can_manage_security(user.caller(), org) {
         return user.fail(app::AppError::Forbidden).into_response();
     }
-    match state.app.password_policy(user.caller(), org).await {
-        Ok(p) => {
-            let mut pg = page(&user, &p, FormErrors::new(user.lang));
+    let read = async {
+        let p = state.app.password_policy(user.caller(), org).await?;
+        let totp = state.app.totp_roles(user.caller(), org).await?;
+        Ok::<_, app::AppError>((p, totp))
+    };
+    match read.await {
+        Ok((p, totp)) => {
+            let mut pg = page(&user, &p, &totp, FormErrors::new(user.lang));
             pg.l =
                 pg.l.with_notice(Some(q.ok.as_str()).filter(|s| !s.is_empty()));
             render(&pg)
@@ -106,9 +122,14 @@ pub async fn save(State(state): State<AppState>, user: User, form: FormData) -> 
                 &e,
                 &["min_length", "min_classes", "history", "max_age_days"],
             );
+            let totp = state
+                .app
+                .totp_roles(user.caller(), org)
+                .await
+                .unwrap_or_default();
             (
                 crate::error::status_of(&e),
-                render(&page(&user, &typed, errors)),
+                render(&page(&user, &typed, &totp, errors)),
             )
                 .into_response()
         }
