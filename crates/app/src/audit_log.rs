@@ -13,6 +13,74 @@ use crate::{App, AppError, Caller, Result};
 
 pub type AuditPage = Page<AuditRow>;
 
+/// How long the ledger is kept at least (等保2.0 asks for six months).
+pub const AUDIT_RETENTION_DAYS: i64 = 180;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retention {
+    pub oldest: Option<chrono::DateTime<chrono::Utc>>,
+    pub deployed: Option<chrono::DateTime<chrono::Utc>>,
+    /// The oldest entry is younger than the deployment: entries were removed.
+    pub missing: bool,
+}
+
+/// The most entries one export holds (the newest that match).
+pub const AUDIT_EXPORT_MAX: i64 = 50_000;
+
+/// One field of an entry's change: what it was, what it became (as the ledger wrote them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// The fields an entry changed, read from its before and after JSON: every key of either
+/// object, in the order they first appear, each with its two values (a value that is the same
+/// on both sides is left out). A side that is not an object shows as the field `value`.
+pub fn field_changes(before: Option<&str>, after: Option<&str>) -> Vec<FieldChange> {
+    use serde_json::Value;
+    let read = |s: Option<&str>| -> Vec<(String, Value)> {
+        match s.map(serde_json::from_str::<Value>) {
+            Some(Ok(Value::Object(m))) => m.into_iter().collect(),
+            Some(Ok(Value::Null)) | None => vec![],
+            Some(Ok(v)) => vec![("value".to_owned(), v)],
+            Some(Err(_)) => vec![(
+                "value".to_owned(),
+                Value::String(s.unwrap_or("").to_owned()),
+            )],
+        }
+    };
+    let show = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    let (b, a) = (read(before), read(after));
+    let mut keys: Vec<&String> = Vec::new();
+    for (k, _) in b.iter().chain(a.iter()) {
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    let find = |side: &[(String, Value)], k: &str| {
+        side.iter().find(|(x, _)| x == k).map(|(_, v)| v.clone())
+    };
+    keys.into_iter()
+        .filter_map(|k| {
+            let (bv, av) = (find(&b, k), find(&a, k));
+            if bv.is_some() && bv == av {
+                return None;
+            }
+            Some(FieldChange {
+                field: k.clone(),
+                before: bv.as_ref().map(show),
+                after: av.as_ref().map(show),
+            })
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VerifyReport {
     pub chains: usize,
@@ -30,6 +98,8 @@ impl VerifyReport {
 }
 
 const BATCH: i64 = 2_000;
+/// The ledger's name for an accountability case.
+const CASE_ENTITY: &str = "accountability_case";
 
 /// A fresh random key, for a ledger that has none yet.
 pub fn new_audit_key() -> AuditKey {
@@ -48,11 +118,56 @@ impl App {
         page: PageRequest,
     ) -> Result<AuditPage> {
         self.organization(org).await?;
-        caller.authorize(Action::ViewAudit {
-            org: OrganizationId(org),
-        })?;
-        let (rows, total) = store::audit::list(&self.db, org, filter, page).await?;
+        let filter = self.audit_scope(caller, org, filter)?;
+        let (rows, total) = store::audit::list(&self.db, org, &filter, page).await?;
         Ok(Page::new(rows, page, total))
+    }
+
+    /// The newest entries that match, at most [`AUDIT_EXPORT_MAX`], for the XLSX export; and
+    /// whether more matched.
+    pub async fn export_audit(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        filter: &AuditFilter,
+    ) -> Result<(Vec<AuditRow>, bool)> {
+        self.organization(org).await?;
+        let filter = self.audit_scope(caller, org, filter)?;
+        let mut rows = store::audit::newest(&self.db, org, &filter, AUDIT_EXPORT_MAX + 1).await?;
+        let more = rows.len() as i64 > AUDIT_EXPORT_MAX;
+        rows.truncate(AUDIT_EXPORT_MAX as usize);
+        Ok((rows, more))
+    }
+
+    /// Whether the caller reads only the cases' part of the ledger (the discipline office).
+    pub fn audit_cases_only(&self, caller: Caller<'_>, org: i64) -> bool {
+        caller
+            .authorize(Action::ViewAudit {
+                org: OrganizationId(org),
+            })
+            .is_err()
+    }
+
+    /// The filter as the caller may apply it: the audit administrator reads everything, the
+    /// discipline office only the entries of the accountability cases.
+    fn audit_scope(
+        &self,
+        caller: Caller<'_>,
+        org: i64,
+        filter: &AuditFilter,
+    ) -> Result<AuditFilter> {
+        let org_id = OrganizationId(org);
+        if caller.authorize(Action::ViewAudit { org: org_id }).is_ok() {
+            return Ok(filter.clone());
+        }
+        caller.authorize(Action::ViewCaseAudit { org: org_id })?;
+        let mut f = filter.clone();
+        if f.entity.as_deref().is_some_and(|e| e != CASE_ENTITY) {
+            // Another kind of object: nothing of it is shown to this office.
+            f.entity_id = Some(-1);
+        }
+        f.entity = Some(CASE_ENTITY.to_owned());
+        Ok(f)
     }
 
     /// Walks every chain from its first entry and reports every break: entries altered (by
@@ -136,6 +251,24 @@ impl App {
         Ok(checkpoints)
     }
 
+    /// Whether the ledger still holds its history from the deployment's start (a ledger is
+    /// kept at least [`AUDIT_RETENTION_DAYS`] days, and nothing in the product deletes its
+    /// rows): the oldest entry, the deployment's start, and whether entries are missing.
+    pub async fn audit_retention(&self) -> Result<Retention> {
+        let (oldest, deployed) = store::audit::retention(&self.db).await?;
+        let missing = match (oldest, deployed) {
+            // A day's grace: the first organization is made just before its first entry.
+            (Some(o), Some(d)) => o > d + chrono::Duration::days(1),
+            (None, Some(_)) => true,
+            _ => false,
+        };
+        Ok(Retention {
+            oldest,
+            deployed,
+            missing,
+        })
+    }
+
     /// Whether any entry of the ledger carries a MAC (the ledger has had a key).
     pub async fn audit_ledger_signed(&self) -> Result<bool> {
         Ok(store::audit::any_signed(&self.db).await?)
@@ -182,5 +315,42 @@ impl App {
                 path.display()
             ))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(field: &str, before: Option<&str>, after: Option<&str>) -> FieldChange {
+        FieldChange {
+            field: field.into(),
+            before: before.map(Into::into),
+            after: after.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn a_change_reads_as_fields_before_and_after() {
+        assert_eq!(
+            field_changes(
+                Some(r#"{"status":"draft","title":"修路","version":3}"#),
+                Some(r#"{"status":"submitted","title":"修路","version":4,"reason":null}"#)
+            ),
+            vec![
+                change("status", Some("draft"), Some("submitted")),
+                change("version", Some("3"), Some("4")),
+                change("reason", None, Some("")),
+            ]
+        );
+        assert_eq!(
+            field_changes(None, Some(r#"{"name":"办公室"}"#)),
+            vec![change("name", None, Some("办公室"))]
+        );
+        assert_eq!(field_changes(None, None), vec![]);
+        assert_eq!(
+            field_changes(Some("[1,2]"), Some("not json")),
+            vec![change("value", Some("[1,2]"), Some("not json"))]
+        );
     }
 }

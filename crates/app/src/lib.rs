@@ -44,7 +44,10 @@ mod supervision;
 pub mod testing;
 mod totp;
 
-pub use audit_log::{AuditPage, VerifyReport, new_audit_key};
+pub use audit_log::{
+    AUDIT_EXPORT_MAX, AUDIT_RETENTION_DAYS, AuditPage, FieldChange, Retention, VerifyReport,
+    field_changes, new_audit_key,
+};
 pub use auth::{ApiToken, Identity, LoginOutcome};
 pub use awards::{AwardsView, Place};
 pub use cadre::CadreView;

@@ -300,15 +300,20 @@ impl App {
             let codes = new_recovery_codes();
             let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(p.id, c)).collect();
             store::totp::set_recovery_codes(&mut tx, p.id, &hashes).await?;
-            self.audit(
+            // The person did it, though no session is open yet.
+            store::audit::append(
                 &mut tx,
-                Caller::System,
-                p.organization_id,
-                "totp.enable",
-                "person",
-                Some(p.id),
-                None,
-                Some(json!({ "at_sign_in": true })),
+                &self.config.audit_key,
+                store::audit::NewEntry {
+                    chain: p.organization_id,
+                    at: now,
+                    actor_id: Some(p.id),
+                    action: "totp.enable",
+                    entity: "person",
+                    entity_id: Some(p.id),
+                    before: None,
+                    after: Some(json!({ "at_sign_in": true }).to_string()),
+                },
             )
             .await?;
             Some(codes)

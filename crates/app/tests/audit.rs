@@ -529,3 +529,107 @@ app_test!(each_organization_has_its_own_chain, |t| {
         audit_total(&t, t.org).await + audit_total(&t, zone).await
     );
 });
+
+app_test!(
+    the_readable_ledger_filters_by_person_and_unit_and_shows_the_cases_to_the_discipline_office,
+    |t| {
+        let unit = t.unit("督查室", None).await;
+        let auditor = t
+            .person("auditor", Some(unit), &[(Role::AuditAdmin, None)])
+            .await;
+        let discipline = t
+            .person("ji.wei", None, &[(Role::DisciplineOfficer, None)])
+            .await;
+        let staff = t.person("xiao.li", None, &[(Role::Supervisor, None)]).await;
+        t.app.login("auditor", TEST_PASSWORD).await.unwrap();
+        t.app.login("xiao.li", TEST_PASSWORD).await.unwrap();
+        let f = |person: Option<&str>, unit_id: Option<i64>| AuditFilter {
+            person: person.map(Into::into),
+            unit_id,
+            ..Default::default()
+        };
+        let read = |who: Identity, filter: AuditFilter| {
+            let app = t.app.clone();
+            let org = t.org;
+            async move {
+                app.list_audit(Caller::Person(&who), org, &filter, all())
+                    .await
+            }
+        };
+        // By username or by name, exactly; by the actor's unit, with the unit's name shown.
+        for key in ["auditor", "测试auditor"] {
+            let p = read(auditor.clone(), f(Some(key), None)).await.unwrap();
+            assert!(p.total >= 1, "{key}");
+            assert!(
+                p.items
+                    .iter()
+                    .all(|e| e.actor_id == Some(auditor.actor.person_id.0))
+            );
+        }
+        let p = read(auditor.clone(), f(None, Some(unit))).await.unwrap();
+        assert!(p.total >= 1);
+        assert!(
+            p.items
+                .iter()
+                .all(|e| e.actor_unit.as_deref() == Some("督查室"))
+        );
+        assert_eq!(
+            read(auditor.clone(), f(Some("nobody"), None))
+                .await
+                .unwrap()
+                .total,
+            0
+        );
+
+        // The discipline office reads the cases' entries only, whatever it asks for; others none.
+        let cases = read(discipline.clone(), AuditFilter::default())
+            .await
+            .unwrap();
+        assert!(
+            cases
+                .items
+                .iter()
+                .all(|e| e.entity == "accountability_case")
+        );
+        let asked = AuditFilter {
+            entity: Some("person".into()),
+            ..Default::default()
+        };
+        assert_eq!(read(discipline.clone(), asked).await.unwrap().total, 0);
+        assert!(t.app.audit_cases_only(Caller::Person(&discipline), t.org));
+        assert!(!t.app.audit_cases_only(Caller::Person(&auditor), t.org));
+        assert!(matches!(
+            read(staff.clone(), AuditFilter::default()).await,
+            Err(app::AppError::Forbidden)
+        ));
+        assert!(matches!(
+            t.app
+                .export_audit(Caller::Person(&staff), t.org, &AuditFilter::default())
+                .await,
+            Err(app::AppError::Forbidden)
+        ));
+        let (rows, more) = t
+            .app
+            .export_audit(Caller::Person(&auditor), t.org, &AuditFilter::default())
+            .await
+            .unwrap();
+        assert!(!more && rows.len() as u64 == audit_total(&t, t.org).await);
+
+        // Retention: the ledger holds its history from the start, until entries are removed.
+        let r = t.app.audit_retention().await.unwrap();
+        assert!(!r.missing, "{r:?}");
+        t.clock.advance(Duration::days(3));
+        t.unit("办公室", None).await;
+        let newest = audit_total(&t, t.org).await as i64;
+        for seq in 1..newest {
+            store::testing::delete_audit_entry(t.app.db(), seq)
+                .await
+                .unwrap();
+        }
+        let r = t.app.audit_retention().await.unwrap();
+        assert!(
+            r.missing,
+            "the oldest entry is younger than the deployment: {r:?}"
+        );
+    }
+);

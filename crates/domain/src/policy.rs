@@ -48,6 +48,9 @@ pub enum Action<'a> {
     },
     /// Read the audit ledger of an organization: the audit administrator (审计管理员).
     ViewAudit { org: OrganizationId },
+    /// Read the ledger's entries of the accountability cases: the audit administrator and the
+    /// discipline office (纪检监察室), which decides them.
+    ViewCaseAudit { org: OrganizationId },
     /// Grant and revoke roles and leaders' units, reset passwords, lift sign-in locks, see and
     /// revoke people's API tokens, set the password policy: the security administrator
     /// (安全管理员).
@@ -313,6 +316,10 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denied> {
     let allowed = match action {
         Action::Administer { org } => actor.is_admin() && actor.reach(org) != Reach::None,
         Action::ViewAudit { org } => actor.has(Role::AuditAdmin) && actor.reach(org) != Reach::None,
+        Action::ViewCaseAudit { org } => {
+            (actor.has(Role::AuditAdmin) || actor.has(Role::DisciplineOfficer))
+                && actor.reach(org) != Reach::None
+        }
         Action::ManageSecurity { org } => {
             actor.has(Role::SecurityAdmin) && actor.reach(org) != Reach::None
         }
@@ -553,6 +560,7 @@ mod tests {
             check(who, Action::Administer { org: ORG }, administer);
             check(who, Action::ManageSecurity { org: ORG }, secure);
             check(who, Action::ViewAudit { org: ORG }, read_audit);
+            check(who, Action::ViewCaseAudit { org: ORG }, read_audit);
             check(who, Action::ManageSecurity { org: OTHER }, false);
             check(who, Action::ViewAudit { org: OTHER }, false);
         }
@@ -565,6 +573,12 @@ mod tests {
             let a = actor(&[(role, None)], None, &[]);
             check(&a, Action::Administer { org: ORG }, false);
             check(&a, Action::ViewAudit { org: ORG }, false);
+            check(
+                &a,
+                Action::ViewCaseAudit { org: ORG },
+                role == Role::DisciplineOfficer,
+            );
+            check(&a, Action::ViewCaseAudit { org: OTHER }, false);
             check(&a, Action::ManageSecurity { org: ORG }, false);
         }
         let staff = actor(&[(Role::Staff, Some(11))], Some(11), &[]);

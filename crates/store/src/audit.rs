@@ -31,6 +31,8 @@ pub struct AuditRow {
     pub at: DateTime<Utc>,
     pub actor_id: Option<i64>,
     pub actor_name: Option<String>,
+    /// The unit the actor belongs to now.
+    pub actor_unit: Option<String>,
     pub action: String,
     pub entity: String,
     pub entity_id: Option<i64>,
@@ -104,12 +106,20 @@ pub struct AuditFilter {
     pub entity_id: Option<i64>,
     pub action: Option<String>,
     pub actor_id: Option<i64>,
+    /// The actor by username or name, exactly.
+    pub person: Option<String>,
+    /// The actor's unit.
+    pub unit_id: Option<i64>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
 }
 
+const AUDIT_COLUMNS: &str = "a.id, a.chain_id, a.seq, a.at, a.actor_id, p.display_name AS actor_name, u.name AS actor_unit, \
+    a.action, a.entity, a.entity_id, a.before_json, a.after_json, a.prev_hash, a.hash, a.mac";
+const AUDIT_FROM: &str = "FROM audit_log a LEFT JOIN persons p ON p.id = a.actor_id LEFT JOIN units u ON u.id = p.unit_id";
 const AUDIT_WHERE: &str = "WHERE a.chain_id = $1 AND ($2 IS NULL OR a.entity = $2) AND ($3 IS NULL OR a.entity_id = $3) \
-    AND ($4 IS NULL OR a.action = $4) AND ($5 IS NULL OR a.actor_id = $5) AND ($6 IS NULL OR a.at >= $6) AND ($7 IS NULL OR a.at < $7)";
+    AND ($4 IS NULL OR a.action = $4) AND ($5 IS NULL OR a.actor_id = $5) AND ($6 IS NULL OR a.at >= $6) AND ($7 IS NULL OR a.at < $7) \
+    AND ($8 IS NULL OR p.username = $8 OR p.display_name = $8) AND ($9 IS NULL OR p.unit_id = $9)";
 
 /// One page of a chain's entries, newest first.
 pub async fn list(
@@ -119,20 +129,49 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<(Vec<AuditRow>, u64)> {
     let mut ex = ex.into();
-    let count_sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM audit_log a {AUDIT_WHERE}"));
+    let count_sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {AUDIT_FROM} {AUDIT_WHERE}"));
     let total: i64 = with_ex!(&mut ex, c => sqlx::query_scalar(count_sql)
         .bind(chain).bind(&f.entity).bind(f.entity_id).bind(&f.action).bind(f.actor_id).bind(f.from).bind(f.to)
+        .bind(&f.person).bind(f.unit_id)
         .fetch_one(c).await)?;
     let list_sql = sqlx::AssertSqlSafe(format!(
-        "SELECT a.id, a.chain_id, a.seq, a.at, a.actor_id, p.display_name AS actor_name, a.action, a.entity, a.entity_id, \
-         a.before_json, a.after_json, a.prev_hash, a.hash, a.mac FROM audit_log a LEFT JOIN persons p ON p.id = a.actor_id \
-         {AUDIT_WHERE} ORDER BY a.seq DESC LIMIT $8 OFFSET $9"
+        "SELECT {AUDIT_COLUMNS} {AUDIT_FROM} {AUDIT_WHERE} ORDER BY a.seq DESC LIMIT $10 OFFSET $11"
     ));
     let rows = with_ex!(&mut ex, c => sqlx::query_as::<_, AuditRow>(list_sql)
         .bind(chain).bind(&f.entity).bind(f.entity_id).bind(&f.action).bind(f.actor_id).bind(f.from).bind(f.to)
+        .bind(&f.person).bind(f.unit_id)
         .bind(page.limit()).bind(page.offset())
         .fetch_all(c).await)?;
     Ok((rows, u64::try_from(total).unwrap_or(0)))
+}
+
+/// The newest `limit` entries of a chain that match, for an export.
+pub async fn newest(
+    ex: impl Into<Ex<'_>>,
+    chain: i64,
+    f: &AuditFilter,
+    limit: i64,
+) -> Result<Vec<AuditRow>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {AUDIT_COLUMNS} {AUDIT_FROM} {AUDIT_WHERE} ORDER BY a.seq DESC LIMIT $10"
+    ));
+    Ok(with_ex!(ex, c => sqlx::query_as::<_, AuditRow>(sql)
+        .bind(chain).bind(&f.entity).bind(f.entity_id).bind(&f.action).bind(f.actor_id).bind(f.from).bind(f.to)
+        .bind(&f.person).bind(f.unit_id).bind(limit)
+        .fetch_all(c).await)?)
+}
+
+/// When the ledger's oldest entry was written, and when the first organization was made (the
+/// deployment's start): for the retention check.
+pub async fn retention(
+    ex: impl Into<Ex<'_>>,
+) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
+    let mut ex = ex.into();
+    let oldest: Option<DateTime<Utc>> = with_ex!(&mut ex, c => sqlx::query_scalar(
+        "SELECT at FROM audit_log ORDER BY id LIMIT 1").fetch_optional(c).await)?;
+    let deployed: Option<DateTime<Utc>> = with_ex!(&mut ex, c => sqlx::query_scalar(
+        "SELECT created_at FROM organizations ORDER BY id LIMIT 1").fetch_optional(c).await)?;
+    Ok((oldest, deployed))
 }
 
 pub async fn chains(ex: impl Into<Ex<'_>>) -> Result<Vec<i64>> {
@@ -150,7 +189,7 @@ pub async fn chain_batch(
     limit: i64,
 ) -> Result<Vec<AuditRow>> {
     Ok(with_ex!(ex, c => sqlx::query_as::<_, AuditRow>(
-        "SELECT a.id, a.chain_id, a.seq, a.at, a.actor_id, NULL AS actor_name, a.action, a.entity, a.entity_id, \
+        "SELECT a.id, a.chain_id, a.seq, a.at, a.actor_id, NULL AS actor_name, NULL AS actor_unit, a.action, a.entity, a.entity_id, \
          a.before_json, a.after_json, a.prev_hash, a.hash, a.mac FROM audit_log a WHERE a.chain_id = $1 AND a.seq > $2 ORDER BY a.seq LIMIT $3")
         .bind(chain).bind(after_seq).bind(limit).fetch_all(c).await)?)
 }

@@ -61,6 +61,32 @@ impl Lang {
         }
     }
 
+    /// The name of an action of the audit ledger; a task's event by its history name; an
+    /// action without a name (none should be) as its code.
+    pub fn audit_action(self, action: &str) -> String {
+        let key = format!("audit.action.{action}");
+        if has_key(&key) {
+            return self.t(&key).to_owned();
+        }
+        if let Some(event) = action.strip_prefix("task.") {
+            let key = format!("event.{event}");
+            if has_key(&key) {
+                return format!("{}{}", self.t("audit.task_event"), self.t(&key));
+            }
+        }
+        action.to_owned()
+    }
+
+    /// The name of a kind of object of the audit ledger.
+    pub fn audit_entity(self, entity: &str) -> String {
+        let key = format!("audit.entity.{entity}");
+        if has_key(&key) {
+            self.t(&key).to_owned()
+        } else {
+            entity.to_owned()
+        }
+    }
+
     pub fn role(self, role: &str) -> &'static str {
         let key = format!("role.{role}");
         if has_key(&key) {
@@ -91,6 +117,21 @@ pub fn texts() -> impl Iterator<Item = &'static (&'static str, &'static str, &'s
         .chain(consequences::TEXTS)
         .chain(notify::TEXTS)
         .chain(security::TEXTS)
+        .chain(security::ACTIONS)
+}
+
+/// The codes of the named actions of the audit ledger, in the order of their table.
+pub fn audit_actions() -> impl Iterator<Item = &'static str> {
+    security::ACTIONS
+        .iter()
+        .filter_map(|(k, _, _)| k.strip_prefix("audit.action."))
+}
+
+/// The kinds of object of the audit ledger.
+pub fn audit_entities() -> impl Iterator<Item = &'static str> {
+    security::ACTIONS
+        .iter()
+        .filter_map(|(k, _, _)| k.strip_prefix("audit.entity."))
 }
 
 pub fn has_key(key: &str) -> bool {

@@ -7,6 +7,11 @@
 //! and for a person of another unit. The language switch is tried on the way. Screenshots of the
 //! key steps land in `target/e2e-screenshots/`.
 //!
+//! A second flow is the two-factor sign-in: the security administrator requires it of the
+//! discipline office; a discipline officer enrols at sign-in with a code this test computes from
+//! the key the page shows, and is signed in; the audit administrator finds that sign-in, in
+//! words, in the audit ledger.
+//!
 //! Without Chromium and chromedriver the test is skipped, except under `CI=true`, where it fails.
 
 mod common;
@@ -213,6 +218,110 @@ async fn staff_member_created_by_admin_sees_only_their_unit() {
             t.app.load_demo(DEMO_PASSWORD).await.expect("demo loads");
         },
         |b, ()| flow(b),
+    )
+    .await;
+}
+
+/// A demo discipline officer (纪工委).
+const OFFICER: &str = "jgw.head";
+
+async fn two_factor_flow(b: Browser, clock: std::sync::Arc<app::FixedClock>) {
+    use app::Clock;
+    // --- The security administrator requires a second factor of the discipline office --------
+    b.login("demo.security", DEMO_PASSWORD).await;
+    assert!(b.nav().await.contains(&"/admin/security".to_owned()));
+    b.goto("/admin/security").await;
+    b.wait("#totp-policy-form").await;
+    b.find("#totp-policy-form input[value=discipline_officer]")
+        .await
+        .click()
+        .await
+        .expect("tick the discipline office");
+    b.click_to("#totp-policy-save", ".notice.ok").await;
+    let ticked = b
+        .find("#totp-policy-form input[value=discipline_officer]")
+        .await
+        .prop("checked")
+        .await
+        .unwrap();
+    assert_eq!(ticked.as_deref(), Some("true"), "the requirement is kept");
+    b.screenshot("totp-policy.png").await;
+    b.logout().await;
+
+    // --- A discipline officer signs in: the password, then enrolment with a code -------------
+    b.goto("/login").await;
+    b.fill("#username", OFFICER).await;
+    b.fill("#password", DEMO_PASSWORD).await;
+    b.click_to("#login-submit", "#totp-secret").await;
+    assert!(b.path().await.starts_with("/login/totp"));
+    assert!(
+        b.absent("header form[action='/logout']").await,
+        "no session yet"
+    );
+    assert!(
+        b.find("#totp-qr svg").await.is_displayed().await.unwrap(),
+        "the QR code is drawn by the server"
+    );
+    b.screenshot("totp-enrol.png").await;
+    let secret = domain::totp::TotpSecret::from_base32(&b.text("#totp-secret").await)
+        .expect("the key the page shows");
+    // A wrong code first: the page says so and keeps the challenge.
+    let wrong = secret.code_at(domain::totp::step_of(clock.now()) + 7);
+    b.fill("#totp_code", &wrong).await;
+    b.click_to("#totp-submit", ".field.has-error").await;
+    assert!(b.text(".field.has-error").await.contains("验证码不正确"));
+    b.fill("#totp_code", &secret.code_now(clock.now())).await;
+    b.click_to("#totp-submit", "#recovery-codes").await;
+    let codes = b
+        .js(
+            "return Array.from(document.querySelectorAll('#recovery-codes li')).map(li => li.innerText.trim());",
+            vec![],
+        )
+        .await;
+    let codes: Vec<String> = serde_json::from_value(codes).expect("the codes as text");
+    assert_eq!(codes.len(), domain::totp::RECOVERY_CODES, "{codes:?}");
+    assert!(codes.iter().all(|c| c.len() == 11), "{codes:?}");
+    b.screenshot("totp-recovery-codes.png").await;
+    b.click_to("#totp-continue", "header form[action='/logout']")
+        .await;
+    b.goto("/account/totp").await;
+    assert!(b.text("#totp-state").await.contains("已启用"));
+    b.logout().await;
+
+    // --- The audit administrator finds that sign-in in words ---------------------------------
+    b.login("demo.audit", DEMO_PASSWORD).await;
+    b.goto(&format!("/audit?action=auth.login&person={OFFICER}"))
+        .await;
+    let rows = b.rows("#audit-table tbody tr").await;
+    assert!(!rows.is_empty(), "the officer's sign-in is in the ledger");
+    let first = rows[0].join(" | ");
+    assert!(first.contains("登录"), "{first}");
+    assert!(first.contains("纪工委"), "the actor's unit: {first}");
+    assert!(
+        first.contains("second_factor") && first.contains("totp"),
+        "{first}"
+    );
+    b.screenshot("audit-two-factor-sign-in.png").await;
+    // The enrolment too, by its name.
+    b.goto(&format!("/audit?action=totp.enable&person={OFFICER}"))
+        .await;
+    assert!(b.text("#audit-table").await.contains("启用双因素认证"));
+    b.logout().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_discipline_officer_enrols_a_second_factor_and_the_auditor_sees_the_sign_in() {
+    common::browser::run(
+        Run {
+            name: "two-factor browser test",
+            failure: "failure-totp",
+            profile: "xiaohao-e2e-totp",
+        },
+        async |t| {
+            t.app.load_demo(DEMO_PASSWORD).await.expect("demo loads");
+            t.clock.clone()
+        },
+        two_factor_flow,
     )
     .await;
 }

@@ -354,3 +354,152 @@ web_test!(
         assert_eq!(r.json()["max_age_days"], serde_json::Value::Null);
     }
 );
+
+web_test!(
+    the_second_factor_through_the_api_and_the_readable_audit_export,
+    |w| {
+        let unit = w.t.unit("纪工委", None).await;
+        w.t.person("sec", None, &[(Role::SecurityAdmin, None)])
+            .await;
+        w.t.person("aud", None, &[(Role::AuditAdmin, None)]).await;
+        w.t.person("ji.wei", Some(unit), &[(Role::DisciplineOfficer, None)])
+            .await;
+        let person =
+            w.t.person("staff", Some(unit), &[(Role::Staff, Some(unit))])
+                .await
+                .actor
+                .person_id
+                .0;
+        let org = w.t.org;
+        let policy = format!("/api/v1/organizations/{org}/totp-policy");
+        let sec = w.login("sec").await;
+        let staff = w.login("staff").await;
+        // Only the security administrator sets the roles; an unknown role names the field.
+        let r = w
+            .api(
+                "PUT",
+                &policy,
+                &staff,
+                Some(r#"{"roles":["discipline_officer"]}"#),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        let r = w
+            .api("PUT", &policy, &sec, Some(r#"{"roles":["nobody"]}"#))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("\"roles\""), "{}", r.body);
+        let r = w
+            .api(
+                "PUT",
+                &policy,
+                &sec,
+                Some(r#"{"roles":["discipline_officer"]}"#),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["roles"], serde_json::json!(["discipline_officer"]));
+
+        // The officer's password now leads to the code page, with a challenge cookie only.
+        let req = Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "username=ji.wei&password={TEST_PASSWORD}"
+            )))
+            .unwrap();
+        let r = w.send(req).await;
+        assert_eq!(
+            (r.status, r.location.as_str()),
+            (StatusCode::SEE_OTHER, "/login/totp?next=%2F")
+        );
+        // Without the challenge the code page goes back to the password.
+        let r = w.get("/login/totp", &Session::default()).await;
+        assert_eq!(
+            (r.status, r.location.as_str()),
+            (StatusCode::SEE_OTHER, "/login?next=%2F")
+        );
+
+        // One's own second factor through the API: read with a token, changed only from a session.
+        let token = w.token("staff").await;
+        let r = w.api("GET", "/api/v1/me/totp", &token, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["enabled"], false);
+        let r = w.api("POST", "/api/v1/me/totp", &token, None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        let r = w.api("POST", "/api/v1/me/totp", &staff, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let body = r.json();
+        assert!(
+            body["qr_svg"].as_str().unwrap().starts_with("<?xml"),
+            "{body}"
+        );
+        let secret =
+            domain::totp::TotpSecret::from_base32(body["secret"].as_str().unwrap()).unwrap();
+        let r = w
+            .api(
+                "POST",
+                "/api/v1/me/totp/confirm",
+                &staff,
+                Some(r#"{"totp_code":"12"}"#),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("totp_code"), "{}", r.body);
+        use app::Clock;
+        let code = secret.code_now(w.t.clock.now());
+        let r = w
+            .api(
+                "POST",
+                "/api/v1/me/totp/confirm",
+                &staff,
+                Some(&format!(r#"{{"totp_code":"{code}"}}"#)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json()["recovery_codes"].as_array().unwrap().len(), 10);
+        let me = w.api("GET", "/api/v1/me/totp", &staff, None).await.json();
+        assert_eq!(
+            (me["enabled"].clone(), me["recovery_codes_left"].clone()),
+            (true.into(), 10.into())
+        );
+        // The security administrator resets it (a lost phone).
+        let reset = format!("/api/v1/people/{person}/totp/reset");
+        assert_eq!(
+            w.api("POST", &reset, &staff, None).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let r = w.api("POST", &reset, &sec, None).await;
+        assert_eq!(
+            (r.status, r.json()["removed"].clone()),
+            (StatusCode::OK, true.into())
+        );
+
+        // The ledger page and its export: the audit administrator; the discipline office the
+        // cases; nobody else.
+        let aud = w.login("aud").await;
+        let r = w.get("/audit?action=totp.policy", &aud).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("修改双因素认证要求"), "the action by name");
+        assert!(
+            r.body.contains("discipline_officer"),
+            "the change, field by field"
+        );
+        let r = w.get("/audit.xlsx?action=totp.reset", &aud).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.content_type.contains("spreadsheetml"),
+            "{}",
+            r.content_type
+        );
+        let xlsx = String::from_utf8_lossy(&r.bytes).to_string();
+        assert!(xlsx.starts_with("PK"), "an OOXML zip");
+        // The reset ended the staff member's sessions; the security administrator reads no
+        // ledger either.
+        assert_eq!(w.get("/audit", &staff).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(w.get("/audit", &sec).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            w.get("/audit.xlsx", &sec).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+);

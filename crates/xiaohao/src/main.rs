@@ -483,6 +483,28 @@ async fn doctor(args: &DbArgs) -> Result<()> {
                 ),
                 Err(e) => report(false, "audit ledger", format!("cannot be read: {e}")),
             }
+            match app.audit_retention().await {
+                Ok(r) if r.missing => println!(
+                    "WARN audit retention: the oldest entry ({}) is younger than the deployment ({}): \
+                     entries were removed; the ledger is to be kept at least {} days",
+                    r.oldest
+                        .map_or("none".into(), |t| t.format("%Y-%m-%d").to_string()),
+                    r.deployed
+                        .map_or("unknown".into(), |t| t.format("%Y-%m-%d").to_string()),
+                    app::AUDIT_RETENTION_DAYS
+                ),
+                Ok(r) => report(
+                    true,
+                    "audit retention",
+                    format!(
+                        "kept since {} (nothing is deleted; at least {} days are required)",
+                        r.oldest
+                            .map_or("the start".into(), |t| t.format("%Y-%m-%d").to_string()),
+                        app::AUDIT_RETENTION_DAYS
+                    ),
+                ),
+                Err(e) => report(false, "audit retention", format!("cannot be read: {e}")),
+            }
             db.close().await;
         }
     }

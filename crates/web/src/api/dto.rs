@@ -191,6 +191,8 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
     pub actor_id: Option<i64>,
     pub actor_name: Option<String>,
+    /// The actor's unit.
+    pub actor_unit: Option<String>,
     pub action: String,
     pub entity: String,
     pub entity_id: Option<i64>,
@@ -209,6 +211,7 @@ impl From<AuditRow> for AuditEntry {
             at: a.at,
             actor_id: a.actor_id,
             actor_name: a.actor_name,
+            actor_unit: a.actor_unit,
             action: a.action,
             entity: a.entity,
             entity_id: a.entity_id,
@@ -304,6 +307,10 @@ pub struct AuditParams {
     pub entity_id: Option<i64>,
     pub action: Option<String>,
     pub actor_id: Option<i64>,
+    /// The actor's username or name, exactly.
+    pub person: Option<String>,
+    /// The actor's unit.
+    pub unit_id: Option<i64>,
     /// Inclusive lower bound (RFC 3339).
     pub from: Option<DateTime<Utc>>,
     /// Exclusive upper bound (RFC 3339).

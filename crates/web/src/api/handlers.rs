@@ -698,6 +698,8 @@ pub async fn list_audit(
         entity_id: q.entity_id,
         action: q.action,
         actor_id: q.actor_id,
+        person: q.person,
+        unit_id: q.unit_id,
         from: q.from,
         to: q.to,
     };

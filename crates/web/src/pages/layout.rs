@@ -92,7 +92,7 @@ impl Layout {
             if i.actor.has(Role::SecurityAdmin) {
                 add("/admin/security", "nav.security");
             }
-            if i.actor.has(Role::AuditAdmin) {
+            if i.actor.has(Role::AuditAdmin) || i.actor.has(Role::DisciplineOfficer) {
                 add("/audit", "nav.audit");
             }
         }

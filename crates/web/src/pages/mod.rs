@@ -83,6 +83,7 @@ pub fn router() -> Router<AppState> {
         .route("/people/{id}/leader-units", post(people::set_led_units))
         .route("/roles/{id}/delete", post(people::revoke_role))
         .route("/audit", get(audit::list))
+        .route("/audit.xlsx", get(audit::export))
         .route("/inbox", get(notify::inbox))
         .route("/inbox/read-all", post(notify::read_all))
         .route(
