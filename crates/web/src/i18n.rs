@@ -871,6 +871,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("event.assign", "交办", "Assigned"),
     ("event.import", "导入", "Imported"),
     ("event.change_withdraw", "变更：撤销", "Change: withdrawn"),
+    ("event.withdraw", "撤销", "Withdrawn"),
     (
         "event.change_rescope",
         "变更：调整内容",

@@ -725,3 +725,79 @@ web_test!(a_city_adding_a_zone_gets_the_zone_it_created_once, |w| {
         .await;
     assert_eq!(r.status, StatusCode::OK);
 });
+
+/// Every action the use cases write to the audit ledger has a name on its page: each string
+/// literal of the app and store crates that reads `kind.verb` for a kind of action the ledger
+/// names (`task.…`, `person.…`) is one of the named actions. The demo's usernames
+/// (`demo.admin`, …) read like that and are not actions.
+#[test]
+fn every_audit_action_has_a_name() {
+    let named: std::collections::BTreeSet<&str> = web::i18n::audit_actions().collect();
+    let kinds: std::collections::BTreeSet<&str> =
+        named.iter().filter_map(|a| a.split('.').next()).collect();
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../");
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for krate in ["app/src", "store/src"] {
+        walk(&std::path::Path::new(root).join(krate), &mut files);
+    }
+    let mut unnamed = std::collections::BTreeSet::new();
+    let mut seen = 0;
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for lit in text.split('"').skip(1).step_by(2) {
+            let Some((kind, verb)) = lit.split_once('.') else {
+                continue;
+            };
+            let word =
+                |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+            if !word(kind) || !word(verb) || !kinds.contains(kind) {
+                continue;
+            }
+            if kind == "demo" && verb != "load" {
+                continue;
+            }
+            seen += 1;
+            if !named.contains(lit) {
+                unnamed.insert(lit.to_owned());
+            }
+        }
+    }
+    assert!(seen > 60, "the scan found only {seen} actions");
+    assert!(
+        unnamed.is_empty(),
+        "actions without a name on the audit page: {unnamed:?}"
+    );
+    // A task's events (every `domain::plan::TaskEvent`) are named by their history texts.
+    for event in [
+        "submit",
+        "leader_approve",
+        "leader_adjust",
+        "leader_return",
+        "accept",
+        "change",
+        "reject",
+        "merge",
+        "arrange",
+        "progress",
+        "submit_sign_off",
+        "declare_unfinished",
+        "sign_off",
+        "return_sign_off",
+        "carry_over",
+        "withdraw",
+    ] {
+        let action = format!("task.{event}");
+        let name = web::i18n::Lang::Zh.audit_action(&action);
+        assert!(name != action && !name.contains('?'), "{event}: {name}");
+    }
+}
