@@ -91,6 +91,16 @@ const XML_DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalo
 /// `docProps/app.xml`. Text is XML-escaped and stripped of control characters; a line break
 /// inside a text starts a new paragraph.
 pub fn write_bulletin_docx(b: &Bulletin) -> Result<Vec<u8>, DocsError> {
+    write_bulletin_docx_anchored(b, None)
+}
+
+/// [`write_bulletin_docx`], with the audit ledger's checkpoint taken at publication printed
+/// small under the page number: a copy of the head of the ledger outside the database, in
+/// every printed and filed copy of the bulletin.
+pub fn write_bulletin_docx_anchored(
+    b: &Bulletin,
+    ledger_checkpoint: Option<&str>,
+) -> Result<Vec<u8>, DocsError> {
     let parts: [(&str, String); 10] = [
         ("[Content_Types].xml", content_types()),
         ("_rels/.rels", package_rels()),
@@ -98,7 +108,7 @@ pub fn write_bulletin_docx(b: &Bulletin) -> Result<Vec<u8>, DocsError> {
         ("word/styles.xml", styles()),
         ("word/settings.xml", settings()),
         ("word/fontTable.xml", font_table()),
-        ("word/footer1.xml", footer()),
+        ("word/footer1.xml", footer(ledger_checkpoint)),
         ("word/_rels/document.xml.rels", document_rels()),
         ("docProps/core.xml", core_properties(b)),
         ("docProps/app.xml", app_properties()),
@@ -839,11 +849,21 @@ fn font_table() -> String {
     out
 }
 
-/// The page number centred under the text, between dashes: — 1 —.
-fn footer() -> String {
+/// The page number centred under the text, between dashes: — 1 —; under it, small, the
+/// ledger's checkpoint when there is one.
+fn footer(ledger_checkpoint: Option<&str>) -> String {
     let font = Font::new(FONT_PAGE_NUMBER, SIZE_PAGE_NUMBER);
     let mut props = String::new();
     font.write_props(&mut props);
+    let checkpoint = ledger_checkpoint.map_or_else(String::new, |line| {
+        let mut small = String::new();
+        Font::new(FONT_PAGE_NUMBER, 12).write_props(&mut small);
+        format!(
+            "<w:p><w:pPr><w:pStyle w:val=\"Footer\"/><w:jc w:val=\"center\"/>{small}</w:pPr>\
+             <w:r>{small}<w:t xml:space=\"preserve\">审计日志校验点：{}</w:t></w:r></w:p>",
+            escape(line)
+        )
+    });
     let mut out = String::from(XML_DECLARATION);
     out.push_str(&format!(
         "<w:ftr xmlns:w=\"{NS_W}\" xmlns:r=\"{NS_R}\"><w:p><w:pPr><w:pStyle w:val=\"Footer\"/>\
@@ -854,7 +874,7 @@ fn footer() -> String {
          <w:r>{props}<w:fldChar w:fldCharType=\"separate\"/></w:r>\
          <w:r>{props}<w:t>1</w:t></w:r>\
          <w:r>{props}<w:fldChar w:fldCharType=\"end\"/></w:r>\
-         <w:r>{props}<w:t xml:space=\"preserve\"> —</w:t></w:r></w:p></w:ftr>"
+         <w:r>{props}<w:t xml:space=\"preserve\"> —</w:t></w:r></w:p>{checkpoint}</w:ftr>"
     ));
     out
 }
@@ -1346,6 +1366,25 @@ mod tests {
         let title_cell = unfinished.split("<w:tc>").nth(3).unwrap();
         assert!(holds(title_cell, "万达广场周边地块征收"));
         assert!(title_cell.contains("<w:jc w:val=\"left\"/>"));
+    }
+
+    #[test]
+    fn the_ledger_checkpoint_is_printed_under_the_page_number() {
+        let b = compose(&input());
+        let plain = unpack(&write_bulletin_docx(&b).unwrap());
+        assert!(!part(&plain, "word/footer1.xml").contains("审计日志校验点"));
+        let line = "xiaohao-checkpoint v1 chain=7 seq=42 hash=ab&cd";
+        let parts = unpack(&write_bulletin_docx_anchored(&b, Some(line)).unwrap());
+        let footer = part(&parts, "word/footer1.xml");
+        check_well_formed(footer).unwrap();
+        assert!(
+            footer.contains("审计日志校验点：xiaohao-checkpoint v1 chain=7 seq=42 hash=ab&amp;cd"),
+            "{footer}"
+        );
+        assert!(
+            footer.find("PAGE") < footer.find("审计日志校验点"),
+            "under the number"
+        );
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub mod plan_xlsx;
 pub mod statistics_xlsx;
 pub mod table_xlsx;
 
-pub use bulletin_docx::write_bulletin_docx;
+pub use bulletin_docx::{write_bulletin_docx, write_bulletin_docx_anchored};
 pub use bulletin_xlsx::{RESULTS_SHEET_NAME, write_results_xlsx};
 pub use key_points_xlsx::{KeyPointRow, read_key_point_rows};
 pub use statistics_xlsx::{STATISTICS_SHEET_NAME, write_statistics_xlsx};

@@ -589,6 +589,24 @@ web_test!(
                 .body
                 .contains("测高预安〔2026〕11号")
         );
+        // The published DOCX carries the ledger's checkpoint under the page number.
+        let docx = w
+            .get(&format!("/bulletins/{bulletin}/docx"), &director)
+            .await;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx.bytes)).unwrap();
+        let mut footer = String::new();
+        zip.by_name("word/footer1.xml")
+            .unwrap()
+            .read_to_string(&mut footer)
+            .unwrap();
+        let line = footer
+            .split("审计日志校验点：")
+            .nth(1)
+            .and_then(|r| r.split('<').next())
+            .expect("the checkpoint in the footer");
+        let cp = domain::audit::Checkpoint::parse(line).expect("a checkpoint line");
+        let key = domain::audit::AuditKey::from_hex(app::testing::TEST_AUDIT_KEY).unwrap();
+        assert!(cp.genuine(&key), "{line}");
         let r = w
             .post_form(
                 &format!("/months/{MONTH}/bulletin"),

@@ -605,7 +605,10 @@ pub async fn bulletin_docx(
         Err(e) => return user.fail(e).into_response(),
     };
     match state.app.get_bulletin(user.caller(), id).await {
-        Ok(v) => match docs::write_bulletin_docx(&v.issued.bulletin) {
+        Ok(v) => match docs::write_bulletin_docx_anchored(
+            &v.issued.bulletin,
+            v.row.ledger_checkpoint.as_deref(),
+        ) {
             Ok(bytes) => download(&format!("{}.docx", v.issued.bulletin.title), DOCX, bytes),
             Err(e) => user.fail(AppError::Internal(e.to_string())).into_response(),
         },
