@@ -309,7 +309,6 @@ impl App {
         org: i64,
         rules: CardRules,
     ) -> Result<()> {
-        let rules = rules.validate()?;
         self.organization(org).await?;
         if caller
             .authorize(Action::Supervise { org: org_id(org) })
@@ -317,6 +316,7 @@ impl App {
         {
             caller.authorize(Action::ManagePlanning { org: org_id(org) })?;
         }
+        let rules = rules.validate()?;
         let before = self.card_rules(org).await?;
         let mut tx = self.db.begin().await?;
         store::cards::put_card_rules(&mut tx, org, &rules, self.now()).await?;

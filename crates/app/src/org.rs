@@ -52,8 +52,6 @@ fn post_json(p: &PostRow) -> serde_json::Value {
 }
 
 impl App {
-    /// Whether the caller may administer an organization (to offer edit links and forms; the
-    /// use cases check again).
     /// Whether the caller may manage roles, passwords, locks and tokens of the organization.
     pub fn can_manage_security(&self, caller: Caller<'_>, org: i64) -> bool {
         caller
@@ -63,9 +61,21 @@ impl App {
             .is_ok()
     }
 
+    /// Whether the caller may administer an organization (to offer edit links and forms; the
+    /// use cases check again).
     pub fn can_administer(&self, caller: Caller<'_>, org: i64) -> bool {
         caller
             .authorize(Action::Administer {
+                org: OrganizationId(org),
+            })
+            .is_ok()
+    }
+
+    /// Whether the caller plans the organization's year and months (the key points, the
+    /// calendar): for the pages, which ask before they read an upload.
+    pub fn can_manage_planning(&self, caller: Caller<'_>, org: i64) -> bool {
+        caller
+            .authorize(Action::ManagePlanning {
                 org: OrganizationId(org),
             })
             .is_ok()
@@ -416,11 +426,11 @@ impl App {
         org: i64,
         input: &UnitInput,
     ) -> Result<i64> {
-        let draft = input.validate()?;
         let o = self.organization(org).await?;
         caller.authorize(Action::Administer {
             org: OrganizationId(org),
         })?;
+        let draft = input.validate()?;
         if o.disabled {
             return Err(AppError::field("organization_id", "disabled"));
         }
@@ -457,12 +467,12 @@ impl App {
 
     /// Edits a unit; a changed parent moves it with its whole subtree.
     pub async fn update_unit(&self, caller: Caller<'_>, id: i64, input: &UnitInput) -> Result<()> {
-        let draft = input.validate()?;
         let before = self.unit(id).await?;
         let org = before.organization_id;
         caller.authorize(Action::Administer {
             org: OrganizationId(org),
         })?;
+        let draft = input.validate()?;
         let now = self.now();
         let mut tx = self.db.begin().await?;
         store::org::update_unit(
@@ -608,11 +618,11 @@ impl App {
         org: i64,
         input: &PostInput,
     ) -> Result<i64> {
-        let draft = input.validate()?;
         self.organization(org).await?;
         caller.authorize(Action::Administer {
             org: OrganizationId(org),
         })?;
+        let draft = input.validate()?;
         let mut tx = self.db.begin().await?;
         self.checked_post_unit(&mut tx, org, draft.unit_id).await?;
         let id = store::org::insert_post(&mut tx, org, &draft, self.now())
@@ -644,7 +654,6 @@ impl App {
     }
 
     pub async fn update_post(&self, caller: Caller<'_>, id: i64, input: &PostInput) -> Result<()> {
-        let draft = input.validate()?;
         let before = store::org::get_post(&self.db, id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -652,6 +661,7 @@ impl App {
         caller.authorize(Action::Administer {
             org: OrganizationId(org),
         })?;
+        let draft = input.validate()?;
         let mut tx = self.db.begin().await?;
         self.checked_post_unit(&mut tx, org, draft.unit_id).await?;
         store::org::update_post(&mut tx, id, &draft.name, draft.unit_id.0, self.now())

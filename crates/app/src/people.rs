@@ -170,6 +170,10 @@ impl App {
         org: i64,
         input: &NewPerson,
     ) -> Result<(i64, Option<String>)> {
+        let o = self.organization(org).await?;
+        caller.authorize(Action::Administer {
+            org: OrganizationId(org),
+        })?;
         let mut v = Validator::new();
         let password = input
             .password
@@ -184,10 +188,6 @@ impl App {
             }
             (Err(e), _) | (_, Err(e)) => return Err(e.into()),
         };
-        let o = self.organization(org).await?;
-        caller.authorize(Action::Administer {
-            org: OrganizationId(org),
-        })?;
         if o.disabled {
             return Err(AppError::field("organization_id", "disabled"));
         }

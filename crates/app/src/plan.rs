@@ -184,11 +184,11 @@ impl App {
         org: i64,
         input: &KeyPointInput,
     ) -> Result<i64> {
-        let d = input.validate()?;
         self.organization(org).await?;
         caller.authorize(Action::ManagePlanning {
             org: OrganizationId(org),
         })?;
+        let d = input.validate()?;
         let mut tx = self.db.begin().await?;
         let k = NewKeyPoint {
             year: d.year,
@@ -229,13 +229,13 @@ impl App {
         input: &KeyPointInput,
         disabled: bool,
     ) -> Result<()> {
-        let d = input.validate()?;
         let before = store::plan::get_key_point(&self.db, id)
             .await?
             .ok_or(AppError::NotFound)?;
         caller.authorize(Action::ManagePlanning {
             org: OrganizationId(before.organization_id),
         })?;
+        let d = input.validate()?;
         let mut tx = self.db.begin().await?;
         let k = NewKeyPoint {
             year: d.year,
@@ -467,11 +467,11 @@ impl App {
         to: Option<Phase>,
     ) -> Result<()> {
         let month = parse_month(month)?;
-        let to = to.ok_or_else(|| AppError::field("phase", "invalid_phase"))?;
         self.organization(org).await?;
         caller.authorize(Action::ManagePlanning {
             org: OrganizationId(org),
         })?;
+        let to = to.ok_or_else(|| AppError::field("phase", "invalid_phase"))?;
         if to == Phase::Closed {
             return Err(AppError::field("phase", "close_is_separate"));
         }

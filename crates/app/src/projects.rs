@@ -69,9 +69,9 @@ impl App {
         org: i64,
         input: &KeyProjectInput,
     ) -> Result<i64> {
-        let d = input.validate()?;
         self.organization(org).await?;
         caller.authorize(Action::ManagePlanning { org: org_id(org) })?;
+        let d = input.validate()?;
         self.check_project_refs(org, &d).await?;
         let mut tx = self.db.begin().await?;
         let id = store::projects::insert_project(&mut tx, org, &d, self.now())
@@ -102,10 +102,10 @@ impl App {
         id: i64,
         input: &KeyProjectInput,
     ) -> Result<()> {
-        let d = input.validate()?;
         let before = self.project(id).await?;
         let org = before.organization_id;
         caller.authorize(Action::ManagePlanning { org: org_id(org) })?;
+        let d = input.validate()?;
         self.check_project_refs(org, &d).await?;
         let mut tx = self.db.begin().await?;
         store::projects::update_project(&mut tx, id, &d, self.now())
@@ -292,13 +292,13 @@ impl App {
         project: i64,
         input: &ProgressInput,
     ) -> Result<()> {
-        let g = input.validate()?;
         let p = self.project(project).await?;
         let path = path_of(&p.unit_path);
         caller.authorize(Action::ProposeForUnit {
             org: org_id(p.organization_id),
             unit_path: &path,
         })?;
+        let g = input.validate()?;
         if p.status != "active" {
             return Err(AppError::field("status", "project_not_active"));
         }

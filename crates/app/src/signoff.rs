@@ -131,9 +131,9 @@ impl App {
         org: i64,
         rule: ReviewRule,
     ) -> Result<()> {
-        let rule = rule.validate()?;
         self.organization(org).await?;
         caller.authorize(Action::ManagePlanning { org: org_id(org) })?;
+        let rule = rule.validate()?;
         let before = self.review_rule(org).await?;
         let mut tx = self.db.begin().await?;
         store::signoff::put_required_approvals(&mut tx, org, rule.required_approvals, self.now())
@@ -396,10 +396,10 @@ impl App {
         verdict: &str,
         reason: &str,
     ) -> Result<ReviewState> {
-        let (verdict, reason) = opinion(verdict, reason)?;
         let f = self.form(form).await?;
         let path = path_of(&f.unit_path);
         let office = self.pick_office(caller, f.organization_id, &path, office)?;
+        let (verdict, reason) = opinion(verdict, reason)?;
         if f.status != "submitted" {
             return Err(AppError::field("status", "not_under_review"));
         }
@@ -479,11 +479,11 @@ impl App {
         checked_on: &str,
         files: &[EvidenceUpload],
     ) -> Result<i64> {
-        let (findings, day) = site_check(findings, checked_on, self.today())?;
-        let accepted = crate::supervision::check_files(files)?;
         let f = self.form(form).await?;
         let path = path_of(&f.unit_path);
         let office = self.pick_office(caller, f.organization_id, &path, office)?;
+        let (findings, day) = site_check(findings, checked_on, self.today())?;
+        let accepted = crate::supervision::check_files(files)?;
         if f.status != "submitted" {
             return Err(AppError::field("status", "not_under_review"));
         }
@@ -526,6 +526,20 @@ impl App {
 
     /// The leading group signs a reviewed submission off (only with the approvals the rule
     /// asks for) or returns it with a reason; the unit may then submit again.
+    /// Whether the caller may decide this form: asked by the page before it reads a choice
+    /// that does not parse, so that the refusal comes before any validation.
+    pub async fn may_decide_sign_off(&self, caller: Caller<'_>, form: i64) -> Result<()> {
+        self.deciding(caller, form).await.map(|_| ())
+    }
+
+    async fn deciding(&self, caller: Caller<'_>, form: i64) -> Result<store::signoff::FormRow> {
+        let f = self.form(form).await?;
+        caller.authorize(Action::DecideSignOff {
+            org: org_id(f.organization_id),
+        })?;
+        Ok(f)
+    }
+
     pub async fn decide_sign_off(
         &self,
         caller: Caller<'_>,
@@ -533,9 +547,8 @@ impl App {
         sign_off: bool,
         reason: &str,
     ) -> Result<()> {
-        let f = self.form(form).await?;
+        let f = self.deciding(caller, form).await?;
         let org = f.organization_id;
-        caller.authorize(Action::DecideSignOff { org: org_id(org) })?;
         let why = if sign_off {
             Some(reason.trim().to_owned()).filter(|r| !r.is_empty())
         } else {

@@ -331,23 +331,24 @@ impl App {
             .ok_or(AppError::NotFound)
     }
 
-    fn may_resolve(&self, caller: Caller<'_>, r: &CoordinationRow) -> bool {
+    /// Whether the caller is one who resolves a decided request: the leadership, the
+    /// supervisors, or the unit that owns the decision.
+    fn resolves(&self, caller: Caller<'_>, r: &CoordinationRow) -> bool {
         let org = org_id(r.organization_id);
         let owner_path = r
             .owner_unit_path
             .as_deref()
             .map(path_of)
             .unwrap_or_default();
-        r.status == "decided"
-            && (caller.authorize(Action::ArrangeMonth { org }).is_ok()
-                || caller.authorize(Action::Supervise { org }).is_ok()
-                || (!owner_path.is_empty()
-                    && caller
-                        .authorize(Action::RequestChange {
-                            org,
-                            unit_path: &owner_path,
-                        })
-                        .is_ok()))
+        caller.authorize(Action::ArrangeMonth { org }).is_ok()
+            || caller.authorize(Action::Supervise { org }).is_ok()
+            || (!owner_path.is_empty()
+                && caller
+                    .authorize(Action::RequestChange {
+                        org,
+                        unit_path: &owner_path,
+                    })
+                    .is_ok())
     }
 
     pub async fn get_coordination(
@@ -365,7 +366,7 @@ impl App {
                 && caller.authorize(Action::Participate { org }).is_ok(),
             can_decide: r.status != "resolved"
                 && caller.authorize(Action::ArrangeMonth { org }).is_ok(),
-            can_resolve: self.may_resolve(caller, &r),
+            can_resolve: r.status == "decided" && self.resolves(caller, &r),
             request: r,
         })
     }
@@ -387,11 +388,11 @@ impl App {
     /// A unit or a leader proposes a solution (units and leaders first, then the office
     /// meeting decides).
     pub async fn propose_solution(&self, caller: Caller<'_>, id: i64, text: &str) -> Result<i64> {
-        let text = body("solution", text)?;
         let r = self.coordination(id).await?;
         caller.authorize(Action::Participate {
             org: org_id(r.organization_id),
         })?;
+        let text = body("solution", text)?;
         if r.status == "resolved" {
             return Err(AppError::field("status", "already_resolved"));
         }
@@ -433,11 +434,11 @@ impl App {
         id: i64,
         input: &DecisionInput,
     ) -> Result<()> {
-        let d = input.validate(self.today())?;
         let r = self.coordination(id).await?;
         caller.authorize(Action::ArrangeMonth {
             org: org_id(r.organization_id),
         })?;
+        let d = input.validate(self.today())?;
         if r.status == "resolved" {
             return Err(AppError::field("status", "already_resolved"));
         }
@@ -497,19 +498,19 @@ impl App {
         id: i64,
         note: &str,
     ) -> Result<()> {
-        let note = body("resolution", note)?;
         let r = self.coordination(id).await?;
         caller.authorize(Action::ViewStructure {
             org: org_id(r.organization_id),
         })?;
+        if !self.resolves(caller, &r) {
+            return Err(AppError::Forbidden);
+        }
+        let note = body("resolution", note)?;
         if r.status == "open" {
             return Err(AppError::field("status", "not_decided"));
         }
         if r.status == "resolved" {
             return Err(AppError::field("status", "already_resolved"));
-        }
-        if !self.may_resolve(caller, &r) {
-            return Err(AppError::Forbidden);
         }
         let mut tx = self.db.begin().await?;
         store::supervision::resolve_coordination(&mut tx, id, &note, caller.actor_id(), self.now())
@@ -587,9 +588,9 @@ impl App {
         org: i64,
         input: &InspectionInput,
     ) -> Result<i64> {
-        let d = input.validate()?;
         self.organization(org).await?;
         caller.authorize(Action::Inspect { org: org_id(org) })?;
+        let d = input.validate()?;
         let units = store::org::units_by_ids(&self.db, &d.unit_ids).await?;
         if units.len() != d.unit_ids.len() || units.iter().any(|u| u.organization_id != org) {
             return Err(AppError::field("inspected_unit_ids", "not_found"));
@@ -1062,8 +1063,6 @@ impl App {
         text: &str,
         files: &[EvidenceUpload],
     ) -> Result<FollowUpRow> {
-        let text = body("response", text)?;
-        let accepted = check_files(files)?;
         let fu = self.follow_up(id).await?;
         let org = org_id(fu.organization_id);
         if hidden_from_units(mode_of(&fu.inspection_mode), fu.inspection_published)
@@ -1076,6 +1075,8 @@ impl App {
             org,
             unit_path: &path,
         })?;
+        let text = body("response", text)?;
+        let accepted = check_files(files)?;
         let from = follow_up_status(&fu)?;
         from.after(FollowUpEvent::Answer)
             .map_err(|code| AppError::field("status", code))?;
@@ -1119,6 +1120,23 @@ impl App {
         Ok(row)
     }
 
+    /// Whether the caller may verify this follow-up: asked by the page before it reads a
+    /// verdict that does not parse, so that the refusal comes before any validation.
+    pub async fn may_verify_follow_up(&self, caller: Caller<'_>, id: i64) -> Result<()> {
+        self.verifying(caller, id).await.map(|_| ())
+    }
+
+    async fn verifying(&self, caller: Caller<'_>, id: i64) -> Result<FollowUpRow> {
+        let fu = self.follow_up(id).await?;
+        self.authorize_team_write(
+            caller,
+            fu.organization_id,
+            &fu.inspection_mode,
+            fu.inspection_published,
+        )?;
+        Ok(fu)
+    }
+
     /// The team verifies an answered follow-up (核验): accepted, it is 办结; sent back, the
     /// unit answers again, and `note` (required then) says why.
     pub async fn verify_follow_up(
@@ -1128,13 +1146,7 @@ impl App {
         accept: bool,
         note: &str,
     ) -> Result<FollowUpRow> {
-        let fu = self.follow_up(id).await?;
-        self.authorize_team_write(
-            caller,
-            fu.organization_id,
-            &fu.inspection_mode,
-            fu.inspection_published,
-        )?;
+        let fu = self.verifying(caller, id).await?;
         let note = note.trim();
         let note = if accept {
             (!note.is_empty()).then(|| note.to_owned())

@@ -53,7 +53,8 @@ const MATRIX: &[Row] = &[
     Row { who: "r.supervisor",  administer: false, people: People::All,             person_in_b: true,  person_in_a1: true,  audit: false, structure: true },
     Row { who: "r.efficiency",  administer: false, people: People::All,             person_in_b: true,  person_in_a1: true,  audit: false, structure: true },
     Row { who: "r.performance", administer: false, people: People::All,             person_in_b: true,  person_in_a1: true,  audit: false, structure: true },
-    Row { who: "r.discipline",  administer: false, people: People::All,             person_in_b: true,  person_in_a1: true,  audit: false, structure: true },
+    // The discipline office reads the ledger's entries of the cases only (tests/audit.rs).
+    Row { who: "r.discipline",  administer: false, people: People::All,             person_in_b: true,  person_in_a1: true,  audit: true,  structure: true },
     Row { who: "r.head",        administer: false, people: People::Only(A_SUBTREE), person_in_b: false, person_in_a1: true,  audit: false, structure: true },
     Row { who: "r.staff",       administer: false, people: People::Only(A_SUBTREE), person_in_b: false, person_in_a1: true,  audit: false, structure: true },
     Row { who: "r.display",     administer: false, people: People::Forbidden,       person_in_b: false, person_in_a1: false, audit: false, structure: false },

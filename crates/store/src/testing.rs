@@ -381,6 +381,21 @@ pub async fn frozen_digest(db: &Db, org: i64) -> crate::Result<Vec<(String, Stri
 
 /// The number of rows in `table`, for tests that check how many rows an action added. The
 /// name goes into the SQL text, so only ASCII lowercase letters and underscores are accepted.
+/// The ids of the rows of `table` whose `column` equals `value`, oldest first: for tests that
+/// need an object the fixtures made without returning it.
+pub async fn ids_where(db: &Db, table: &str, column: &str, value: i64) -> crate::Result<Vec<i64>> {
+    let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+    if !plain(table) || !plain(column) {
+        return Err(crate::StoreError::Sqlx(sqlx::Error::InvalidArgument(
+            format!("not a table and column: {table:?}.{column:?}"),
+        )));
+    }
+    let sql = format!("SELECT id FROM {table} WHERE {column} = $1 ORDER BY id");
+    Ok(
+        with_db!(db, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(value).fetch_all(c).await)?,
+    )
+}
+
 pub async fn count_rows(db: &Db, table: &str) -> crate::Result<i64> {
     if table.is_empty() || !table.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
         return Err(crate::StoreError::Sqlx(sqlx::Error::InvalidArgument(

@@ -585,6 +585,7 @@ fn rows(o: &World) -> Vec<Row> {
             Allowed,
         ),
         row("/me/tokens", "/me/tokens", "staff_a", Allowed).hiding(Shows::Text(TOKEN_NAME)),
+        row("/me/totp", "/me/totp", "staff_a", Allowed),
         row(
             "/people/{id}/tokens",
             format!("/people/{}/tokens", o.staff_a),
@@ -617,6 +618,12 @@ fn rows(o: &World) -> Vec<Row> {
         row(
             "/organizations/{id}/password-policy",
             format!("/organizations/{}/password-policy", o.child_org),
+            "admin",
+            Refused,
+        ),
+        row(
+            "/organizations/{id}/totp-policy",
+            format!("/organizations/{}/totp-policy", o.child_org),
             "admin",
             Refused,
         ),
@@ -968,6 +975,11 @@ web_test!(every_get_refuses_unit_b_what_is_unit_a_s, |w| {
     let doc = w.get("/api/openapi.json", &Session::default()).await;
     assert_eq!(doc.status, StatusCode::OK, "the OpenAPI document");
     let documented = documented_gets(&doc.json());
+    // Every answer of the matrix is held to the document: its status documented for the
+    // operation, its body of the documented shape.
+    let contract = common::openapi::Contract::new(doc.json());
+    let mut off_contract: Vec<String> = Vec::new();
+    let mut checked = 0usize;
     let mut covered = BTreeSet::new();
     for r in &rows {
         assert!(covered.insert(r.op.to_owned()), "{} has two rows", r.op);
@@ -1019,6 +1031,8 @@ web_test!(every_get_refuses_unit_b_what_is_unit_a_s, |w| {
         // Nobody signed in: 401, but for the display screen's board.
         let anon = w.api("GET", &uri, &Session::default(), None).await;
         calls += 1;
+        checked += 1;
+        off_contract.extend(contract.violations("get", r.op, anon.status.as_u16(), &anon.body));
         let want_anon = if r.op == "/board/{token}" {
             StatusCode::OK
         } else {
@@ -1035,6 +1049,8 @@ web_test!(every_get_refuses_unit_b_what_is_unit_a_s, |w| {
             let res = w.api("GET", &uri, session, None).await;
             calls += 1;
             let status = res.status;
+            checked += 1;
+            off_contract.extend(contract.violations("get", r.op, status.as_u16(), &res.body));
             line.push_str(&format!(" {who}={}", status.as_u16()));
             if status.is_server_error() {
                 problems.push(format!(
@@ -1102,6 +1118,10 @@ web_test!(every_get_refuses_unit_b_what_is_unit_a_s, |w| {
             .api("GET", &format!("/api/v1{path}"), &by_name(who), None)
             .await;
         calls += 1;
+        if let Some(op) = contract.template_of("get", path) {
+            checked += 1;
+            off_contract.extend(contract.violations("get", &op, res.status.as_u16(), &res.body));
+        }
         if !want.accepts(res.status) {
             problems.push(format!(
                 "{who} GET {path}: {}, expected {want:?}: {}",
@@ -1174,10 +1194,1451 @@ web_test!(every_get_refuses_unit_b_what_is_unit_a_s, |w| {
         ROLES.len(),
         calls - matrix_calls
     );
+    // The contract check can fail: a body with a property the document does not name.
+    assert!(
+        !contract
+            .violations("get", "/me", 200, r#"{"undocumented_field": 1}"#)
+            .is_empty()
+    );
+    off_contract.sort();
+    off_contract.dedup();
+    eprintln!(
+        "openapi contract: {checked} answers checked, {} violations",
+        off_contract.len()
+    );
     assert!(
         problems.is_empty(),
         "{} problems:\n{}",
         problems.len(),
         problems.join("\n")
     );
+    assert!(
+        off_contract.is_empty(),
+        "{} answers the document does not describe:\n{}",
+        off_contract.len(),
+        off_contract.join("\n")
+    );
 });
+
+// ---- the pages and the writes -------------------------------------------------------------
+
+/// How a page or a write is called in the pages' matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Page {
+    /// A page: 200 for its reader; unit B gets what the row says.
+    Read(Expect),
+    /// A page for everyone, or the caller's own (sign-in, language, the account): any answer
+    /// but a 5xx, and the scan for what the caller may not read.
+    Open,
+    /// A write of unit A's objects (or of what unit B's staff and head may not do): refused to
+    /// them (403 or 404) whatever the form holds, before any validation (never 422).
+    Write,
+    /// A write of the caller's own things: any answer but a 5xx.
+    OwnWrite,
+    /// An event stream: its status only.
+    Stream,
+}
+
+/// One route of the pages' router, filled in: (route as the router writes it, GET or POST,
+/// path called, reader, expectation, texts the reader's page shows and unit B's must not).
+struct PageRow {
+    route: &'static str,
+    post: bool,
+    path: String,
+    reader: &'static str,
+    expect: Page,
+    hides: Vec<&'static str>,
+    /// A multipart form (the uploads and the evidence forms).
+    multipart: bool,
+}
+
+fn get_row(route: &'static str, path: impl Into<String>, reader: &'static str, e: Page) -> PageRow {
+    PageRow {
+        route,
+        post: false,
+        path: path.into(),
+        reader,
+        expect: e,
+        hides: vec![],
+        multipart: false,
+    }
+}
+
+fn post_row(route: &'static str, path: impl Into<String>, e: Page) -> PageRow {
+    PageRow {
+        route,
+        post: true,
+        path: path.into(),
+        reader: "",
+        expect: e,
+        hides: vec![],
+        multipart: false,
+    }
+}
+
+impl PageRow {
+    fn hiding(mut self, t: &'static str) -> PageRow {
+        self.hides.push(t);
+        self
+    }
+    fn multipart(mut self) -> PageRow {
+        self.multipart = true;
+        self
+    }
+}
+
+/// Objects of the world the API gives no handle to, found by their parent.
+struct More {
+    open_finding: i64,
+    open_follow_up: i64,
+    covert_follow_up: i64,
+    sign_off_form: i64,
+    card: i64,
+    change_request: i64,
+    notification: i64,
+    role: i64,
+    api_token: i64,
+    display: i64,
+    post: i64,
+    milestone: i64,
+    key_point: i64,
+}
+
+async fn more(w: &Web, o: &World) -> More {
+    let db = w.t.app.db();
+    let first = |v: Vec<i64>, what: &str| *v.first().unwrap_or_else(|| panic!("no {what}"));
+    let ids = |table: &'static str, column: &'static str, value: i64| async move {
+        store::testing::ids_where(db, table, column, value)
+            .await
+            .unwrap()
+    };
+    let open_finding = first(
+        ids("findings", "inspection_id", o.open_inspection).await,
+        "open finding",
+    );
+    let director = w.token("director").await;
+    let milestone = post(
+        w,
+        &director,
+        &format!("/projects/{}/milestones", o.project),
+        json!({"title": "完成征收", "due_on": "2026-12-20"}),
+    )
+    .await;
+    let key_point = post(
+        w,
+        &director,
+        "/key-points",
+        json!({"year": 2026, "title": "征拆攻坚"}),
+    )
+    .await;
+    let post_id =
+        w.t.app
+            .create_post(
+                Caller::System,
+                w.t.org,
+                &domain::org::PostInput {
+                    unit_id: Some(domain::UnitId(o.unit_a)),
+                    name: "征收专员".into(),
+                },
+            )
+            .await
+            .unwrap();
+    More {
+        open_finding,
+        open_follow_up: first(
+            ids("follow_ups", "finding_id", open_finding).await,
+            "open follow-up",
+        ),
+        covert_follow_up: first(
+            ids("follow_ups", "finding_id", o.covert_finding).await,
+            "covert follow-up",
+        ),
+        sign_off_form: first(
+            ids("sign_off_forms", "task_id", o.task_a).await,
+            "sign-off form",
+        ),
+        card: first(ids("cards", "unit_id", o.unit_a).await, "card"),
+        change_request: first(
+            ids("change_requests", "task_id", o.task_a).await,
+            "change request",
+        ),
+        notification: first(
+            ids("notifications", "person_id", o.staff_a).await,
+            "notification",
+        ),
+        role: first(
+            ids("role_assignments", "person_id", o.staff_a).await,
+            "role",
+        ),
+        api_token: first(ids("api_tokens", "person_id", o.staff_a).await, "api token"),
+        display: first(
+            ids("display_tokens", "organization_id", w.t.org).await,
+            "display",
+        ),
+        post: post_id,
+        milestone: int(&milestone, "/milestones/0/id"),
+        key_point: int(&key_point, "/id"),
+    }
+}
+
+/// The pages' matrix: every route of the pages' router, as a page (GET) or a write (POST).
+fn page_rows(o: &World, m: &More) -> Vec<PageRow> {
+    use Expect::{Allowed, Refused};
+    use Page::{Open, OwnWrite, Read, Stream, Write};
+    let (a, task, month) = (o.unit_a, o.task_a, MONTH);
+    vec![
+        // ---- the caller's own ----
+        get_row("/", "/", "staff_a", Open),
+        get_row("/healthz", "/healthz", "staff_a", Open),
+        get_row("/login", "/login", "staff_a", Open),
+        post_row("/login", "/login", OwnWrite),
+        get_row("/login/totp", "/login/totp", "staff_a", Open),
+        post_row("/login/totp", "/login/totp", OwnWrite),
+        post_row("/logout", "/logout", OwnWrite),
+        get_row("/lang/{lang}", "/lang/en?next=%2F", "staff_a", Open),
+        get_row("/account/totp", "/account/totp", "staff_a", Read(Allowed)),
+        post_row("/account/totp/begin", "/account/totp/begin", OwnWrite),
+        post_row("/account/totp/confirm", "/account/totp/confirm", OwnWrite),
+        post_row("/account/totp/disable", "/account/totp/disable", OwnWrite),
+        get_row(
+            "/account/tokens",
+            "/account/tokens",
+            "staff_a",
+            Read(Allowed),
+        )
+        .hiding(TOKEN_NAME),
+        post_row("/account/tokens", "/account/tokens", OwnWrite),
+        post_row(
+            "/api-tokens/{id}/revoke",
+            format!("/api-tokens/{}/revoke", m.api_token),
+            Write,
+        ),
+        get_row(
+            "/account/password",
+            "/account/password",
+            "staff_a",
+            Read(Allowed),
+        ),
+        post_row("/account/password", "/account/password", OwnWrite),
+        get_row("/inbox", "/inbox", "staff_a", Read(Allowed)).hiding(URGE),
+        post_row("/inbox/read-all", "/inbox/read-all", OwnWrite),
+        get_row(
+            "/inbox/preferences",
+            "/inbox/preferences",
+            "staff_a",
+            Read(Allowed),
+        ),
+        post_row("/inbox/preferences", "/inbox/preferences", OwnWrite),
+        post_row(
+            "/inbox/{id}/open",
+            format!("/inbox/{}/open", m.notification),
+            Write,
+        ),
+        post_row(
+            "/inbox/{id}/read",
+            format!("/inbox/{}/read", m.notification),
+            Write,
+        ),
+        // ---- structure and administration ----
+        get_row("/organizations", "/organizations", "admin", Read(Refused)),
+        post_row("/organizations", "/organizations", Write),
+        get_row(
+            "/organizations/{id}",
+            format!("/organizations/{}", o.child_org),
+            "admin",
+            Read(Refused),
+        ),
+        post_row(
+            "/organizations/{id}",
+            format!("/organizations/{}", o.child_org),
+            Write,
+        ),
+        post_row(
+            "/organizations/{id}/disable",
+            format!("/organizations/{}/disable", o.child_org),
+            Write,
+        ),
+        post_row(
+            "/organizations/{id}/enable",
+            format!("/organizations/{}/enable", o.child_org),
+            Write,
+        ),
+        get_row("/units", "/units", "staff_b", Read(Allowed)),
+        post_row("/units", "/units", Write),
+        get_row("/units/new", "/units/new", "admin", Read(Refused)),
+        get_row(
+            "/units/{id}",
+            format!("/units/{a}"),
+            "head_a",
+            Read(Allowed),
+        ),
+        post_row("/units/{id}", format!("/units/{a}"), Write),
+        get_row(
+            "/units/{id}/edit",
+            format!("/units/{a}/edit"),
+            "admin",
+            Read(Refused),
+        ),
+        post_row("/units/{id}/disable", format!("/units/{a}/disable"), Write),
+        post_row("/units/{id}/enable", format!("/units/{a}/enable"), Write),
+        post_row("/units/{id}/posts", format!("/units/{a}/posts"), Write),
+        post_row("/posts/{id}", format!("/posts/{}", m.post), Write),
+        post_row(
+            "/posts/{id}/disable",
+            format!("/posts/{}/disable", m.post),
+            Write,
+        ),
+        post_row(
+            "/posts/{id}/enable",
+            format!("/posts/{}/enable", m.post),
+            Write,
+        ),
+        get_row(
+            "/people",
+            format!("/people?unit={a}"),
+            "head_a",
+            Read(Allowed),
+        ),
+        post_row("/people", "/people", Write),
+        get_row("/people/new", "/people/new", "admin", Read(Refused)),
+        get_row(
+            "/people/{id}",
+            format!("/people/{}", o.staff_a),
+            "head_a",
+            Read(Refused),
+        ),
+        post_row("/people/{id}", format!("/people/{}", o.staff_a), Write),
+        get_row(
+            "/people/{id}/edit",
+            format!("/people/{}/edit", o.staff_a),
+            "admin",
+            Read(Refused),
+        ),
+        post_row(
+            "/people/{id}/disable",
+            format!("/people/{}/disable", o.staff_a),
+            Write,
+        ),
+        post_row(
+            "/people/{id}/enable",
+            format!("/people/{}/enable", o.staff_a),
+            Write,
+        ),
+        post_row(
+            "/people/{id}/reset-password",
+            format!("/people/{}/reset-password", o.staff_a),
+            Write,
+        ),
+        post_row(
+            "/people/{id}/unlock",
+            format!("/people/{}/unlock", o.staff_a),
+            Write,
+        ),
+        post_row(
+            "/people/{id}/roles",
+            format!("/people/{}/roles", o.staff_a),
+            Write,
+        ),
+        post_row(
+            "/people/{id}/leader-units",
+            format!("/people/{}/leader-units", o.staff_a),
+            Write,
+        ),
+        post_row(
+            "/people/{id}/totp/reset",
+            format!("/people/{}/totp/reset", o.staff_a),
+            Write,
+        ),
+        post_row(
+            "/roles/{id}/delete",
+            format!("/roles/{}/delete", m.role),
+            Write,
+        ),
+        get_row("/audit", "/audit", "admin", Read(Refused)),
+        get_row("/audit.xlsx", "/audit.xlsx", "admin", Read(Refused)),
+        get_row("/admin/security", "/admin/security", "admin", Read(Refused)),
+        post_row("/admin/security", "/admin/security", Write),
+        post_row("/admin/security/totp", "/admin/security/totp", Write),
+        get_row(
+            "/admin/notifications",
+            "/admin/notifications",
+            "admin",
+            Read(Refused),
+        ),
+        post_row(
+            "/admin/notifications/settings",
+            "/admin/notifications/settings",
+            Write,
+        ),
+        post_row(
+            "/admin/notifications/channels/{channel}",
+            "/admin/notifications/channels/email",
+            Write,
+        ),
+        post_row(
+            "/admin/notifications/channels/{channel}/remove",
+            "/admin/notifications/channels/email/remove",
+            Write,
+        ),
+        post_row(
+            "/admin/notifications/channels/{channel}/test",
+            "/admin/notifications/channels/email/test",
+            Write,
+        ),
+        post_row(
+            "/admin/notifications/deliveries/{id}/retry",
+            "/admin/notifications/deliveries/1/retry",
+            Write,
+        ),
+        // ---- the plan ----
+        get_row("/months", "/months", "staff_b", Open),
+        get_row(
+            "/months/{month}",
+            format!("/months/{month}"),
+            "staff_b",
+            Read(Allowed),
+        ),
+        post_row(
+            "/months/{month}/phase",
+            format!("/months/{month}/phase"),
+            Write,
+        ),
+        post_row(
+            "/months/{month}/arrange",
+            format!("/months/{month}/arrange"),
+            Write,
+        ),
+        get_row(
+            "/months/{month}/arrangement",
+            format!("/months/{month}/arrangement"),
+            "director",
+            Read(Refused),
+        ),
+        post_row(
+            "/months/{month}/assigned-items",
+            format!("/months/{month}/assigned-items"),
+            Write,
+        ),
+        get_row(
+            "/months/{month}/units/{unit}",
+            format!("/months/{month}/units/{a}"),
+            "head_a",
+            Read(Refused),
+        )
+        .hiding(TASK_A),
+        post_row(
+            "/months/{month}/units/{unit}/tasks",
+            format!("/months/{month}/units/{a}/tasks"),
+            Write,
+        ),
+        post_row(
+            "/months/{month}/units/{unit}/import",
+            format!("/months/{month}/units/{a}/import"),
+            Write,
+        )
+        .multipart(),
+        get_row(
+            "/months/{month}/units/{unit}/table",
+            format!("/months/{month}/units/{a}/table"),
+            "head_a",
+            Read(Refused),
+        )
+        .hiding(TASK_A),
+        get_row(
+            "/months/{month}/units/{unit}/table.xlsx",
+            format!("/months/{month}/units/{a}/table.xlsx"),
+            "head_a",
+            Read(Refused),
+        ),
+        get_row(
+            "/tasks/{id}",
+            format!("/tasks/{task}"),
+            "head_a",
+            Read(Refused),
+        )
+        .hiding(PROGRESS),
+        post_row("/tasks/{id}", format!("/tasks/{task}"), Write),
+        post_row("/tasks/{id}/submit", format!("/tasks/{task}/submit"), Write),
+        post_row("/tasks/{id}/review", format!("/tasks/{task}/review"), Write),
+        post_row(
+            "/tasks/{id}/decision",
+            format!("/tasks/{task}/decision"),
+            Write,
+        ),
+        post_row(
+            "/tasks/{id}/change-requests",
+            format!("/tasks/{task}/change-requests"),
+            Write,
+        ),
+        get_row(
+            "/change-requests",
+            "/change-requests",
+            "director",
+            Read(Refused),
+        ),
+        post_row(
+            "/change-requests/{id}/decision",
+            format!("/change-requests/{}/decision", m.change_request),
+            Write,
+        ),
+        post_row("/tasks/{id}/urge", format!("/tasks/{task}/urge"), Write),
+        // ---- supervision ----
+        post_row(
+            "/tasks/{id}/progress",
+            format!("/tasks/{task}/progress"),
+            Write,
+        )
+        .multipart(),
+        post_row(
+            "/tasks/{id}/coordination",
+            format!("/tasks/{task}/coordination"),
+            Write,
+        ),
+        get_row(
+            "/files/{id}",
+            format!("/files/{}", o.progress_file),
+            "head_a",
+            Read(Refused),
+        ),
+        get_row("/coordination", "/coordination", "director", Read(Allowed)),
+        get_row(
+            "/coordination/{id}",
+            format!("/coordination/{}", o.coordination),
+            "head_a",
+            Read(Allowed),
+        ),
+        // Unit B is named in the coordination request: it may propose (an empty form then
+        // answers which field is missing).
+        post_row(
+            "/coordination/{id}/solutions",
+            format!("/coordination/{}/solutions", o.coordination),
+            OwnWrite,
+        ),
+        post_row(
+            "/coordination/{id}/decision",
+            format!("/coordination/{}/decision", o.coordination),
+            Write,
+        ),
+        post_row(
+            "/coordination/{id}/resolve",
+            format!("/coordination/{}/resolve", o.coordination),
+            Write,
+        ),
+        get_row("/inspections", "/inspections", "supervisor", Read(Allowed)),
+        post_row("/inspections", "/inspections", Write),
+        get_row(
+            "/inspections/new",
+            "/inspections/new",
+            "supervisor",
+            Read(Refused),
+        ),
+        get_row(
+            "/inspections/{id}",
+            format!("/inspections/{}", o.open_inspection),
+            "head_a",
+            Read(Refused),
+        )
+        .hiding(OPEN_FINDING),
+        post_row(
+            "/inspections/{id}/complete",
+            format!("/inspections/{}/complete", o.open_inspection),
+            Write,
+        ),
+        post_row(
+            "/inspections/{id}/publish",
+            format!("/inspections/{}/publish", o.open_inspection),
+            Write,
+        ),
+        post_row(
+            "/inspections/{id}/findings",
+            format!("/inspections/{}/findings", o.open_inspection),
+            Write,
+        )
+        .multipart(),
+        post_row(
+            "/findings/{id}/close",
+            format!("/findings/{}/close", m.open_finding),
+            Write,
+        ),
+        post_row(
+            "/findings/{id}/follow-ups",
+            format!("/findings/{}/follow-ups", m.open_finding),
+            Write,
+        ),
+        post_row(
+            "/follow-ups/{id}/respond",
+            format!("/follow-ups/{}/respond", m.open_follow_up),
+            Write,
+        )
+        .multipart(),
+        post_row(
+            "/follow-ups/{id}/verify",
+            format!("/follow-ups/{}/verify", m.open_follow_up),
+            Write,
+        ),
+        get_row("/follow-ups", "/follow-ups", "supervisor", Read(Allowed)),
+        get_row("/projects", "/projects", "staff_b", Read(Allowed)),
+        post_row("/projects", "/projects", Write),
+        get_row(
+            "/projects/{id}",
+            format!("/projects/{}", o.project),
+            "head_a",
+            Read(Allowed),
+        ),
+        post_row("/projects/{id}", format!("/projects/{}", o.project), Write),
+        post_row(
+            "/projects/{id}/milestones",
+            format!("/projects/{}/milestones", o.project),
+            Write,
+        ),
+        post_row(
+            "/projects/{id}/progress",
+            format!("/projects/{}/progress", o.project),
+            Write,
+        ),
+        post_row(
+            "/milestones/{id}",
+            format!("/milestones/{}", m.milestone),
+            Write,
+        ),
+        get_row("/cards", "/cards", "staff_b", Open),
+        get_row(
+            "/months/{month}/cards",
+            format!("/months/{month}/cards"),
+            "staff_b",
+            Read(Allowed),
+        ),
+        post_row(
+            "/months/{month}/cards/refresh",
+            format!("/months/{month}/cards/refresh"),
+            Write,
+        ),
+        post_row(
+            "/months/{month}/cards/confirm-all",
+            format!("/months/{month}/cards/confirm-all"),
+            Write,
+        ),
+        post_row(
+            "/months/{month}/publish",
+            format!("/months/{month}/publish"),
+            Write,
+        ),
+        post_row(
+            "/cards/{id}/judge",
+            format!("/cards/{}/judge", m.card),
+            Write,
+        ),
+        post_row(
+            "/cards/{id}/concern",
+            format!("/cards/{}/concern", m.card),
+            Write,
+        ),
+        get_row("/publications", "/publications", "staff_b", Read(Allowed)),
+        get_row(
+            "/publications/{id}",
+            format!("/publications/{}", o.publication),
+            "staff_b",
+            Read(Allowed),
+        ),
+        get_row("/warnings", "/warnings", "supervisor", Read(Allowed)),
+        get_row(
+            "/settings/cards",
+            "/settings/cards",
+            "supervisor",
+            Read(Refused),
+        ),
+        post_row("/settings/cards", "/settings/cards", Write),
+        get_row("/displays", "/displays", "supervisor", Read(Refused)),
+        post_row("/displays", "/displays", Write),
+        post_row(
+            "/displays/{id}/revoke",
+            format!("/displays/{}/revoke", m.display),
+            Write,
+        ),
+        get_row(
+            "/board/{token}",
+            format!("/board/{}", o.display_token),
+            "staff_b",
+            Open,
+        ),
+        get_row(
+            "/board/{token}/panels",
+            format!("/board/{}/panels", o.display_token),
+            "staff_b",
+            Open,
+        ),
+        get_row(
+            "/board/{token}/events",
+            format!("/board/{}/events", o.display_token),
+            "staff_b",
+            Stream,
+        ),
+        get_row("/dashboard", "/dashboard", "supervisor", Read(Allowed)),
+        get_row("/key-points", "/key-points", "staff_b", Read(Allowed)),
+        post_row("/key-points", "/key-points", Write),
+        post_row(
+            "/key-points/{id}",
+            format!("/key-points/{}", m.key_point),
+            Write,
+        ),
+        post_row("/key-points/import", "/key-points/import", Write).multipart(),
+        // ---- sign-off ----
+        post_row(
+            "/tasks/{id}/sign-off",
+            format!("/tasks/{task}/sign-off"),
+            Write,
+        )
+        .multipart(),
+        post_row(
+            "/sign-off-forms/{id}/opinions",
+            format!("/sign-off-forms/{}/opinions", m.sign_off_form),
+            Write,
+        ),
+        post_row(
+            "/sign-off-forms/{id}/site-checks",
+            format!("/sign-off-forms/{}/site-checks", m.sign_off_form),
+            Write,
+        )
+        .multipart(),
+        post_row(
+            "/sign-off-forms/{id}/decision",
+            format!("/sign-off-forms/{}/decision", m.sign_off_form),
+            Write,
+        ),
+        get_row("/review", "/review", "supervisor", Open),
+        get_row(
+            "/months/{month}/review",
+            format!("/months/{month}/review"),
+            "supervisor",
+            Read(Refused),
+        ),
+        get_row(
+            "/months/{month}/briefing",
+            format!("/months/{month}/briefing"),
+            "director",
+            Read(Refused),
+        ),
+        post_row(
+            "/months/{month}/highlights",
+            format!("/months/{month}/highlights"),
+            Write,
+        ),
+        post_row(
+            "/months/{month}/highlights/{id}/delete",
+            format!("/months/{month}/highlights/1/delete"),
+            Write,
+        ),
+        post_row(
+            "/months/{month}/meeting",
+            format!("/months/{month}/meeting"),
+            Write,
+        ),
+        post_row(
+            "/months/{month}/bulletin",
+            format!("/months/{month}/bulletin"),
+            Write,
+        ),
+        post_row(
+            "/months/{month}/close",
+            format!("/months/{month}/close"),
+            Write,
+        ),
+        get_row("/bulletins", "/bulletins", "director", Read(Allowed)).hiding(DRAFT_DOC),
+        get_row(
+            "/bulletins/{id}",
+            format!("/bulletins/{}", o.bulletin),
+            "director",
+            Read(Refused),
+        )
+        .hiding(DRAFT_DOC),
+        post_row(
+            "/bulletins/{id}/publish",
+            format!("/bulletins/{}/publish", o.bulletin),
+            Write,
+        ),
+        get_row(
+            "/bulletins/{id}/docx",
+            format!("/bulletins/{}/docx", o.bulletin),
+            "director",
+            Read(Refused),
+        ),
+        get_row(
+            "/bulletins/{id}/xlsx",
+            format!("/bulletins/{}/xlsx", o.bulletin),
+            "director",
+            Read(Refused),
+        ),
+        get_row(
+            "/settings/review",
+            "/settings/review",
+            "director",
+            Read(Refused),
+        ),
+        post_row("/settings/review", "/settings/review", Write),
+        // ---- consequences ----
+        get_row("/scores", "/scores", "staff_b", Open),
+        get_row(
+            "/scores/{year}",
+            "/scores/2026",
+            "performance",
+            Read(Refused),
+        ),
+        get_row(
+            "/months/{month}/scores",
+            format!("/months/{month}/scores"),
+            "performance",
+            Read(Refused),
+        ),
+        get_row(
+            "/units/{id}/scores/{month}",
+            format!("/units/{a}/scores/{month}"),
+            "head_a",
+            Read(Refused),
+        ),
+        get_row(
+            "/months/{month}/scores/recompute",
+            format!("/months/{month}/scores/recompute"),
+            "performance",
+            Read(Refused),
+        ),
+        post_row(
+            "/months/{month}/scores/recompute",
+            format!("/months/{month}/scores/recompute"),
+            Write,
+        ),
+        get_row("/rules", "/rules", "performance", Read(Allowed)),
+        post_row("/rules", "/rules", Write),
+        get_row(
+            "/months/{month}/awards",
+            format!("/months/{month}/awards"),
+            "staff_b",
+            Read(Allowed),
+        ),
+        post_row(
+            "/months/{month}/awards",
+            format!("/months/{month}/awards"),
+            Write,
+        ),
+        get_row("/statistics", "/statistics", "staff_b", Read(Allowed)),
+        get_row(
+            "/statistics.xlsx",
+            "/statistics.xlsx",
+            "staff_b",
+            Read(Allowed),
+        ),
+        get_row(
+            "/people/{id}/record",
+            format!("/people/{}/record", o.staff_a),
+            "director",
+            Read(Refused),
+        ),
+        get_row(
+            "/people/{id}/record/{ext}",
+            format!("/people/{}/record/xlsx", o.staff_a),
+            "director",
+            Read(Refused),
+        ),
+        get_row("/awards/{year}", "/awards/2026", "staff_b", Read(Allowed)),
+        post_row("/awards/{year}", "/awards/2026", Write),
+        get_row("/cases", "/cases", "discipline", Read(Allowed)),
+        get_row(
+            "/cases/{id}",
+            format!("/cases/{}", o.confidential_case),
+            "discipline",
+            Read(Refused),
+        )
+        .hiding(CASE_REASONS),
+        post_row(
+            "/cases/{id}/decision",
+            format!("/cases/{}/decision", o.confidential_case),
+            Write,
+        ),
+    ]
+}
+
+/// The covert inspection does not exist for the inspected unit, to writes as to reads: (path,
+/// multipart).
+fn covert_writes(o: &World, m: &More) -> Vec<(String, bool)> {
+    vec![
+        (format!("/inspections/{}/complete", o.covert), false),
+        (format!("/inspections/{}/publish", o.covert), false),
+        (format!("/inspections/{}/findings", o.covert), true),
+        (format!("/findings/{}/close", o.covert_finding), false),
+        (format!("/findings/{}/follow-ups", o.covert_finding), false),
+        (format!("/follow-ups/{}/respond", m.covert_follow_up), true),
+        (format!("/follow-ups/{}/verify", m.covert_follow_up), false),
+    ]
+}
+
+web_test!(
+    every_page_and_every_write_refuses_unit_b_what_is_unit_a_s,
+    |w| {
+        let o = world(&w).await;
+        let m = more(&w, &o).await;
+        let rows = page_rows(&o, &m);
+
+        // The rows cover exactly the pages' routes: each route once for GET or POST or both.
+        let routes: BTreeSet<&str> = web::pages::paths().into_iter().collect();
+        let covered: BTreeSet<&str> = rows.iter().map(|r| r.route).collect();
+        let mut seen = BTreeSet::new();
+        for r in &rows {
+            assert!(
+                seen.insert((r.route, r.post)),
+                "{} {} has two rows",
+                if r.post { "POST" } else { "GET" },
+                r.route
+            );
+            assert!(
+                !r.path.contains('{'),
+                "{} is not filled in: {}",
+                r.route,
+                r.path
+            );
+        }
+        let uncovered: Vec<_> = routes.difference(&covered).collect();
+        let unrouted: Vec<_> = covered.difference(&routes).collect();
+        assert!(
+            uncovered.is_empty() && unrouted.is_empty(),
+            "page routes without a row here: {uncovered:?}; rows here for no route: {unrouted:?}"
+        );
+        assert!(
+            routes.len() >= 120,
+            "the router lists its routes: {}",
+            routes.len()
+        );
+
+        let mut sessions = Vec::new();
+        for who in ROLES {
+            sessions.push((who, w.login(who).await));
+        }
+        let by_name = |who: &str| {
+            sessions
+                .iter()
+                .find(|(n, _)| *n == who)
+                .map(|(_, s)| s.clone())
+                .unwrap_or_else(|| panic!("no session of {who}"))
+        };
+        let secrets = secrets();
+        let mut problems: Vec<String> = Vec::new();
+        let mut calls = 0usize;
+        let scan =
+            |who: &str, path: &str, status: StatusCode, body: &str, out: &mut Vec<String>| {
+                if !status.is_success() {
+                    return;
+                }
+                for (what, texts, not_for) in &secrets {
+                    if !not_for.contains(&who) {
+                        continue;
+                    }
+                    for t in texts {
+                        if body.contains(t) {
+                            out.push(format!("{who} GET {path}: {status} shows {what} ({t:?})"));
+                        }
+                    }
+                }
+            };
+
+        // Every page as every role (a page is read, never written: the order does not matter).
+        for r in rows.iter().filter(|r| !r.post) {
+            let mut line = format!("{:<44}", r.route);
+            for (who, s) in &sessions {
+                calls += 1;
+                let (status, body) = if r.expect == Page::Stream {
+                    (w.open(&r.path, s).await.status(), String::new())
+                } else {
+                    let res = w.get(&r.path, s).await;
+                    (res.status, res.body)
+                };
+                line.push_str(&format!(" {who}={}", status.as_u16()));
+                if status.is_server_error() {
+                    problems.push(format!("{who} GET {}: {status}", r.path));
+                    continue;
+                }
+                if let Page::Read(b) = r.expect {
+                    if *who == r.reader {
+                        if status != StatusCode::OK {
+                            problems.push(format!("{who} (the reader) GET {}: {status}", r.path));
+                        }
+                        for h in &r.hides {
+                            if !body.contains(h) {
+                                problems.push(format!(
+                                "{who} (the reader) GET {}: the page does not show {h:?}, so the row proves nothing",
+                                r.path
+                            ));
+                            }
+                        }
+                    }
+                    if ["staff_b", "head_b"].contains(who) {
+                        if !b.accepts(status) {
+                            problems
+                                .push(format!("{who} GET {}: {status}, expected {b:?}", r.path));
+                        }
+                        for h in r.hides.iter().filter(|_| status.is_success()) {
+                            if body.contains(h) {
+                                problems
+                                    .push(format!("{who} GET {}: {status} shows {h:?}", r.path));
+                            }
+                        }
+                    }
+                }
+                scan(who, &r.path, status, &body, &mut problems);
+            }
+            eprintln!("{line}");
+        }
+        let page_calls = calls;
+
+        let before =
+            w.t.app
+                .get_task(Caller::System, o.task_a)
+                .await
+                .unwrap()
+                .task;
+        // Every write of unit A's objects as unit B's staff and head, with an empty form:
+        // refused, never validated first. The caller's own writes answer no 5xx.
+        let form = |path: &str, s: &Session, multipart: bool| {
+            let path = path.to_owned();
+            let s = s.clone();
+            let w = &w;
+            async move {
+                if multipart {
+                    w.post_multipart(&path, &s, &[], &[]).await
+                } else {
+                    w.post_form(&path, &s, &[]).await
+                }
+            }
+        };
+        // The caller's own writes come last: one of them signs the caller out.
+        let mut writes: Vec<&PageRow> = rows.iter().filter(|r| r.post).collect();
+        writes.sort_by_key(|r| r.expect == Page::OwnWrite);
+        for r in writes {
+            for who in ["staff_b", "head_b"] {
+                let res = form(&r.path, &by_name(who), r.multipart).await;
+                calls += 1;
+                match r.expect {
+                    Page::Write if !Expect::Refused.accepts(res.status) => problems.push(format!(
+                        "{who} POST {}: {} (expected 403 or 404, before any validation): {}",
+                        r.path,
+                        res.status,
+                        shown(&res.body)
+                    )),
+                    _ if res.status.is_server_error() => {
+                        problems.push(format!("{who} POST {}: {}", r.path, res.status))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // The covert inspection answers 404 to the inspected unit's writes as to its reads.
+        for (path, multipart) in covert_writes(&o, &m) {
+            for who in ["staff_a", "head_a"] {
+                let res = form(&path, &by_name(who), multipart).await;
+                calls += 1;
+                if res.status != StatusCode::NOT_FOUND {
+                    problems.push(format!(
+                        "{who} POST {path}: {} (expected 404: covert)",
+                        res.status
+                    ));
+                }
+            }
+        }
+        // The refusals left unit A's task as it was.
+        let after =
+            w.t.app
+                .get_task(Caller::System, o.task_a)
+                .await
+                .unwrap()
+                .task;
+        assert_eq!(
+            (after.status, after.version),
+            (before.status, before.version),
+            "no write of unit B's went through"
+        );
+
+        eprintln!(
+            "authz matrix (pages): {} routes; {} page rows × {} roles = {page_calls} reads, \
+         {} writes = {calls} cases",
+            routes.len(),
+            rows.iter().filter(|r| !r.post).count(),
+            ROLES.len(),
+            calls - page_calls
+        );
+        assert!(
+            problems.is_empty(),
+            "{} problems:\n{}",
+            problems.len(),
+            problems.join("\n")
+        );
+    }
+);
+
+// ---- a schema-driven fuzz of the whole API ------------------------------------------------
+
+/// A small deterministic generator (xorshift64*): the same cases on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+const TEXTS: [&str; 8] = [
+    "",
+    " ",
+    "征收",
+    "2026-11",
+    "2026-13",
+    "'; DROP TABLE tasks; --",
+    "<script>alert(1)</script>",
+    "\u{0}\r\n",
+];
+
+/// A value for `schema`, mostly of its shape and sometimes not (a wrong type, a required
+/// property left out, a value outside an enumeration), with ids from `ids`.
+fn instance(
+    c: &common::openapi::Contract,
+    schema: &Value,
+    rng: &mut Rng,
+    ids: &[i64],
+    depth: u32,
+) -> Value {
+    let mut s = schema;
+    while let Some(r) = s.get("$ref").and_then(Value::as_str) {
+        match c.doc.pointer(r.trim_start_matches('#')) {
+            Some(t) => s = t,
+            None => return Value::Null,
+        }
+    }
+    if rng.chance(4) {
+        // The wrong type altogether.
+        return rng
+            .pick(&[
+                json!(null),
+                json!("x"),
+                json!(-1),
+                json!([]),
+                json!({}),
+                json!(true),
+            ])
+            .clone();
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(alts) = s
+            .get(key)
+            .and_then(Value::as_array)
+            .filter(|a| !a.is_empty())
+        {
+            let alt = rng.pick(alts).clone();
+            return instance(c, &alt, rng, ids, depth);
+        }
+    }
+    if let Some(parts) = s.get("allOf").and_then(Value::as_array) {
+        let mut out = serde_json::Map::new();
+        for p in parts {
+            if let Value::Object(m) = instance(c, p, rng, ids, depth) {
+                out.extend(m);
+            }
+        }
+        return Value::Object(out);
+    }
+    if let Some(options) = s
+        .get("enum")
+        .and_then(Value::as_array)
+        .filter(|a| !a.is_empty())
+    {
+        return if rng.chance(10) {
+            json!("not_an_option")
+        } else {
+            rng.pick(options).clone()
+        };
+    }
+    let ty = match s.get("type") {
+        Some(Value::String(t)) => t.clone(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+            .get(rng.below(a.len()))
+            .cloned()
+            .unwrap_or_default(),
+        _ if s.get("properties").is_some() => "object".into(),
+        _ => String::new(),
+    };
+    match ty.as_str() {
+        "object" if depth < 4 => {
+            let required: Vec<&str> = s
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let mut out = serde_json::Map::new();
+            for (k, ps) in s
+                .get("properties")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                let need = required.contains(&k.as_str());
+                if (need && !rng.chance(8)) || (!need && rng.chance(50)) {
+                    out.insert(k.clone(), instance(c, ps, rng, ids, depth + 1));
+                }
+            }
+            Value::Object(out)
+        }
+        "array" if depth < 4 => {
+            let item = s.get("items").cloned().unwrap_or(json!({}));
+            (0..rng.below(3))
+                .map(|_| instance(c, &item, rng, ids, depth + 1))
+                .collect()
+        }
+        "integer" | "number" => {
+            let id = *rng.pick(ids);
+            rng.pick(&[
+                json!(id),
+                json!(0),
+                json!(1),
+                json!(-1),
+                json!(60),
+                json!(101),
+                json!(i64::MAX),
+            ])
+            .clone()
+        }
+        "boolean" => json!(rng.chance(50)),
+        "string" => match s.get("format").and_then(Value::as_str) {
+            Some("date") => rng
+                .pick(&[
+                    json!("2026-11-20"),
+                    json!("2026-12-31"),
+                    json!("2026-02-30"),
+                    json!("x"),
+                ])
+                .clone(),
+            Some("date-time") => rng
+                .pick(&[json!("2026-11-02T09:00:00Z"), json!("yesterday")])
+                .clone(),
+            _ => {
+                if rng.chance(10) {
+                    json!("长".repeat(300))
+                } else {
+                    json!(rng.pick(&TEXTS))
+                }
+            }
+        },
+        "null" => Value::Null,
+        _ => json!("x"),
+    }
+}
+
+/// A path or query value for a parameter.
+fn param_value(name: &str, schema: &Value, rng: &mut Rng, ids: &[i64], token: &str) -> String {
+    if name == "token" && rng.chance(60) {
+        return token.to_owned();
+    }
+    let ty = schema
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("string");
+    let good = match (name, ty) {
+        ("month" | "from" | "to", _) => rng.pick(&["2026-11", "2026-12", "2026-05"]).to_string(),
+        ("year", _) => "2026".into(),
+        ("per_page", _) => rng.pick(&["1", "50", "200"]).to_string(),
+        (_, "integer") => rng.pick(ids).to_string(),
+        (_, "boolean") => "true".into(),
+        _ => rng.pick(&["x", "2026-11", "email", "red"]).to_string(),
+    };
+    if rng.chance(35) {
+        rng.pick(&[
+            "0",
+            "-1",
+            "abc",
+            "99999999",
+            "9223372036854775807",
+            "2026-13",
+            "%00",
+            "1.5",
+            "",
+            "201",
+        ])
+        .to_string()
+    } else {
+        good
+    }
+}
+
+web_test!(
+    a_schema_driven_fuzz_of_the_api_finds_no_5xx_and_nothing_off_the_document,
+    |w| {
+        let o = world(&w).await;
+        let doc = w.get("/api/openapi.json", &Session::default()).await.json();
+        let contract = common::openapi::Contract::new(doc);
+        let ids = [
+            o.unit_a,
+            o.staff_a,
+            o.child_org,
+            o.task_a,
+            o.coordination,
+            o.open_inspection,
+            o.covert,
+            o.covert_finding,
+            o.project,
+            o.publication,
+            o.bulletin,
+            o.confidential_case,
+            o.progress_file,
+            1,
+            2,
+            3,
+        ];
+        let mut person_of = std::collections::BTreeMap::new();
+        for who in ["admin", "staff_b"] {
+            let me = w
+                .api("GET", "/api/v1/me", &w.token(who).await, None)
+                .await
+                .json();
+            person_of.insert(who, me["id"].as_i64().expect("the caller's id"));
+        }
+        let mut callers = [
+            ("admin", w.token("admin").await),
+            ("staff_b", w.token("staff_b").await),
+        ];
+        // Cases per operation and caller; more with XIAOHAO_FUZZ_CASES for a longer hunt.
+        let per_op: usize = std::env::var("XIAOHAO_FUZZ_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(6);
+        let mut rng = Rng(0x5EED_CAFE_F00D_u64);
+        let mut problems = Vec::new();
+        let mut cases = 0usize;
+        let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+        let operations = contract.operations();
+        assert!(
+            operations.len() >= 140,
+            "the document's operations: {}",
+            operations.len()
+        );
+        for (method, template) in &operations {
+            let op = contract
+                .operation(method, template)
+                .cloned()
+                .unwrap_or_default();
+            let params: Vec<Value> = op["parameters"].as_array().cloned().unwrap_or_default();
+            let body_schema = op
+                .pointer("/requestBody/content/application~1json/schema")
+                .cloned();
+            for (who, session) in callers.iter_mut() {
+                for _ in 0..per_op {
+                    let mut path = template.clone();
+                    let mut query = Vec::new();
+                    for p in &params {
+                        let name = p["name"].as_str().unwrap_or_default();
+                        let v = param_value(name, &p["schema"], &mut rng, &ids, &o.display_token);
+                        match p["in"].as_str() {
+                            Some("path") => {
+                                let v = if v.is_empty() { "x".into() } else { v };
+                                path = path
+                                    .replace(&format!("{{{name}}}"), &common::http::url_encode(&v));
+                            }
+                            Some("query") if rng.chance(60) => {
+                                query.push(format!("{name}={}", common::http::url_encode(&v)));
+                            }
+                            _ => {}
+                        }
+                    }
+                    let uri = if query.is_empty() {
+                        format!("/api/v1{path}")
+                    } else {
+                        format!("/api/v1{path}?{}", query.join("&"))
+                    };
+                    let body = body_schema.as_ref().map(|s| {
+                        if rng.chance(5) {
+                            "{not json".to_owned()
+                        } else {
+                            instance(&contract, s, &mut rng, &ids, 0).to_string()
+                        }
+                    });
+                    let m = method.to_uppercase();
+                    let res = w.api(&m, &uri, session, body.as_deref()).await;
+                    cases += 1;
+                    // A case that reset the caller's password or revoked their tokens: a new
+                    // token, so that the next cases still reach past sign-in.
+                    if res.status == StatusCode::UNAUTHORIZED {
+                        // (A case may also have disabled the caller, or their organization.)
+                        let _ =
+                            w.t.app
+                                .set_organization_disabled(Caller::System, w.t.org, false)
+                                .await;
+                        if let Some(id) = person_of.get(*who) {
+                            let _ =
+                                w.t.app
+                                    .set_person_disabled(Caller::System, *id, false)
+                                    .await;
+                        }
+                        *session = w.token(who).await;
+                    }
+                    *statuses.entry(res.status.as_u16()).or_default() += 1;
+                    if res.status.is_server_error() {
+                        problems.push(format!(
+                            "{who} {m} {uri}: {}: {}",
+                            res.status,
+                            shown(&res.body)
+                        ));
+                        continue;
+                    }
+                    // No answer carries the database's own words (its message, its source
+                    // file and line, the driver's name).
+                    for marker in [
+                        "SQLSTATE",
+                        "sqlx",
+                        "postgres",
+                        "sqlite",
+                        ".c:",
+                        "syntax error",
+                        "violates",
+                    ] {
+                        if res.body.to_lowercase().contains(&marker.to_lowercase()) {
+                            problems.push(format!(
+                                "{who} {m} {uri}: the answer shows {marker:?}: {}",
+                                shown(&res.body)
+                            ));
+                        }
+                    }
+                    // The board's event stream is not JSON and not described as such.
+                    if template.ends_with("/events") {
+                        continue;
+                    }
+                    for v in contract.violations(method, template, res.status.as_u16(), &res.body) {
+                        problems.push(format!("{who} {m} {uri}: {v}"));
+                    }
+                }
+            }
+        }
+        eprintln!(
+            "openapi fuzz: {} operations × {} callers × {per_op} = {cases} cases; statuses {statuses:?}",
+            operations.len(),
+            callers.len()
+        );
+        assert!(cases >= operations.len() * callers.len() * per_op);
+        problems.sort();
+        problems.dedup();
+        assert!(
+            problems.is_empty(),
+            "{} problems:\n{}",
+            problems.len(),
+            problems.join("\n")
+        );
+    }
+);

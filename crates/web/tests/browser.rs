@@ -298,8 +298,8 @@ async fn two_factor_flow(b: Browser, clock: std::sync::Arc<app::FixedClock>) {
     assert!(first.contains("登录"), "{first}");
     assert!(first.contains("纪工委"), "the actor's unit: {first}");
     assert!(
-        first.contains("second_factor") && first.contains("totp"),
-        "{first}"
+        first.contains("第二因素: totp"),
+        "the factor, by its name: {first}"
     );
     b.screenshot("audit-two-factor-sign-in.png").await;
     // The enrolment too, by its name.

@@ -188,7 +188,12 @@ web_test!(read_matrix_through_pages_and_api, |w| {
                 "staff_a1",
             ],
         ),
-        ("/audit".into(), "/api/v1/audit".into(), &["admin"]),
+        // The discipline office: the cases' entries only.
+        (
+            "/audit".into(),
+            "/api/v1/audit".into(),
+            &["admin", "discipline"],
+        ),
         (
             "/organizations".into(),
             "/api/v1/organizations/".into(),

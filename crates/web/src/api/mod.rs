@@ -238,6 +238,104 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     router().split_for_parts().1
 }
 
+/// The document as served: the operations' own answers, and on every operation the error
+/// answers any of them can give in the error envelope (a parameter or body that does not
+/// parse, sign-in, rights, a missing object, invalid fields, a full disk; for a body also its
+/// size and type), with the formats the server enforces on parameters (a month is `YYYY-MM`,
+/// a page size at most [`domain::page::MAX_PAGE_SIZE`]).
+pub fn openapi_document() -> serde_json::Value {
+    use serde_json::{Value, json};
+    let mut doc = serde_json::to_value(openapi()).unwrap_or_default();
+    let error = |what: &str| {
+        json!({
+            "description": what,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+        })
+    };
+    let common = [
+        (
+            "400",
+            "A parameter or the body does not parse (`bad_request`).",
+        ),
+        (
+            "401",
+            "Not signed in, or the token has expired or was revoked (`unauthenticated`).",
+        ),
+        (
+            "403",
+            "The caller's role or scope does not allow it (`forbidden`).",
+        ),
+        (
+            "404",
+            "No such object, or one the caller may not know of (`not_found`).",
+        ),
+        (
+            "422",
+            "Invalid input: `fields` names each field and why (`validation_failed`).",
+        ),
+        (
+            "503",
+            "The server's disk is full; nothing was kept (`storage_full`).",
+        ),
+    ];
+    let with_body = [
+        (
+            "413",
+            "The body is larger than the server takes (`body_too_large`).",
+        ),
+        (
+            "415",
+            "The body is not `application/json` (`unsupported_media_type`).",
+        ),
+    ];
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return doc;
+    };
+    for item in paths.values_mut() {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            let Some(op) = item.get_mut(method) else {
+                continue;
+            };
+            let has_body = op.get("requestBody").is_some();
+            if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+                let extra = common.iter().chain(with_body.iter().filter(|_| has_body));
+                for (status, what) in extra {
+                    responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| error(what));
+                }
+            }
+            for p in op
+                .get_mut("parameters")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+                let schema = match name {
+                    "month" | "from" | "to" => Some(json!({"pattern": "^\\d{4}-\\d{2}$"})),
+                    "per_page" => Some(json!({
+                        "minimum": 1, "maximum": domain::page::MAX_PAGE_SIZE
+                    })),
+                    "page" => Some(json!({"minimum": 1})),
+                    _ => None,
+                };
+                if let (Some(extra), Some(Value::Object(s))) = (schema, p.get_mut("schema")) {
+                    // A pattern only on a plain string (not a date-time `from`).
+                    let is_string =
+                        s.get("type") == Some(&json!("string")) && s.get("format").is_none();
+                    for (k, v) in extra.as_object().into_iter().flatten() {
+                        if k != "pattern" || is_string {
+                            s.insert(k.clone(), v.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    doc
+}
+
 /// 405 in the API's error envelope.
 pub async fn method_not_allowed(parts: Parts) -> Response {
     ApiError::bad_request(
@@ -250,7 +348,8 @@ pub async fn method_not_allowed(parts: Parts) -> Response {
 
 pub async fn openapi_json() -> Response {
     static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let body = DOC.get_or_init(|| openapi().to_pretty_json().unwrap_or_default());
+    let body =
+        DOC.get_or_init(|| serde_json::to_string_pretty(&openapi_document()).unwrap_or_default());
     ([(header::CONTENT_TYPE, "application/json")], body.clone()).into_response()
 }
 
@@ -351,6 +450,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let lang = lang_of(parts);
         let q = parts.uri.query().unwrap_or("");
+        // A page beyond what the document allows is refused, not silently clamped.
+        for (k, v) in form_urlencoded::parse(q.as_bytes()) {
+            let limit = match k.as_ref() {
+                "per_page" => domain::page::MAX_PAGE_SIZE,
+                "page" => u32::MAX,
+                _ => continue,
+            };
+            if v.parse::<u32>().is_ok_and(|n| n == 0 || n > limit) {
+                return Err(ApiError::bad_request(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_failed",
+                    Some((k.into_owned(), "out_of_range")),
+                    lang,
+                ));
+            }
+        }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
         serde_path_to_error::deserialize(de)
             .map(ApiQuery)

@@ -327,7 +327,7 @@ impl From<Figures> for Counts {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct UnitCounts {
+pub struct UnitFiguresLine {
     pub unit_id: i64,
     pub unit_name: String,
     pub figures: Counts,
@@ -339,7 +339,7 @@ pub struct MonthFigures {
     /// Frozen at the month's close.
     pub frozen: bool,
     pub total: Counts,
-    pub by_unit: Vec<UnitCounts>,
+    pub by_unit: Vec<UnitFiguresLine>,
 }
 
 impl From<app::FiguresView> for MonthFigures {
@@ -351,7 +351,7 @@ impl From<app::FiguresView> for MonthFigures {
             by_unit: v
                 .by_unit
                 .into_iter()
-                .map(|u| UnitCounts {
+                .map(|u| UnitFiguresLine {
                     unit_id: u.unit_id,
                     unit_name: u.unit_name,
                     figures: u.figures.into(),

@@ -533,8 +533,12 @@ pub async fn verify_follow_up(
                 },
             )
         }
+        // Refused before the choice is read, for whoever may not verify.
         _ => (
-            Err(AppError::field("verdict", "invalid_decision")),
+            match state.app.may_verify_follow_up(user.caller(), id).await {
+                Ok(()) => Err(AppError::field("verdict", "invalid_decision")),
+                Err(e) => Err(e),
+            },
             "followup.closed",
         ),
     };

@@ -224,6 +224,13 @@ pub async fn import(
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let lang = user.lang;
+    // Refused before the upload is read, for whoever does not plan the year.
+    if !state
+        .app
+        .can_manage_planning(user.caller(), user.identity.actor.organization_id.0)
+    {
+        return user.fail(AppError::Forbidden).into_response();
+    }
     let mut year_raw = String::new();
     let mut file = None;
     let mut unreadable = multipart.is_err();

@@ -98,6 +98,10 @@ fn number(v: &mut Validator, form: &FormData, field: &str, required: bool) -> Op
 
 pub async fn save(State(state): State<AppState>, user: User, form: FormData) -> Response {
     let org = user.identity.actor.organization_id.0;
+    // Refused before the form is read, for whoever does not set the policy.
+    if !state.app.can_manage_security(user.caller(), org) {
+        return user.fail(app::AppError::Forbidden).into_response();
+    }
     // What was typed, as far as it reads (for showing the form again), and what does not.
     let mut v = Validator::new();
     let typed = PasswordPolicy {

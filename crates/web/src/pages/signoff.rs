@@ -182,7 +182,11 @@ pub async fn decide(
                 .decide_sign_off(user.caller(), id, false, form.get("reason"))
                 .await
         }
-        _ => Err(AppError::field("decision", "invalid_decision")),
+        // Refused before the choice is read, for whoever may not decide.
+        _ => match state.app.may_decide_sign_off(user.caller(), id).await {
+            Ok(()) => Err(AppError::field("decision", "invalid_decision")),
+            Err(e) => Err(e),
+        },
     };
     back(&state, &user, form, "signoff.decided", "decide", r).await
 }

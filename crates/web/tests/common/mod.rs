@@ -4,3 +4,4 @@
 
 pub mod browser;
 pub mod http;
+pub mod openapi;
