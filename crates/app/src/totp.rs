@@ -102,8 +102,65 @@ fn new_recovery_codes() -> Vec<String> {
         .collect()
 }
 
-fn recovery_hash(person: i64, code: &str) -> String {
-    sha256_hex(&format!("xiaohao-recovery\0{person}\0{code}"))
+impl App {
+    /// A recovery code as stored: keyed with the ledger's key, so that a copy of the database
+    /// alone cannot be searched for the codes.
+    fn recovery_hash(&self, person: i64, code: &str) -> String {
+        self.config
+            .audit_key
+            .hmac(format!("xiaohao-recovery\0{person}\0{code}").as_bytes())
+    }
+
+    /// Seals a secret for `person`: the nonce names them, so that a seal copied to another
+    /// person's row does not open.
+    fn seal_for(&self, person: i64, secret: &TotpSecret) -> String {
+        secret.seal(
+            &self.config.audit_key,
+            &format!("{person}.{}", random_hex(12)),
+        )
+    }
+
+    fn unseal_for(&self, person: i64, stored: &str) -> Option<TotpSecret> {
+        let nonce = stored.split(':').nth(1)?;
+        if nonce.split('.').next() != Some(person.to_string().as_str()) {
+            return None;
+        }
+        TotpSecret::unseal(&self.config.audit_key, stored)
+    }
+
+    /// Refuses a code check while the account is throttled.
+    async fn code_throttle(
+        &self,
+        username: &str,
+    ) -> Result<Option<domain::throttle::ThrottleState>> {
+        let now = self.now();
+        let key = format!("user:{username}");
+        let state = store::auth::get_throttle(&self.db, &key).await?;
+        if let Some(until) = domain::throttle::locked_until(state.as_ref(), now) {
+            return Err(AppError::Throttled {
+                until,
+                retry_after_secs: (until - now).num_seconds().max(1),
+            });
+        }
+        Ok(state)
+    }
+
+    /// Counts a wrong code given from a session (confirming or removing the factor) against
+    /// the account, as a wrong password is, and keeps that count.
+    async fn code_failed(&self, username: &str) -> Result<AppError> {
+        let key = format!("user:{username}");
+        let mut tx = self.db.begin().await?;
+        store::auth::lock_throttle_key(&mut tx, &key).await?;
+        let state = store::auth::get_throttle(&mut tx, &key).await?;
+        let next = domain::throttle::after_account_failure(
+            state.as_ref(),
+            self.now(),
+            self.config.throttle,
+        );
+        store::auth::put_throttle(&mut tx, &key, &next).await?;
+        tx.commit().await?;
+        Ok(AppError::field("totp_code", "wrong_code"))
+    }
 }
 
 impl App {
@@ -158,7 +215,7 @@ impl App {
     ) -> Result<Challenge> {
         store::totp::purge_expired_challenges(tx, now).await?;
         if purpose == ChallengePurpose::Enrol {
-            let sealed = new_secret().seal(&self.config.audit_key, &random_hex(12));
+            let sealed = self.seal_for(person, &new_secret());
             store::totp::begin(tx, person, &sealed, now).await?;
         }
         let token = random_hex(32);
@@ -175,7 +232,8 @@ impl App {
     }
 
     fn enrolment_of(&self, row: &store::totp::TotpRow, username: &str) -> Result<Enrolment> {
-        let secret = TotpSecret::unseal(&self.config.audit_key, &row.secret)
+        let secret = self
+            .unseal_for(row.person_id, &row.secret)
             .ok_or_else(|| AppError::Internal("a second factor cannot be unsealed".into()))?;
         Ok(Enrolment {
             secret: secret.to_base32(),
@@ -244,17 +302,25 @@ impl App {
         let c = store::totp::find_challenge(&mut tx, &id, now)
             .await?
             .ok_or(AppError::Unauthenticated)?;
+        // The account may have been disabled since the password was given.
+        let usable = store::people::credentials(&mut tx, &p.username)
+            .await?
+            .is_some_and(|c| !c.disabled && !c.org_disabled);
+        if !usable {
+            store::totp::delete_challenge(&mut tx, &id).await?;
+            tx.commit().await?;
+            return Err(AppError::Unauthenticated);
+        }
         let enrol = c.purpose == "enrol";
         let row = store::totp::get(&mut tx, p.id).await?;
-        let secret = row
-            .as_ref()
-            .and_then(|r| TotpSecret::unseal(&self.config.audit_key, &r.secret));
+        let secret = row.as_ref().and_then(|r| self.unseal_for(p.id, &r.secret));
         let last = row.as_ref().and_then(|r| r.last_step);
         let step = secret.as_ref().and_then(|s| s.verify(code, now, last));
         let mut used = None;
         if let Some(step) = step {
             let stored = if enrol {
-                store::totp::enable(&mut tx, p.id, step, now).await?
+                let sealed = row.as_ref().map_or("", |r| r.secret.as_str());
+                store::totp::enable(&mut tx, p.id, sealed, step, now).await?
             } else {
                 store::totp::use_step(&mut tx, p.id, step).await?
             };
@@ -263,7 +329,8 @@ impl App {
             }
         } else if !enrol
             && let Some(rc) = domain::totp::normalize_recovery_code(code)
-            && store::totp::use_recovery_code(&mut tx, p.id, &recovery_hash(p.id, &rc), now).await?
+            && store::totp::use_recovery_code(&mut tx, p.id, &self.recovery_hash(p.id, &rc), now)
+                .await?
         {
             used = Some("recovery_code");
         }
@@ -298,7 +365,7 @@ impl App {
         store::totp::delete_challenge(&mut tx, &id).await?;
         let recovery_codes = if enrol {
             let codes = new_recovery_codes();
-            let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(p.id, c)).collect();
+            let hashes: Vec<String> = codes.iter().map(|c| self.recovery_hash(p.id, c)).collect();
             store::totp::set_recovery_codes(&mut tx, p.id, &hashes).await?;
             // The person did it, though no session is open yet.
             store::audit::append(
@@ -340,8 +407,12 @@ impl App {
     pub async fn totp_status(&self, me: &Identity) -> Result<TotpStatus> {
         let person = me.actor.person_id.0;
         let row = store::totp::get(&self.db, person).await?;
+        // The secret of an enrolment under way is shown to the browser session only: a token
+        // that leaked must not learn the code the person is about to confirm.
         let pending = match &row {
-            Some(r) if r.enabled_at.is_none() => Some(self.enrolment_of(r, &me.username)?),
+            Some(r) if r.enabled_at.is_none() && me.session.is_some() => {
+                Some(self.enrolment_of(r, &me.username)?)
+            }
             _ => None,
         };
         Ok(TotpStatus {
@@ -367,7 +438,7 @@ impl App {
             return Err(AppError::field("totp_code", "totp_already_enabled"));
         }
         let secret = new_secret();
-        let sealed = secret.seal(&self.config.audit_key, &random_hex(12));
+        let sealed = self.seal_for(person, &secret);
         store::totp::begin(&mut tx, person, &sealed, self.now()).await?;
         tx.commit().await?;
         Ok(Enrolment {
@@ -383,16 +454,28 @@ impl App {
         let person = me.actor.person_id.0;
         let now = self.now();
         let mut tx = self.db.begin().await?;
+        self.code_throttle(&me.username).await?;
         let row = store::totp::get(&mut tx, person)
             .await?
             .filter(|r| r.enabled_at.is_none())
             .ok_or_else(|| AppError::field("totp_code", "totp_not_begun"))?;
-        let step = TotpSecret::unseal(&self.config.audit_key, &row.secret)
+        let Some(step) = self
+            .unseal_for(person, &row.secret)
             .and_then(|s| s.verify(code, now, None))
-            .ok_or_else(|| AppError::field("totp_code", "wrong_code"))?;
-        store::totp::enable(&mut tx, person, step, now).await?;
+        else {
+            drop(tx);
+            return Err(self.code_failed(&me.username).await?);
+        };
+        // Only the secret the code was checked against: an enrolment begun again meanwhile
+        // (another tab) is not confirmed by this code.
+        if !store::totp::enable(&mut tx, person, &row.secret, step, now).await? {
+            return Err(AppError::field("totp_code", "totp_not_begun"));
+        }
         let codes = new_recovery_codes();
-        let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(person, c)).collect();
+        let hashes: Vec<String> = codes
+            .iter()
+            .map(|c| self.recovery_hash(person, c))
+            .collect();
         store::totp::set_recovery_codes(&mut tx, person, &hashes).await?;
         self.audit(
             &mut tx,
@@ -422,11 +505,13 @@ impl App {
         {
             return Err(AppError::field("totp_code", "totp_required"));
         }
+        self.code_throttle(&me.username).await?;
         let row = store::totp::get(&mut tx, person)
             .await?
             .filter(|r| r.enabled_at.is_some())
             .ok_or_else(|| AppError::field("totp_code", "totp_not_enabled"))?;
-        let by_code = TotpSecret::unseal(&self.config.audit_key, &row.secret)
+        let by_code = self
+            .unseal_for(person, &row.secret)
             .and_then(|s| s.verify(code, now, row.last_step))
             .is_some();
         let by_recovery = !by_code
@@ -435,7 +520,7 @@ impl App {
                     store::totp::use_recovery_code(
                         &mut tx,
                         person,
-                        &recovery_hash(person, &rc),
+                        &self.recovery_hash(person, &rc),
                         now,
                     )
                     .await?
@@ -443,7 +528,8 @@ impl App {
                 None => false,
             };
         if !by_code && !by_recovery {
-            return Err(AppError::field("totp_code", "wrong_code"));
+            drop(tx);
+            return Err(self.code_failed(&me.username).await?);
         }
         store::totp::remove(&mut tx, person).await?;
         self.audit(
@@ -468,6 +554,10 @@ impl App {
         caller.authorize(Action::ManageSecurity {
             org: OrganizationId(p.organization_id),
         })?;
+        // One's own factor is removed with a code (`disable_totp`), not around it.
+        if caller.actor_id() == Some(person) {
+            return Err(AppError::field("person_id", "cannot_reset_self"));
+        }
         let mut tx = self.db.begin().await?;
         let removed = store::totp::remove(&mut tx, person).await?;
         store::auth::delete_sessions_of(&mut tx, person, None).await?;

@@ -1181,3 +1181,98 @@ app_test!(
         );
     }
 );
+
+app_test!(the_second_factor_holds_at_its_edges, |t| {
+    let security = t.person("sec", None, &[(Role::SecurityAdmin, None)]).await;
+    t.person("zhao.liu", None, &[(Role::Supervisor, None)])
+        .await;
+    let s = t.app.login("zhao.liu", TEST_PASSWORD).await.unwrap();
+    let me = t
+        .app
+        .identify_session(&s.session_token)
+        .await
+        .unwrap()
+        .unwrap();
+    let (_, token) = t.app.create_own_api_token(&me, "同步", None).await.unwrap();
+    let by_token = t.app.identify_token(&token).await.unwrap().unwrap();
+    // An enrolment under way shows its secret to the session only, never to a token.
+    let e = t.app.begin_totp(&me).await.unwrap();
+    assert_eq!(
+        t.app.totp_status(&me).await.unwrap().pending,
+        Some(e.clone())
+    );
+    assert_eq!(t.app.totp_status(&by_token).await.unwrap().pending, None);
+    // Begun again (another tab), the first secret's code confirms nothing.
+    let first = domain::totp::TotpSecret::from_base32(&e.secret).unwrap();
+    let e2 = t.app.begin_totp(&me).await.unwrap();
+    assert_ne!(e.secret, e2.secret);
+    let now = t.clock.now();
+    assert!(t.app.confirm_totp(&me, &first.code_now(now)).await.is_err());
+    let second = domain::totp::TotpSecret::from_base32(&e2.secret).unwrap();
+    t.clock.advance(Duration::seconds(30));
+    let codes = t
+        .app
+        .confirm_totp(&me, &second.code_now(t.clock.now()))
+        .await
+        .unwrap();
+    // Wrong codes to remove it count against the account like wrong passwords.
+    let mut throttled = false;
+    for _ in 0..12 {
+        match t.app.disable_totp(&me, "000000").await {
+            Err(AppError::Throttled { .. }) => {
+                throttled = true;
+                break;
+            }
+            Err(AppError::Invalid(_)) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(
+        throttled,
+        "guessing the code to remove the factor is slowed down"
+    );
+    t.clock.advance(Duration::hours(1));
+
+    // The security administrator does not reset their own factor around its code.
+    assert!(matches!(
+        t.app.reset_totp(Caller::Person(&security), security.actor.person_id.0).await,
+        Err(AppError::Invalid(ref e)) if e.0[0].code == "cannot_reset_self"
+    ));
+
+    // A sign-in waiting for its code ends when the person is disabled, or reset.
+    let c = t
+        .app
+        .login("zhao.liu", TEST_PASSWORD)
+        .await
+        .unwrap()
+        .challenge
+        .unwrap();
+    let person = me.actor.person_id.0;
+    t.app
+        .set_person_disabled(Caller::System, person, true)
+        .await
+        .unwrap();
+    t.app
+        .set_person_disabled(Caller::System, person, false)
+        .await
+        .unwrap();
+    assert!(matches!(
+        t.app.complete_login(&c.token, &codes[0], None).await,
+        Err(AppError::Unauthenticated)
+    ));
+    let c = t
+        .app
+        .login("zhao.liu", TEST_PASSWORD)
+        .await
+        .unwrap()
+        .challenge
+        .unwrap();
+    t.app
+        .reset_totp(Caller::Person(&security), person)
+        .await
+        .unwrap();
+    assert!(matches!(
+        t.app.complete_login(&c.token, &codes[0], None).await,
+        Err(AppError::Unauthenticated)
+    ));
+});

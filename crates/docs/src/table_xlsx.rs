@@ -29,9 +29,13 @@ pub fn write_table_xlsx(
         .set_bold()
         .set_align(FormatAlign::Center);
     let last = u16::try_from(table.header.len().max(1) - 1).unwrap_or(0);
-    sheet
-        .merge_range(0, 0, 0, last, title, &title_format)
-        .map_err(e)?;
+    // A title over one column is that cell: Excel merges no single cell.
+    if last == 0 {
+        sheet.write_string_with_format(0, 0, title, &title_format)
+    } else {
+        sheet.merge_range(0, 0, 0, last, title, &title_format)
+    }
+    .map_err(e)?;
     sheet.set_row_height(0, 30).map_err(e)?;
     for (c, h) in table.header.iter().enumerate() {
         let c = u16::try_from(c).unwrap_or(u16::MAX);
@@ -46,13 +50,26 @@ pub fn write_table_xlsx(
             let c = u16::try_from(c).unwrap_or(u16::MAX);
             match v.parse::<u32>() {
                 Ok(n) => sheet.write_number_with_format(r, c, n, &cell),
-                Err(_) => sheet.write_string_with_format(r, c, v, &cell),
+                Err(_) => sheet.write_string_with_format(r, c, fit_cell(v), &cell),
             }
             .map_err(e)?;
         }
     }
     sheet.set_freeze_panes(2, 0).map_err(e)?;
     wb.save_to_buffer().map_err(e)
+}
+
+/// The most characters a spreadsheet cell holds (Excel's limit is 32,767).
+const CELL_MAX_CHARS: usize = 32_000;
+
+/// A text as a cell takes it: cut with "…" where it is longer than a cell holds.
+fn fit_cell(v: &str) -> std::borrow::Cow<'_, str> {
+    if v.chars().count() <= CELL_MAX_CHARS {
+        return std::borrow::Cow::Borrowed(v);
+    }
+    let mut cut: String = v.chars().take(CELL_MAX_CHARS - 1).collect();
+    cut.push('…');
+    std::borrow::Cow::Owned(cut)
 }
 
 #[cfg(test)]
@@ -82,5 +99,22 @@ mod tests {
         );
         assert_eq!(range.get_value((2, 1)), Some(&Data::Float(12.0)));
         assert_eq!(range.get_value((2, 2)), Some(&Data::String("91.7%".into())));
+    }
+
+    #[test]
+    fn a_text_longer_than_a_cell_holds_is_cut_not_refused_and_one_column_takes_its_title() {
+        let long = "长".repeat(40_000);
+        let t = Table {
+            header: vec!["变更".into()],
+            rows: vec![vec![long]],
+        };
+        let bytes = write_table_xlsx("审计日志", "审计日志", &t).expect("written");
+        let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
+        let range = wb.worksheet_range("审计日志").unwrap();
+        let Some(Data::String(cell)) = range.get_value((2, 0)) else {
+            panic!("a text cell");
+        };
+        assert_eq!(cell.chars().count(), CELL_MAX_CHARS);
+        assert!(cell.ends_with('…'));
     }
 }

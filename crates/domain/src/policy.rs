@@ -316,9 +316,11 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<(), Denied> {
     let allowed = match action {
         Action::Administer { org } => actor.is_admin() && actor.reach(org) != Reach::None,
         Action::ViewAudit { org } => actor.has(Role::AuditAdmin) && actor.reach(org) != Reach::None,
+        // The discipline office reads its own organization's cases, as it decides them; the
+        // audit administrator the ledger of the organizations below too.
         Action::ViewCaseAudit { org } => {
-            (actor.has(Role::AuditAdmin) || actor.has(Role::DisciplineOfficer))
-                && actor.reach(org) != Reach::None
+            (actor.has(Role::AuditAdmin) && actor.reach(org) != Reach::None)
+                || (actor.has(Role::DisciplineOfficer) && actor.reach(org) == Reach::Own)
         }
         Action::ManageSecurity { org } => {
             actor.has(Role::SecurityAdmin) && actor.reach(org) != Reach::None
@@ -579,6 +581,7 @@ mod tests {
                 role == Role::DisciplineOfficer,
             );
             check(&a, Action::ViewCaseAudit { org: OTHER }, false);
+            check(&a, Action::ViewCaseAudit { org: CHILD }, false);
             check(&a, Action::ManageSecurity { org: ORG }, false);
         }
         let staff = actor(&[(Role::Staff, Some(11))], Some(11), &[]);

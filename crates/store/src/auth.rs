@@ -58,10 +58,13 @@ pub async fn delete_session(tx: &mut Tx, id_hash: &str) -> Result<()> {
     Ok(())
 }
 
-/// Ends every session of a person except `keep` (after a password change or when disabled).
+/// Ends every session of a person except `keep` (after a password change or when disabled),
+/// and every sign-in of theirs still waiting for its second factor.
 pub async fn delete_sessions_of(tx: &mut Tx, person: i64, keep: Option<&str>) -> Result<()> {
     with_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND id <> $2")
         .bind(person).bind(keep.unwrap_or("")).execute(c).await.map(|r| r.rows_affected()))?;
+    with_tx!(tx, c => sqlx::query("DELETE FROM login_challenges WHERE person_id = $1")
+        .bind(person).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

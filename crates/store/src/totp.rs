@@ -32,11 +32,18 @@ pub async fn begin(tx: &mut Tx, person: i64, sealed: &str, now: DateTime<Utc>) -
     Ok(())
 }
 
-/// Confirms the enrolment begun; false if there was none.
-pub async fn enable(tx: &mut Tx, person: i64, step: i64, now: DateTime<Utc>) -> Result<bool> {
+/// Confirms the enrolment begun with the secret `sealed` (the one the code was checked
+/// against); false if there is none, or it was begun again with another secret.
+pub async fn enable(
+    tx: &mut Tx,
+    person: i64,
+    sealed: &str,
+    step: i64,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let n = with_tx!(tx, c => sqlx::query(
-        "UPDATE person_totp SET enabled_at = $1, last_step = $2 WHERE person_id = $3 AND enabled_at IS NULL")
-        .bind(now).bind(step).bind(person).execute(c).await.map(|r| r.rows_affected()))?;
+        "UPDATE person_totp SET enabled_at = $1, last_step = $2 WHERE person_id = $3 AND enabled_at IS NULL AND secret = $4")
+        .bind(now).bind(step).bind(person).bind(sealed).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 

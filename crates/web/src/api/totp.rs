@@ -151,6 +151,12 @@ pub async fn set_totp_policy(
     ApiJson(b): ApiJson<TotpPolicyBody>,
 ) -> ApiResult<TotpPolicyBody> {
     let org = crate::pages::parse_id(&raw).map_err(|e| user.fail(e))?;
+    // Refused before the body is read, for whoever does not set the policy (the roles of
+    // another organization answer as their policy does: not found or forbidden).
+    s.app
+        .totp_roles(user.caller(), org)
+        .await
+        .map_err(|e| user.fail(e))?;
     let mut roles = Vec::new();
     for r in &b.roles {
         match domain::Role::parse(r) {

@@ -297,6 +297,10 @@ pub async fn account_disable(
 /// `POST /admin/security/totp`: the roles that must sign in with a second factor.
 pub async fn save_policy(State(state): State<AppState>, user: User, form: FormData) -> Response {
     let org = user.identity.actor.organization_id.0;
+    // Refused before the form is read, for whoever does not set the policy.
+    if !state.app.can_manage_security(user.caller(), org) {
+        return user.fail(app::AppError::Forbidden).into_response();
+    }
     let roles: Vec<domain::Role> = form
         .all("role")
         .iter()
