@@ -80,7 +80,9 @@ impl App {
             }
         };
         let m = ym.to_string();
-        let (cycle, _, phase) = self.sync_cycle(org, ym).await?;
+        // Read only: a close that stops before its commit leaves nothing behind, not even a
+        // month opened or a phase brought up to the calendar.
+        let (cycle, _, phase) = self.cycle_now(org, ym).await?;
         if phase == Phase::Closed {
             return self.closed_report(org, ym).await;
         }
@@ -96,7 +98,7 @@ impl App {
             return Err(AppError::field("month", "previous_month_open"));
         }
         let next = ym.next();
-        let (next_cycle, _, next_phase) = self.sync_cycle(org, next).await?;
+        let (next_cycle, _, next_phase) = self.cycle_now(org, next).await?;
         if next_phase == Phase::Closed {
             return Err(AppError::field("month", "next_month_closed"));
         }

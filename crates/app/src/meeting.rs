@@ -224,7 +224,7 @@ impl App {
         let ym = parse_month(month)?;
         self.organization(org).await?;
         caller.authorize(Action::ViewReview { org: org_id(org) })?;
-        let (_, _, phase) = self.sync_cycle(org, ym).await?;
+        let (_, _, phase) = self.cycle_now(org, ym).await?;
         let m = ym.to_string();
         let figures = self.figures_view(org, ym).await?;
         let publication = store::cards::list_publications(

@@ -380,6 +380,43 @@ impl App {
     /// The month's cycle, created on first use, with its phase brought up to date: the phase
     /// moves on its own by date (audited as a system change) unless a person moved it and the
     /// calendar has not crossed a boundary since.
+    /// The month's cycle and phase as of today, read only: the stored cycle with its phase
+    /// brought up to the calendar in memory, or, for a month nobody has opened yet, the cycle
+    /// it will have (id 0). The pages read this; what writes a phase is the `phases` job and
+    /// the actions that need the phase stored ([`App::sync_cycle`]).
+    pub(crate) async fn cycle_now(
+        &self,
+        org: i64,
+        month: YearMonth,
+    ) -> Result<(CycleRow, Calendar, Phase)> {
+        let cal = self.calendar(org).await?;
+        let today = self.today();
+        let m = month.to_string();
+        let (mut c, stored, manual) = match store::plan::cycle(&self.db, org, &m).await? {
+            Some(c) => {
+                let stored = Phase::parse(&c.phase).unwrap_or(Phase::Upcoming);
+                let manual = c.manual_on.as_deref().and_then(domain::plan::parse_date);
+                (c, stored, manual)
+            }
+            None => {
+                let opening = cal.phase_on(month, today);
+                let c = CycleRow {
+                    id: 0,
+                    organization_id: org,
+                    month: m,
+                    phase: opening.as_str().to_owned(),
+                    manual_on: None,
+                    arranged_at: None,
+                    arranged_by: None,
+                };
+                (c, opening, None)
+            }
+        };
+        let phase = cal.effective_phase(month, today, stored, manual, c.arranged_at.is_some());
+        c.phase = phase.as_str().to_owned();
+        Ok((c, cal, phase))
+    }
+
     pub(crate) async fn sync_cycle(
         &self,
         org: i64,
@@ -510,7 +547,7 @@ impl App {
         caller.authorize(Action::ViewStructure {
             org: OrganizationId(org),
         })?;
-        let (cycle, calendar, phase) = self.sync_cycle(org, month).await?;
+        let (cycle, calendar, phase) = self.cycle_now(org, month).await?;
         let counts = store::plan::status_counts(&self.db, org, &month.to_string()).await?;
         let units = store::org::all_units(&self.db, org).await?;
         let past_due = self.today() > calendar.proposals_due(month);
@@ -1028,7 +1065,7 @@ impl App {
         org: i64,
         month: YearMonth,
     ) -> Result<Option<&'static str>> {
-        let (cycle, _, phase) = self.sync_cycle(org, month).await?;
+        let (cycle, _, phase) = self.cycle_now(org, month).await?;
         Ok(phase.proposals_refused(cycle.arranged_at.is_some()))
     }
 

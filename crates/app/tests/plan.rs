@@ -632,3 +632,57 @@ app::app_test!(change_requests_keep_both_versions, |t| {
     );
     let _ = c.unit_b;
 });
+
+app::app_test!(
+    reading_a_month_writes_nothing_and_shows_the_phase_its_calendar_gives,
+    |t| {
+        let db = t.app.db().clone();
+        let count = |table: &'static str| {
+            let db = db.clone();
+            async move { store::testing::count_rows(&db, table).await.unwrap() }
+        };
+        // 2 November: December is open for proposals, November in execution; nobody has opened
+        // either month yet.
+        let (cycles, ledger) = (count("cycles").await, count("audit_log").await);
+        let mut read = Vec::new();
+        for month in ["2026-11", "2026-12", "2027-03"] {
+            let v = t
+                .app
+                .month_view(Caller::System, t.org, month)
+                .await
+                .unwrap();
+            t.app
+                .proposals_refused(t.org, domain::plan::YearMonth::parse(month).unwrap())
+                .await
+                .unwrap();
+            read.push((month, v.phase));
+        }
+        assert_eq!(
+            (count("cycles").await, count("audit_log").await),
+            (cycles, ledger),
+            "a read opened no month and wrote no entry"
+        );
+        // The phases job stores what the pages showed.
+        t.app.run_job_now("phases", "test").await.unwrap();
+        for (month, phase) in &read[..2] {
+            let v = t
+                .app
+                .month_view(Caller::System, t.org, month)
+                .await
+                .unwrap();
+            assert_eq!(v.phase, *phase, "{month}");
+            assert!(v.cycle.id > 0, "{month} is stored now");
+        }
+        // Past a boundary the page shows the new phase before the job has run, still writing
+        // nothing.
+        t.clock.advance(chrono::Duration::days(30));
+        let before = count("audit_log").await;
+        let v = t
+            .app
+            .month_view(Caller::System, t.org, "2026-12")
+            .await
+            .unwrap();
+        assert_ne!(v.phase, read[1].1, "December moved on with the calendar");
+        assert_eq!(count("audit_log").await, before);
+    }
+);

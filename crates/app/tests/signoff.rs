@@ -2406,56 +2406,64 @@ app::app_test!(two_concurrent_closes_carry_the_tasks_once, |t| {
     assert!(report.ok(), "{:?}", report.breaks);
 });
 
-app::app_test!(concurrent_first_reads_of_a_month_open_its_cycle_once, |t| {
-    let c = cast(&t).await;
-    arranged_task(&t, &c, false).await;
-    go_to(&t, REVIEW_DAY);
-    // Two closes at once both find December's cycle missing and open it.
-    let (one, two) = tokio::join!(
-        t.app.close_month(Caller::Person(&c.director), t.org, MONTH),
-        t.app.close_month(Caller::Person(&c.leading), t.org, MONTH),
-    );
-    one.unwrap();
-    two.unwrap();
-    // So do readers of months nobody has looked at yet.
-    let sys = Caller::System;
-    for m in ["2027-03", "2027-04", "2027-05", "2027-06", "2027-07"] {
-        let (a, b, c, d) = tokio::join!(
-            t.app.month_view(sys, t.org, m),
-            t.app.month_view(sys, t.org, m),
-            t.app.month_view(sys, t.org, m),
-            t.app.month_view(sys, t.org, m),
-        );
-        for r in [a, b, c, d] {
-            r.unwrap();
+app::app_test!(
+    concurrent_openings_of_a_month_open_its_cycle_once_and_reads_open_none,
+    |t| {
+        let sys = Caller::System;
+        let cycles = || async {
+            store::testing::count_rows(t.app.db(), "cycles")
+                .await
+                .unwrap()
+        };
+        let before = cycles().await;
+        // Readers of months nobody has opened open nothing.
+        for m in ["2027-03", "2027-04", "2027-05"] {
+            let (a, b, c, d) = tokio::join!(
+                t.app.month_view(sys, t.org, m),
+                t.app.month_view(sys, t.org, m),
+                t.app.month_view(sys, t.org, m),
+                t.app.month_view(sys, t.org, m),
+            );
+            for r in [a, b, c, d] {
+                assert_eq!(r.unwrap().cycle.id, 0, "{m} is not opened by a read");
+            }
         }
+        assert_eq!(cycles().await, before);
+        // Two servers' phases jobs at once open this month and the next, each once.
+        let (one, two) = tokio::join!(
+            t.app.run_job_now("phases", "server-1"),
+            t.app.run_job_now("phases", "server-2"),
+        );
+        one.unwrap();
+        two.unwrap();
+        let mut opened = Vec::new();
+        for m in ["2026-11", "2026-12"] {
+            let cycle = t.app.month_view(sys, t.org, m).await.unwrap().cycle.id;
+            assert!(cycle > 0, "{m} is opened by the job");
+            let n = t
+                .app
+                .list_audit(
+                    sys,
+                    t.org,
+                    &AuditFilter {
+                        action: Some("cycle.open".into()),
+                        entity: Some("cycle".into()),
+                        entity_id: Some(cycle),
+                        ..Default::default()
+                    },
+                    all(),
+                )
+                .await
+                .unwrap()
+                .total;
+            opened.push((m, n));
+        }
+        assert!(
+            opened.iter().all(|(_, n)| *n == 1),
+            "each cycle is opened (and audited) once: {opened:?}"
+        );
     }
-    let mut opened = Vec::new();
-    for m in [NEXT, "2027-03", "2027-04", "2027-05", "2027-06", "2027-07"] {
-        let cycle = t.app.month_view(sys, t.org, m).await.unwrap().cycle.id;
-        let n = t
-            .app
-            .list_audit(
-                sys,
-                t.org,
-                &AuditFilter {
-                    action: Some("cycle.open".into()),
-                    entity: Some("cycle".into()),
-                    entity_id: Some(cycle),
-                    ..Default::default()
-                },
-                all(),
-            )
-            .await
-            .unwrap()
-            .total;
-        opened.push((m, n));
-    }
-    assert!(
-        opened.iter().all(|(_, n)| *n == 1),
-        "each cycle is opened (and audited) once: {opened:?}"
-    );
-});
+);
 
 app::app_test!(two_decisions_or_submissions_at_once_take_effect_once, |t| {
     let c = cast(&t).await;

@@ -32,6 +32,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "尚未启用双因素认证。",
         "Two-factor sign-in is not on.",
     ),
+    (
+        "err.cannot_reset_self",
+        "不能重置自己的双因素认证；请用验证码关闭，或由系统运维人员在服务器上处理。",
+        "You cannot reset your own two-factor sign-in: turn it off with a code, or ask the operator on the server.",
+    ),
     ("field.totp_code", "验证码", "Code"),
     ("field.second_factor", "第二因素", "Second factor"),
     // ---- two-factor sign-in ----
