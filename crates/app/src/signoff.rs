@@ -406,6 +406,14 @@ impl App {
         self.review_month_open(f.organization_id, &f.task_month)
             .await?;
         let mut tx = self.db.begin().await?;
+        store::signoff::lock_form(&mut tx, form).await?;
+        // Still under review once the form is held: a decision may have come first.
+        if store::signoff::get_form(&mut tx, form)
+            .await?
+            .is_none_or(|f| f.status != "submitted")
+        {
+            return Err(AppError::field("status", "not_under_review"));
+        }
         store::signoff::insert_opinion(
             &mut tx,
             form,
@@ -558,12 +566,11 @@ impl App {
             return Err(AppError::field("status", "not_under_review"));
         }
         self.review_month_open(org, &f.task_month).await?;
-        if sign_off {
-            self.review_state(&f)
-                .await?
-                .sign_off_allowed()
-                .map_err(|code| AppError::field("form", code))?;
-        }
+        let context = if sign_off {
+            Some(self.review_context(org).await?)
+        } else {
+            None
+        };
         let (status, event, task_status) = if sign_off {
             ("signed_off", TaskEvent::SignOff, TaskStatus::SignedOff)
         } else {
@@ -579,6 +586,15 @@ impl App {
             None
         };
         let mut tx = self.db.begin().await?;
+        // The offices' opinions as they stand under the form's lock: an opinion given while
+        // the decision was on its way is weighed, not passed over.
+        store::signoff::lock_form(&mut tx, form).await?;
+        if let Some((rule, reviewers)) = context {
+            let opinions = store::signoff::opinions_of(&mut tx, &[form]).await?;
+            state_of(rule, &reviewers, &f.unit_path, &opinions)
+                .sign_off_allowed()
+                .map_err(|code| AppError::field("form", code))?;
+        }
         if !store::signoff::decide_form(
             &mut tx,
             form,

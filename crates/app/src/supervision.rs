@@ -513,8 +513,17 @@ impl App {
             return Err(AppError::field("status", "already_resolved"));
         }
         let mut tx = self.db.begin().await?;
-        store::supervision::resolve_coordination(&mut tx, id, &note, caller.actor_id(), self.now())
-            .await?;
+        if !store::supervision::resolve_coordination(
+            &mut tx,
+            id,
+            &note,
+            caller.actor_id(),
+            self.now(),
+        )
+        .await?
+        {
+            return Err(AppError::field("status", "already_resolved"));
+        }
         self.audit(
             &mut tx,
             caller,

@@ -2056,10 +2056,22 @@ app::app_test!(
                 .resolve_coordination(Caller::Person(&c.head_a), id, "资金已到位")
                 .await,
         );
-        t.app
-            .resolve_coordination(hb, id, "资金已拨付，管线迁改完成")
-            .await
-            .unwrap();
+        // The owner unit's head and the director at once: one resolution takes effect.
+        let (by_head, by_director) = tokio::join!(
+            t.app
+                .resolve_coordination(hb, id, "资金已拨付，管线迁改完成"),
+            t.app.resolve_coordination(dir, id, "主任确认已解决"),
+        );
+        let (text, by) = match (&by_head, &by_director) {
+            (Ok(()), Err(_)) => ("资金已拨付，管线迁改完成", person_id(&c.head_b)),
+            (Err(_), Ok(())) => ("主任确认已解决", person_id(&c.director)),
+            other => panic!("exactly one resolution takes effect: {other:?}"),
+        };
+        for r in [by_head, by_director] {
+            if r.is_err() {
+                assert_field(r, "status", "already_resolved");
+            }
+        }
         let d = t.app.get_coordination(sa, id).await.unwrap();
         assert_eq!(
             (
@@ -2067,11 +2079,7 @@ app::app_test!(
                 d.request.resolution.as_deref(),
                 d.request.resolved_by
             ),
-            (
-                "resolved",
-                Some("资金已拨付，管线迁改完成"),
-                Some(person_id(&c.head_b))
-            )
+            ("resolved", Some(text), Some(by))
         );
         assert!(!d.can_propose && !d.can_decide && !d.can_resolve);
         assert_field(

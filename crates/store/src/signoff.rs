@@ -96,6 +96,18 @@ pub async fn get_form(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<FormRow>>
     Ok(with_ex!(ex, c => sqlx::query_as::<_, FormRow>(sql).bind(id).fetch_optional(c).await)?)
 }
 
+/// Holds a form until the transaction ends, so that an opinion on it and the decision on it
+/// are made one after the other (PostgreSQL; SQLite's single writer already serializes them).
+pub async fn lock_form(tx: &mut Tx, id: i64) -> Result<()> {
+    if let Tx::Postgres(t, _) = tx {
+        sqlx::query("SELECT id FROM sign_off_forms WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .execute(&mut **t)
+            .await?;
+    }
+    Ok(())
+}
+
 /// A task's forms, newest round first.
 pub async fn forms_of_task(ex: impl Into<Ex<'_>>, task: i64) -> Result<Vec<FormRow>> {
     let sql = sqlx::AssertSqlSafe(format!(

@@ -307,17 +307,19 @@ pub async fn decide_coordination(
     Ok(())
 }
 
+/// Resolves a decided coordination request; false if it is no longer decided.
 pub async fn resolve_coordination(
     tx: &mut Tx,
     id: i64,
     resolution: &str,
     by: Option<i64>,
     now: DateTime<Utc>,
-) -> Result<()> {
-    with_tx!(tx, c => sqlx::query(
-        "UPDATE coordination_requests SET status = 'resolved', resolution = $1, resolved_by = $2, resolved_at = $3 WHERE id = $4")
+) -> Result<bool> {
+    // Only a decided request, checked by the write itself: of two resolutions at once, one.
+    let n = with_tx!(tx, c => sqlx::query(
+        "UPDATE coordination_requests SET status = 'resolved', resolution = $1, resolved_by = $2, resolved_at = $3 WHERE id = $4 AND status = 'decided'")
         .bind(resolution).bind(by).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
+    Ok(n == 1)
 }
 
 // ---- inspections ----
