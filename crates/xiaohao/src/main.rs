@@ -327,6 +327,32 @@ async fn open(args: &DbArgs, config: AppConfig) -> Result<App> {
     Ok(app)
 }
 
+/// The application for a command that only reads the database (`audit verify`, `audit
+/// head`): it applies no migration, makes no key and signs nothing; a database whose schema is
+/// not this program's is refused with one line.
+async fn open_read_only(args: &DbArgs) -> Result<App> {
+    let url = database_url(args)?;
+    let opts = app::DbOptions {
+        max_connections: 2,
+        sqlite_durability: app::SqliteDurability::parse(&args.sqlite_synchronous)
+            .unwrap_or_default(),
+        ..Default::default()
+    };
+    let db = app::Db::connect(&url, &opts)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    refuse_damaged(&db).await?;
+    let latest = app::latest_schema_version();
+    let version = db.schema_version().await.unwrap_or(0);
+    if version != latest {
+        bail!(
+            "the database's schema is version {version}, this program's {latest}: run `xiaohao migrate` first (this command changes nothing)"
+        );
+    }
+    let (config, _) = with_ledger(args, AppConfig::default(), false)?;
+    Ok(App::new(db, Arc::new(SystemClock), config))
+}
+
 /// Nothing starts on a damaged database file: it would answer until the first page it cannot
 /// read, and migrations or writes could make it worse.
 async fn refuse_damaged(db: &app::Db) -> Result<()> {
@@ -590,7 +616,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Jobs { command } => jobs(&cli.db, command).await,
         Command::Doctor => doctor(&cli.db).await,
         Command::Audit(AuditCommand::Verify { checkpoints }) => {
-            let app = open(&cli.db, AppConfig::default()).await?;
+            let app = open_read_only(&cli.db).await?;
             let mut more = String::new();
             for path in &checkpoints {
                 more.push_str(
@@ -617,7 +643,7 @@ async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Audit(AuditCommand::Head) => {
-            let app = open(&cli.db, AppConfig::default()).await?;
+            let app = open_read_only(&cli.db).await?;
             for c in app.checkpoint_audit().await.map_err(explain)? {
                 println!("{}", c.line());
             }

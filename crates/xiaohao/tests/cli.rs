@@ -670,3 +670,29 @@ fn a_damaged_database_file_is_found_by_doctor_and_refused_by_serve() {
     assert!(!stdout(&o).contains("serving"), "{}", stdout(&o));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `audit verify` and `audit head` only read: on a database not migrated to this program's
+/// schema they refuse in one line and leave it as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_commands_migrate_nothing() {
+    each_backend(async |t: &TestDb| {
+        for args in [&["audit", "verify"][..], &["audit", "head"][..]] {
+            let o = run(&t.url, args);
+            assert!(!o.status.success(), "{args:?} on an empty database");
+            assert!(
+                stderr(&o).contains("run `xiaohao migrate` first"),
+                "{}",
+                stderr(&o)
+            );
+            assert_eq!(
+                t.db.schema_version().await.unwrap_or(0),
+                0,
+                "{args:?} migrated"
+            );
+        }
+        assert!(run(&t.url, &["migrate"]).status.success());
+        let o = run(&t.url, &["audit", "verify"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    })
+    .await;
+}
