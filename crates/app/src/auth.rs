@@ -169,12 +169,14 @@ impl App {
             self.audit(
                 &mut tx,
                 Caller::System,
-                chain,
-                "auth.login_failed",
-                "person",
-                person,
-                None,
-                Some(json!({ "username": username })),
+                crate::Entry {
+                    chain,
+                    action: "auth.login_failed",
+                    entity: "person",
+                    entity_id: person,
+                    after: Some(json!({ "username": username })),
+                    ..Default::default()
+                },
             )
             .await?;
             tx.commit().await?;
@@ -445,12 +447,13 @@ impl App {
         self.audit(
             &mut tx,
             Caller::Person(who),
-            who.actor.organization_id.0,
-            "person.change_password",
-            "person",
-            Some(person),
-            None,
-            None,
+            crate::Entry {
+                chain: who.actor.organization_id.0,
+                action: "person.change_password",
+                entity: "person",
+                entity_id: Some(person),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -533,12 +536,16 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            person.organization_id,
-            "api_token.create",
-            "api_token",
-            Some(row.id),
-            None,
-            Some(json!({ "person_id": person.id, "name": name, "expires_at": expires_at })),
+            crate::Entry {
+                chain: person.organization_id,
+                action: "api_token.create",
+                entity: "api_token",
+                entity_id: Some(row.id),
+                after: Some(
+                    json!({ "person_id": person.id, "name": name, "expires_at": expires_at }),
+                ),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -574,12 +581,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            owner.organization_id,
-            "api_token.revoke",
-            "api_token",
-            Some(id),
-            None,
-            Some(json!({ "person_id": owner.id, "name": t.name })),
+            crate::Entry {
+                chain: owner.organization_id,
+                action: "api_token.revoke",
+                entity: "api_token",
+                entity_id: Some(id),
+                after: Some(json!({ "person_id": owner.id, "name": t.name })),
+                ..Default::default()
+            },
         )
         .await?;
         let row = store::auth::get_token(&mut tx, id)
@@ -620,12 +629,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            person.organization_id,
-            "api_token.revoke",
-            "person",
-            Some(person.id),
-            None,
-            Some(json!({ "name": name, "revoked": n })),
+            crate::Entry {
+                chain: person.organization_id,
+                action: "api_token.revoke",
+                entity: "person",
+                entity_id: Some(person.id),
+                after: Some(json!({ "name": name, "revoked": n })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;

@@ -309,12 +309,16 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "award.select",
-            "award",
-            Some(id),
-            None,
-            Some(json!({ "period": p.key, "kind": kind.as_str(), "subject_id": subject })),
+            crate::Entry {
+                chain: org,
+                action: "award.select",
+                entity: "award",
+                entity_id: Some(id),
+                after: Some(
+                    json!({ "period": p.key, "kind": kind.as_str(), "subject_id": subject }),
+                ),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;

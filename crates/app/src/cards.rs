@@ -323,12 +323,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "card_rules.update",
-            "organization",
-            Some(org),
-            Some(json!(before)),
-            Some(json!(rules)),
+            crate::Entry {
+                chain: org,
+                action: "card_rules.update",
+                entity: "organization",
+                entity_id: Some(org),
+                before: Some(json!(before)),
+                after: Some(json!(rules)),
+            },
         )
         .await?;
         // Thresholds changed: every open month's cards are computed again on next view.
@@ -370,16 +372,7 @@ impl App {
         let (month, _, _) = self.supervised_month(caller, org, month).await?;
         let report = self.compute_cards(org, month).await?;
         let mut tx = self.db.begin().await?;
-        self.audit(
-            &mut tx,
-            caller,
-            org,
-            "cards.refresh",
-            "cycle",
-            None,
-            None,
-            Some(json!({ "month": month.to_string(), "computed": report.computed, "changed": report.changed })),
-        )
+        self.audit(&mut tx, caller, crate::Entry { chain: org, action: "cards.refresh", entity: "cycle", after: Some(json!({ "month": month.to_string(), "computed": report.computed, "changed": report.changed })), ..Default::default() })
         .await?;
         tx.commit().await?;
         if report.changed > 0 {
@@ -740,16 +733,7 @@ impl App {
             self.now(),
         )
         .await?;
-        self.audit(
-            &mut tx,
-            caller,
-            c.organization_id,
-            if overridden { "card.override" } else { "card.confirm" },
-            "card",
-            Some(card),
-            Some(json!({ "color": c.color, "computed": c.computed_color })),
-            Some(json!({ "color": new_color, "reason": why, "subject": c.subject_kind, "subject_id": c.subject_id })),
-        )
+        self.audit(&mut tx, caller, crate::Entry { chain: c.organization_id, action: if overridden { "card.override" } else { "card.confirm" }, entity: "card", entity_id: Some(card), before: Some(json!({ "color": c.color, "computed": c.computed_color })), after: Some(json!({ "color": new_color, "reason": why, "subject": c.subject_kind, "subject_id": c.subject_id })) })
         .await?;
         tx.commit().await?;
         self.bus.announce(c.organization_id, "cards").await;
@@ -782,12 +766,13 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "card.confirm_all",
-            "cycle",
-            None,
-            None,
-            Some(json!({ "month": ym.to_string(), "confirmed": n })),
+            crate::Entry {
+                chain: org,
+                action: "card.confirm_all",
+                entity: "cycle",
+                after: Some(json!({ "month": ym.to_string(), "confirmed": n })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -824,12 +809,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            c.organization_id,
-            "card.concern",
-            "card",
-            Some(card),
-            Some(json!({ "concern": c.concern })),
-            Some(json!({ "concern": concern, "note": note })),
+            crate::Entry {
+                chain: c.organization_id,
+                action: "card.concern",
+                entity: "card",
+                entity_id: Some(card),
+                before: Some(json!({ "concern": c.concern })),
+                after: Some(json!({ "concern": concern, "note": note })),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -908,16 +895,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let cards = i64::from(p.green) + i64::from(p.yellow) + i64::from(p.red);
-        self.audit(
-            &mut tx,
-            caller,
-            org,
-            "cards.publish",
-            "publication",
-            Some(id),
-            None,
-            Some(json!({ "month": m, "seq": seq, "green": p.green, "yellow": p.yellow, "red": p.red, "warnings": warnings })),
-        )
+        self.audit(&mut tx, caller, crate::Entry { chain: org, action: "cards.publish", entity: "publication", entity_id: Some(id), after: Some(json!({ "month": m, "seq": seq, "green": p.green, "yellow": p.yellow, "red": p.red, "warnings": warnings })), ..Default::default() })
         .await?;
         tx.commit().await?;
         self.outbox_wake.notify_one();
@@ -1036,12 +1014,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "display_token.create",
-            "display_token",
-            Some(id),
-            None,
-            Some(json!({ "name": name })),
+            crate::Entry {
+                chain: org,
+                action: "display_token.create",
+                entity: "display_token",
+                entity_id: Some(id),
+                after: Some(json!({ "name": name })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -1073,12 +1053,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            t.organization_id,
-            "display_token.revoke",
-            "display_token",
-            Some(id),
-            None,
-            Some(json!({ "name": t.name })),
+            crate::Entry {
+                chain: t.organization_id,
+                action: "display_token.revoke",
+                entity: "display_token",
+                entity_id: Some(id),
+                after: Some(json!({ "name": t.name })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;

@@ -186,15 +186,17 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "cycle.close",
-            "cycle",
-            Some(current.id),
-            Some(json!({ "phase": current.phase })),
-            Some(json!({
-                "month": m, "carried_over": carried, "figures": figures.total,
-                "score_entries": entries, "accountability_cases": cases,
-            })),
+            crate::Entry {
+                chain: org,
+                action: "cycle.close",
+                entity: "cycle",
+                entity_id: Some(current.id),
+                before: Some(json!({ "phase": current.phase })),
+                after: Some(json!({
+                    "month": m, "carried_over": carried, "figures": figures.total,
+                    "score_entries": entries, "accountability_cases": cases,
+                })),
+            },
         )
         .await?;
         stop(Step::Freeze)?;

@@ -124,12 +124,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "rule_set.save",
-            "rule_set",
-            Some(id),
-            Some(json!(before)),
-            Some(json!({ "year": year, "version": version, "rules": rules })),
+            crate::Entry {
+                chain: org,
+                action: "rule_set.save",
+                entity: "rule_set",
+                entity_id: Some(id),
+                before: Some(json!(before)),
+                after: Some(json!({ "year": year, "version": version, "rules": rules })),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -358,21 +360,12 @@ impl App {
         store::consequences::delete_entries(&mut tx, org, &m).await?;
         self.write_ledger(&mut tx, org, &m, rule_set, &entries)
             .await?;
-        self.audit(
-            &mut tx,
-            caller,
-            org,
-            "score.recompute",
-            "cycle",
-            None,
-            Some(json!({ "month": m })),
-            Some(json!({
+        self.audit(&mut tx, caller, crate::Entry { chain: org, action: "score.recompute", entity: "cycle", before: Some(json!({ "month": m })), after: Some(json!({
                 "month": m, "version": preview.version, "units_changed": preview.changes.len(),
                 "changes": preview.changes.iter().take(50).map(|c| json!({
                     "unit_id": c.unit_id, "before": c.before.to_string(), "after": c.after.to_string()
                 })).collect::<Vec<_>>(),
-            })),
-        )
+            })), ..Default::default() })
         .await?;
         tx.commit().await?;
         Ok(preview)
@@ -611,12 +604,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            case.organization_id,
-            "case.decide",
-            "accountability_case",
-            Some(id),
-            Some(json!({ "status": case.status })),
-            Some(json!({ "status": "decided" })),
+            crate::Entry {
+                chain: case.organization_id,
+                action: "case.decide",
+                entity: "accountability_case",
+                entity_id: Some(id),
+                before: Some(json!({ "status": case.status })),
+                after: Some(json!({ "status": "decided" })),
+            },
         )
         .await?;
         tx.commit().await?;

@@ -127,12 +127,14 @@ impl App {
         self.audit(
             &mut tx,
             Caller::System,
-            org,
-            "organization.create",
-            "organization",
-            Some(org),
-            None,
-            Some(json!({ "name": org_name })),
+            crate::Entry {
+                chain: org,
+                action: "organization.create",
+                entity: "organization",
+                entity_id: Some(org),
+                after: Some(json!({ "name": org_name })),
+                ..Default::default()
+            },
         )
         .await?;
         let all = [
@@ -162,12 +164,14 @@ impl App {
             self.audit(
                 &mut tx,
                 Caller::System,
-                org,
-                "person.create",
-                "person",
-                Some(id),
-                None,
-                Some(json!({ "username": username, "roles": [role] })),
+                crate::Entry {
+                    chain: org,
+                    action: "person.create",
+                    entity: "person",
+                    entity_id: Some(id),
+                    after: Some(json!({ "username": username, "roles": [role] })),
+                    ..Default::default()
+                },
             )
             .await?;
             made.push(((*username).to_owned(), password));
@@ -241,12 +245,14 @@ impl App {
         self.audit(
             &mut tx,
             Caller::System,
-            org,
-            "demo.load",
-            "organization",
-            Some(org),
-            None,
-            Some(json!({ "name": DEMO_ORG_NAME })),
+            crate::Entry {
+                chain: org,
+                action: "demo.load",
+                entity: "organization",
+                entity_id: Some(org),
+                after: Some(json!({ "name": DEMO_ORG_NAME })),
+                ..Default::default()
+            },
         )
         .await?;
 
@@ -418,12 +424,15 @@ impl App {
         self.audit(
             &mut tx,
             Caller::System,
-            org,
-            "demo.load",
-            "person",
-            None,
-            None,
-            Some(json!({ "units": unit_ids.len(), "people": persons.len(), "tasks": plan })),
+            crate::Entry {
+                chain: org,
+                action: "demo.load",
+                entity: "person",
+                after: Some(
+                    json!({ "units": unit_ids.len(), "people": persons.len(), "tasks": plan }),
+                ),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;

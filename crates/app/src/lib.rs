@@ -317,35 +317,36 @@ impl App {
     }
 
     /// Records one audit entry in the caller's transaction.
-    #[allow(clippy::too_many_arguments)]
-    async fn audit(
-        &self,
-        tx: &mut store::Tx,
-        caller: Caller<'_>,
-        chain: i64,
-        action: &str,
-        entity: &str,
-        entity_id: Option<i64>,
-        before: Option<serde_json::Value>,
-        after: Option<serde_json::Value>,
-    ) -> Result<()> {
+    async fn audit(&self, tx: &mut store::Tx, caller: Caller<'_>, e: Entry<'_>) -> Result<()> {
         store::audit::append(
             tx,
             &self.config.audit_key,
             store::audit::NewEntry {
-                chain,
+                chain: e.chain,
                 at: self.now(),
                 actor_id: caller.actor_id(),
-                action,
-                entity,
-                entity_id,
-                before: before.map(|v| v.to_string()),
-                after: after.map(|v| v.to_string()),
+                action: e.action,
+                entity: e.entity,
+                entity_id: e.entity_id,
+                before: e.before.map(|v| v.to_string()),
+                after: e.after.map(|v| v.to_string()),
             },
         )
         .await?;
         Ok(())
     }
+}
+
+/// What a use case writes to the audit ledger: in the chain of `chain` (the organization; 0
+/// for what is system-wide), `action` on `entity` `entity_id`, the state before and after.
+#[derive(Debug, Default)]
+pub(crate) struct Entry<'a> {
+    pub chain: i64,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: Option<i64>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
 }
 
 /// A random token of `bytes` bytes, hex-encoded.

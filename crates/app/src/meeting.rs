@@ -335,12 +335,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            t.organization_id,
-            "highlight.select",
-            "task",
-            Some(task),
-            None,
-            Some(json!({ "highlight_id": id, "citation": citation })),
+            crate::Entry {
+                chain: t.organization_id,
+                action: "highlight.select",
+                entity: "task",
+                entity_id: Some(task),
+                after: Some(json!({ "highlight_id": id, "citation": citation })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -357,12 +359,13 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "highlight.remove",
-            "highlight",
-            Some(id),
-            None,
-            None,
+            crate::Entry {
+                chain: org,
+                action: "highlight.remove",
+                entity: "highlight",
+                entity_id: Some(id),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -418,12 +421,13 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "review_meeting.record",
-            "cycle",
-            None,
-            None,
-            Some(json!({ "month": ym.to_string(), "held_on": day })),
+            crate::Entry {
+                chain: org,
+                action: "review_meeting.record",
+                entity: "cycle",
+                after: Some(json!({ "month": ym.to_string(), "held_on": day })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -537,12 +541,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "bulletin.generate",
-            "bulletin",
-            Some(id),
-            None,
-            Some(json!({ "month": m, "doc_number": doc_number })),
+            crate::Entry {
+                chain: org,
+                action: "bulletin.generate",
+                entity: "bulletin",
+                entity_id: Some(id),
+                after: Some(json!({ "month": m, "doc_number": doc_number })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -575,12 +581,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            b.organization_id,
-            "bulletin.publish",
-            "bulletin",
-            Some(id),
-            None,
-            Some(json!({ "month": b.month, "doc_number": b.doc_number })),
+            crate::Entry {
+                chain: b.organization_id,
+                action: "bulletin.publish",
+                entity: "bulletin",
+                entity_id: Some(id),
+                after: Some(json!({ "month": b.month, "doc_number": b.doc_number })),
+                ..Default::default()
+            },
         )
         .await?;
         // The chain's head, with the publication itself, goes out in every copy.

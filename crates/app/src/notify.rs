@@ -414,12 +414,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            me.actor.organization_id.0,
-            "notify.preferences",
-            "person",
-            Some(me.actor.person_id.0),
-            None,
-            Some(json!({ "off": off })),
+            crate::Entry {
+                chain: me.actor.organization_id.0,
+                action: "notify.preferences",
+                entity: "person",
+                entity_id: Some(me.actor.person_id.0),
+                after: Some(json!({ "off": off })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -516,12 +518,16 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "notify.channel",
-            "organization",
-            Some(org),
-            stored.as_ref().map(redact),
-            Some(json!({ "channel": channel, "enabled": enabled, "config": redact(&config) })),
+            crate::Entry {
+                chain: org,
+                action: "notify.channel",
+                entity: "organization",
+                entity_id: Some(org),
+                before: stored.as_ref().map(redact),
+                after: Some(
+                    json!({ "channel": channel, "enabled": enabled, "config": redact(&config) }),
+                ),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -540,12 +546,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "notify.channel_remove",
-            "organization",
-            Some(org),
-            Some(json!({ "channel": channel })),
-            None,
+            crate::Entry {
+                chain: org,
+                action: "notify.channel_remove",
+                entity: "organization",
+                entity_id: Some(org),
+                before: Some(json!({ "channel": channel })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -568,12 +576,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "notify.settings",
-            "organization",
-            Some(org),
-            Some(json!(before)),
-            Some(json!(s)),
+            crate::Entry {
+                chain: org,
+                action: "notify.settings",
+                entity: "organization",
+                entity_id: Some(org),
+                before: Some(json!(before)),
+                after: Some(json!(s)),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -610,12 +620,13 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "notify.retry",
-            "delivery",
-            Some(id),
-            None,
-            None,
+            crate::Entry {
+                chain: org,
+                action: "notify.retry",
+                entity: "delivery",
+                entity_id: Some(id),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -660,12 +671,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "notify.test",
-            "organization",
-            Some(org),
-            None,
-            Some(json!({ "channel": channel })),
+            crate::Entry {
+                chain: org,
+                action: "notify.test",
+                entity: "organization",
+                entity_id: Some(org),
+                after: Some(json!({ "channel": channel })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -819,12 +832,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            t.organization_id,
-            "task.urge",
-            "task",
-            Some(task),
-            None,
-            Some(json!({ "urge": id, "message": text, "notified": n })),
+            crate::Entry {
+                chain: t.organization_id,
+                action: "task.urge",
+                entity: "task",
+                entity_id: Some(task),
+                after: Some(json!({ "urge": id, "message": text, "notified": n })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;

@@ -180,12 +180,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            id,
-            "organization.create",
-            "organization",
-            Some(id),
-            None,
-            Some(org_json(&created)),
+            crate::Entry {
+                chain: id,
+                action: "organization.create",
+                entity: "organization",
+                entity_id: Some(id),
+                after: Some(org_json(&created)),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -245,12 +247,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            id,
-            "organization.update",
-            "organization",
-            Some(id),
-            Some(org_json(&before)),
-            Some(org_json(&after)),
+            crate::Entry {
+                chain: id,
+                action: "organization.update",
+                entity: "organization",
+                entity_id: Some(id),
+                before: Some(org_json(&before)),
+                after: Some(org_json(&after)),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -286,12 +290,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            id,
-            action,
-            "organization",
-            Some(id),
-            Some(org_json(&before)),
-            Some(json!({ "disabled": disabled })),
+            crate::Entry {
+                chain: id,
+                action,
+                entity: "organization",
+                entity_id: Some(id),
+                before: Some(org_json(&before)),
+                after: Some(json!({ "disabled": disabled })),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -453,12 +459,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "unit.create",
-            "unit",
-            Some(id),
-            None,
-            Some(unit_json(&created)),
+            crate::Entry {
+                chain: org,
+                action: "unit.create",
+                entity: "unit",
+                entity_id: Some(id),
+                after: Some(unit_json(&created)),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -513,12 +521,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "unit.update",
-            "unit",
-            Some(id),
-            Some(unit_json(&before)),
-            Some(unit_json(&after)),
+            crate::Entry {
+                chain: org,
+                action: "unit.update",
+                entity: "unit",
+                entity_id: Some(id),
+                before: Some(unit_json(&before)),
+                after: Some(unit_json(&after)),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -562,12 +572,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            before.organization_id,
-            action,
-            "unit",
-            Some(id),
-            Some(unit_json(&before)),
-            Some(json!({ "disabled": disabled })),
+            crate::Entry {
+                chain: before.organization_id,
+                action,
+                entity: "unit",
+                entity_id: Some(id),
+                before: Some(unit_json(&before)),
+                after: Some(json!({ "disabled": disabled })),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -641,12 +653,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "post.create",
-            "post",
-            Some(id),
-            None,
-            Some(post_json(&created)),
+            crate::Entry {
+                chain: org,
+                action: "post.create",
+                entity: "post",
+                entity_id: Some(id),
+                after: Some(post_json(&created)),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -680,12 +694,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "post.update",
-            "post",
-            Some(id),
-            Some(post_json(&before)),
-            Some(post_json(&after)),
+            crate::Entry {
+                chain: org,
+                action: "post.update",
+                entity: "post",
+                entity_id: Some(id),
+                before: Some(post_json(&before)),
+                after: Some(post_json(&after)),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -714,12 +730,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            before.organization_id,
-            action,
-            "post",
-            Some(id),
-            Some(post_json(&before)),
-            Some(json!({ "disabled": disabled })),
+            crate::Entry {
+                chain: before.organization_id,
+                action,
+                entity: "post",
+                entity_id: Some(id),
+                before: Some(post_json(&before)),
+                after: Some(json!({ "disabled": disabled })),
+            },
         )
         .await?;
         tx.commit().await?;

@@ -43,12 +43,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "password_policy.update",
-            "organization",
-            Some(org),
-            Some(json!(before)),
-            Some(json!(policy)),
+            crate::Entry {
+                chain: org,
+                action: "password_policy.update",
+                entity: "organization",
+                entity_id: Some(org),
+                before: Some(json!(before)),
+                after: Some(json!(policy)),
+            },
         )
         .await?;
         tx.commit().await?;

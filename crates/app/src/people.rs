@@ -229,12 +229,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "person.create",
-            "person",
-            Some(id),
-            None,
-            Some(person_json(&created)),
+            crate::Entry {
+                chain: org,
+                action: "person.create",
+                entity: "person",
+                entity_id: Some(id),
+                after: Some(person_json(&created)),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -267,12 +269,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "person.update",
-            "person",
-            Some(id),
-            Some(person_json(&before)),
-            Some(person_json(&after)),
+            crate::Entry {
+                chain: org,
+                action: "person.update",
+                entity: "person",
+                entity_id: Some(id),
+                before: Some(person_json(&before)),
+                after: Some(person_json(&after)),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -320,12 +324,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            before.organization_id,
-            action,
-            "person",
-            Some(id),
-            Some(person_json(&before)),
-            Some(json!({ "disabled": disabled })),
+            crate::Entry {
+                chain: before.organization_id,
+                action,
+                entity: "person",
+                entity_id: Some(id),
+                before: Some(person_json(&before)),
+                after: Some(json!({ "disabled": disabled })),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -391,12 +397,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            person.organization_id,
-            "person.reset_password",
-            "person",
-            Some(id),
-            None,
-            Some(json!({ "tokens_revoked": tokens })),
+            crate::Entry {
+                chain: person.organization_id,
+                action: "person.reset_password",
+                entity: "person",
+                entity_id: Some(id),
+                after: Some(json!({ "tokens_revoked": tokens })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -415,12 +423,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            person.organization_id,
-            "person.unlock_sign_in",
-            "person",
-            Some(id),
-            None,
-            Some(json!({ "lifted": n })),
+            crate::Entry {
+                chain: person.organization_id,
+                action: "person.unlock_sign_in",
+                entity: "person",
+                entity_id: Some(id),
+                after: Some(json!({ "lifted": n })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -483,12 +493,16 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "role.grant",
-            "role_assignment",
-            Some(id),
-            None,
-            Some(json!({ "person_id": person, "role": grant.role, "unit_id": grant.unit_id })),
+            crate::Entry {
+                chain: org,
+                action: "role.grant",
+                entity: "role_assignment",
+                entity_id: Some(id),
+                after: Some(
+                    json!({ "person_id": person, "role": grant.role, "unit_id": grant.unit_id }),
+                ),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -535,12 +549,16 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            r.organization_id,
-            "role.revoke",
-            "role_assignment",
-            Some(assignment),
-            Some(json!({ "person_id": r.person_id, "role": r.role, "unit_id": r.unit_id })),
-            None,
+            crate::Entry {
+                chain: r.organization_id,
+                action: "role.revoke",
+                entity: "role_assignment",
+                entity_id: Some(assignment),
+                before: Some(
+                    json!({ "person_id": r.person_id, "role": r.role, "unit_id": r.unit_id }),
+                ),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -586,12 +604,16 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "leader.set_units",
-            "person",
-            Some(person),
-            Some(json!({ "unit_ids": before.iter().map(|(id, _)| id).collect::<Vec<_>>() })),
-            Some(json!({ "unit_ids": units })),
+            crate::Entry {
+                chain: org,
+                action: "leader.set_units",
+                entity: "person",
+                entity_id: Some(person),
+                before: Some(
+                    json!({ "unit_ids": before.iter().map(|(id, _)| id).collect::<Vec<_>>() }),
+                ),
+                after: Some(json!({ "unit_ids": units })),
+            },
         )
         .await?;
         tx.commit().await?;

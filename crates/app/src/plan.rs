@@ -210,12 +210,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "key_point.create",
-            "key_point",
-            Some(id),
-            None,
-            Some(json!({ "year": k.year, "kind": k.kind, "title": k.title })),
+            crate::Entry {
+                chain: org,
+                action: "key_point.create",
+                entity: "key_point",
+                entity_id: Some(id),
+                after: Some(json!({ "year": k.year, "kind": k.kind, "title": k.title })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -254,18 +256,9 @@ impl App {
                     "title",
                 )
             })?;
-        self.audit(
-            &mut tx,
-            caller,
-            before.organization_id,
-            "key_point.update",
-            "key_point",
-            Some(id),
-            Some(
+        self.audit(&mut tx, caller, crate::Entry { chain: before.organization_id, action: "key_point.update", entity: "key_point", entity_id: Some(id), before: Some(
                 json!({ "title": before.title, "kind": before.kind, "disabled": before.disabled }),
-            ),
-            Some(json!({ "title": k.title, "kind": k.kind, "disabled": disabled })),
-        )
+            ), after: Some(json!({ "title": k.title, "kind": k.kind, "disabled": disabled })) })
         .await?;
         tx.commit().await?;
         Ok(())
@@ -333,12 +326,13 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "key_point.import",
-            "key_point",
-            None,
-            None,
-            Some(json!({ "year": year, "count": drafts.len() })),
+            crate::Entry {
+                chain: org,
+                action: "key_point.import",
+                entity: "key_point",
+                after: Some(json!({ "year": year, "count": drafts.len() })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -365,12 +359,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "calendar.update",
-            "organization",
-            Some(org),
-            Some(json!(before)),
-            Some(json!(cal)),
+            crate::Entry {
+                chain: org,
+                action: "calendar.update",
+                entity: "organization",
+                entity_id: Some(org),
+                before: Some(json!(before)),
+                after: Some(json!(cal)),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -464,24 +460,28 @@ impl App {
                 self.audit(
                     &mut tx,
                     Caller::System,
-                    org,
-                    "cycle.phase_auto",
-                    "cycle",
-                    Some(c.id),
-                    Some(json!({ "phase": stored })),
-                    Some(json!({ "phase": phase, "month": m })),
+                    crate::Entry {
+                        chain: org,
+                        action: "cycle.phase_auto",
+                        entity: "cycle",
+                        entity_id: Some(c.id),
+                        before: Some(json!({ "phase": stored })),
+                        after: Some(json!({ "phase": phase, "month": m })),
+                    },
                 )
                 .await?;
             } else if opened {
                 self.audit(
                     &mut tx,
                     Caller::System,
-                    org,
-                    "cycle.open",
-                    "cycle",
-                    Some(c.id),
-                    None,
-                    Some(json!({ "month": m, "phase": phase })),
+                    crate::Entry {
+                        chain: org,
+                        action: "cycle.open",
+                        entity: "cycle",
+                        entity_id: Some(c.id),
+                        after: Some(json!({ "month": m, "phase": phase })),
+                        ..Default::default()
+                    },
                 )
                 .await?;
             }
@@ -528,12 +528,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "cycle.phase_move",
-            "cycle",
-            Some(cycle.id),
-            Some(json!({ "phase": phase })),
-            Some(json!({ "phase": to, "month": month.to_string() })),
+            crate::Entry {
+                chain: org,
+                action: "cycle.phase_move",
+                entity: "cycle",
+                entity_id: Some(cycle.id),
+                before: Some(json!({ "phase": phase })),
+                after: Some(json!({ "phase": to, "month": month.to_string() })),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -971,12 +973,14 @@ impl App {
         self.audit(
             tx,
             caller,
-            t.organization_id,
-            &format!("task.{event}"),
-            "task",
-            Some(id),
-            None,
-            Some(json!({ "status": t.status, "version": t.version, "reason": why })),
+            crate::Entry {
+                chain: t.organization_id,
+                action: &format!("task.{event}"),
+                entity: "task",
+                entity_id: Some(id),
+                after: Some(json!({ "status": t.status, "version": t.version, "reason": why })),
+                ..Default::default()
+            },
         )
         .await?;
         Ok(t)
@@ -1410,12 +1414,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "cycle.arrange",
-            "cycle",
-            Some(cycle.id),
-            None,
-            Some(json!({ "month": m, "tasks": n })),
+            crate::Entry {
+                chain: org,
+                action: "cycle.arrange",
+                entity: "cycle",
+                entity_id: Some(cycle.id),
+                after: Some(json!({ "month": m, "tasks": n })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -1486,12 +1492,14 @@ impl App {
         self.audit(
             tx,
             caller,
-            t.organization_id,
-            "change_request.create",
-            "change_request",
-            Some(id),
-            None,
-            Some(json!({ "task_id": t.id, "change": change, "reason": why })),
+            crate::Entry {
+                chain: t.organization_id,
+                action: "change_request.create",
+                entity: "change_request",
+                entity_id: Some(id),
+                after: Some(json!({ "task_id": t.id, "change": change, "reason": why })),
+                ..Default::default()
+            },
         )
         .await?;
         Ok(id)
@@ -1586,12 +1594,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            cr.organization_id,
-            action,
-            "change_request",
-            Some(id),
-            None,
-            Some(json!({ "task_id": t.id, "reason": why })),
+            crate::Entry {
+                chain: cr.organization_id,
+                action,
+                entity: "change_request",
+                entity_id: Some(id),
+                after: Some(json!({ "task_id": t.id, "reason": why })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;

@@ -82,12 +82,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "key_project.create",
-            "key_project",
-            Some(id),
-            None,
-            Some(json!(d)),
+            crate::Entry {
+                chain: org,
+                action: "key_project.create",
+                entity: "key_project",
+                entity_id: Some(id),
+                after: Some(json!(d)),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -113,16 +115,7 @@ impl App {
             .map_err(|e| {
                 unique_as_field(e, "key_projects_org_name_key", "key_projects.name", "name")
             })?;
-        self.audit(
-            &mut tx,
-            caller,
-            org,
-            "key_project.update",
-            "key_project",
-            Some(id),
-            Some(json!({ "name": before.name, "status": before.status, "end_on": before.end_on })),
-            Some(json!(d)),
-        )
+        self.audit(&mut tx, caller, crate::Entry { chain: org, action: "key_project.update", entity: "key_project", entity_id: Some(id), before: Some(json!({ "name": before.name, "status": before.status, "end_on": before.end_on })), after: Some(json!(d)) })
         .await?;
         tx.commit().await?;
         let m = YearMonth::of(self.today()).to_string();
@@ -234,12 +227,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            p.organization_id,
-            "milestone.create",
-            "milestone",
-            Some(id),
-            None,
-            Some(json!({ "project_id": project, "title": d.title, "due_on": d.due_on })),
+            crate::Entry {
+                chain: p.organization_id,
+                action: "milestone.create",
+                entity: "milestone",
+                entity_id: Some(id),
+                after: Some(json!({ "project_id": project, "title": d.title, "due_on": d.due_on })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -269,12 +264,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            p.organization_id,
-            "milestone.update",
-            "milestone",
-            Some(id),
-            Some(json!({ "done_on": ms.done_on })),
-            Some(json!({ "done_on": done_on })),
+            crate::Entry {
+                chain: p.organization_id,
+                action: "milestone.update",
+                entity: "milestone",
+                entity_id: Some(id),
+                before: Some(json!({ "done_on": ms.done_on })),
+                after: Some(json!({ "done_on": done_on })),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -323,12 +320,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            p.organization_id,
-            "key_project.progress",
-            "key_project",
-            Some(project),
-            Some(json!({ "progress": p.progress })),
-            Some(json!({ "progress": g.percent, "month": m, "narrative": g.narrative })),
+            crate::Entry {
+                chain: p.organization_id,
+                action: "key_project.progress",
+                entity: "key_project",
+                entity_id: Some(project),
+                before: Some(json!({ "progress": p.progress })),
+                after: Some(json!({ "progress": g.percent, "month": m, "narrative": g.narrative })),
+            },
         )
         .await?;
         tx.commit().await?;

@@ -141,12 +141,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "review_rule.update",
-            "organization",
-            Some(org),
-            Some(json!(before)),
-            Some(json!(rule)),
+            crate::Entry {
+                chain: org,
+                action: "review_rule.update",
+                entity: "organization",
+                entity_id: Some(org),
+                before: Some(json!(before)),
+                after: Some(json!(rule)),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -353,12 +355,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            &format!("task.{}", event.as_str()),
-            "task",
-            Some(task),
-            Some(json!({ "status": t.status })),
-            Some(json!({ "status": next, "form_id": id, "files": accepted.len() })),
+            crate::Entry {
+                chain: org,
+                action: &format!("task.{}", event.as_str()),
+                entity: "task",
+                entity_id: Some(task),
+                before: Some(json!({ "status": t.status })),
+                after: Some(json!({ "status": next, "form_id": id, "files": accepted.len() })),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -424,16 +428,7 @@ impl App {
             self.now(),
         )
         .await?;
-        self.audit(
-            &mut tx,
-            caller,
-            f.organization_id,
-            "sign_off.opinion",
-            "sign_off_form",
-            Some(form),
-            None,
-            Some(json!({ "task_id": f.task_id, "office": office, "verdict": verdict, "reason": reason })),
-        )
+        self.audit(&mut tx, caller, crate::Entry { chain: f.organization_id, action: "sign_off.opinion", entity: "sign_off_form", entity_id: Some(form), after: Some(json!({ "task_id": f.task_id, "office": office, "verdict": verdict, "reason": reason })), ..Default::default() })
         .await?;
         tx.commit().await?;
         self.review_state(&f).await
@@ -517,16 +512,7 @@ impl App {
             &accepted,
         )
         .await?;
-        self.audit(
-            &mut tx,
-            caller,
-            f.organization_id,
-            "sign_off.site_check",
-            "sign_off_form",
-            Some(form),
-            None,
-            Some(json!({ "task_id": f.task_id, "office": office, "checked_on": day, "files": accepted.len() })),
-        )
+        self.audit(&mut tx, caller, crate::Entry { chain: f.organization_id, action: "sign_off.site_check", entity: "sign_off_form", entity_id: Some(form), after: Some(json!({ "task_id": f.task_id, "office": office, "checked_on": day, "files": accepted.len() })), ..Default::default() })
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -637,12 +623,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            &format!("task.{}", event.as_str()),
-            "task",
-            Some(f.task_id),
-            Some(json!({ "status": f.task_status })),
-            Some(json!({ "status": task_status, "form_id": form, "reason": why })),
+            crate::Entry {
+                chain: org,
+                action: &format!("task.{}", event.as_str()),
+                entity: "task",
+                entity_id: Some(f.task_id),
+                before: Some(json!({ "status": f.task_status })),
+                after: Some(json!({ "status": task_status, "form_id": form, "reason": why })),
+            },
         )
         .await?;
         if !sign_off {

@@ -210,12 +210,16 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            t.organization_id,
-            "task.progress",
-            "task",
-            Some(task),
-            Some(json!({ "progress": t.progress, "status": t.status })),
-            Some(json!({ "progress": p.percent, "status": next, "files": accepted.len() })),
+            crate::Entry {
+                chain: t.organization_id,
+                action: "task.progress",
+                entity: "task",
+                entity_id: Some(task),
+                before: Some(json!({ "progress": t.progress, "status": t.status })),
+                after: Some(
+                    json!({ "progress": p.percent, "status": next, "files": accepted.len() }),
+                ),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -312,12 +316,16 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "coordination.raise",
-            "coordination_request",
-            Some(id),
-            None,
-            Some(json!({ "task_id": task, "title": d.title, "involved": d.involved_unit_ids })),
+            crate::Entry {
+                chain: org,
+                action: "coordination.raise",
+                entity: "coordination_request",
+                entity_id: Some(id),
+                after: Some(
+                    json!({ "task_id": task, "title": d.title, "involved": d.involved_unit_ids }),
+                ),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -413,12 +421,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            r.organization_id,
-            "coordination.propose",
-            "coordination_request",
-            Some(id),
-            None,
-            Some(json!({ "solution_id": sid })),
+            crate::Entry {
+                chain: r.organization_id,
+                action: "coordination.propose",
+                entity: "coordination_request",
+                entity_id: Some(id),
+                after: Some(json!({ "solution_id": sid })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -457,16 +467,7 @@ impl App {
             self.now(),
         )
         .await?;
-        self.audit(
-            &mut tx,
-            caller,
-            r.organization_id,
-            "coordination.decide",
-            "coordination_request",
-            Some(id),
-            Some(json!({ "status": r.status, "decision": r.decision })),
-            Some(json!({ "decision": d.decision, "owner_unit_id": d.owner_unit_id, "deadline": d.deadline })),
-        )
+        self.audit(&mut tx, caller, crate::Entry { chain: r.organization_id, action: "coordination.decide", entity: "coordination_request", entity_id: Some(id), before: Some(json!({ "status": r.status, "decision": r.decision })), after: Some(json!({ "decision": d.decision, "owner_unit_id": d.owner_unit_id, "deadline": d.deadline })) })
         .await?;
         // The decision is addressed to the unit that carries it out, the units it involves
         // and the unit that asked.
@@ -527,12 +528,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            r.organization_id,
-            "coordination.resolve",
-            "coordination_request",
-            Some(id),
-            None,
-            Some(json!({ "resolution": note })),
+            crate::Entry {
+                chain: r.organization_id,
+                action: "coordination.resolve",
+                entity: "coordination_request",
+                entity_id: Some(id),
+                after: Some(json!({ "resolution": note })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -608,19 +611,10 @@ impl App {
         let id =
             store::supervision::insert_inspection(&mut tx, org, &d, caller.actor_id(), self.now())
                 .await?;
-        self.audit(
-            &mut tx,
-            caller,
-            org,
-            "inspection.create",
-            "inspection",
-            Some(id),
-            None,
-            Some(covert_safe(
+        self.audit(&mut tx, caller, crate::Entry { chain: org, action: "inspection.create", entity: "inspection", entity_id: Some(id), after: Some(covert_safe(
                 d.mode == InspectionMode::Covert,
                 json!({ "kind": d.kind, "mode": d.mode, "title": d.title, "units": d.unit_ids }),
-            )),
-        )
+            )), ..Default::default() })
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -789,12 +783,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            i.organization_id,
-            "inspection.complete",
-            "inspection",
-            Some(id),
-            None,
-            Some(json!({ "done_on": self.today() })),
+            crate::Entry {
+                chain: i.organization_id,
+                action: "inspection.complete",
+                entity: "inspection",
+                entity_id: Some(id),
+                after: Some(json!({ "done_on": self.today() })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -818,12 +814,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "inspection.publish",
-            "inspection",
-            Some(id),
-            None,
-            Some(json!({ "findings": i.findings })),
+            crate::Entry {
+                chain: org,
+                action: "inspection.publish",
+                entity: "inspection",
+                entity_id: Some(id),
+                after: Some(json!({ "findings": i.findings })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -901,20 +899,11 @@ impl App {
         .await?;
         self.store_files(&mut tx, caller, org, "finding", id, &accepted)
             .await?;
-        self.audit(
-            &mut tx,
-            caller,
-            org,
-            "finding.record",
-            "finding",
-            Some(id),
-            None,
-            Some(covert_safe(
+        self.audit(&mut tx, caller, crate::Entry { chain: org, action: "finding.record", entity: "finding", entity_id: Some(id), after: Some(covert_safe(
                 hidden_from_units(mode_of(&i.mode), i.published_at.is_some()),
                 json!({ "inspection_id": inspection, "unit_id": d.unit_id, "task_id": d.task_id,
                     "key_project_id": d.key_project_id, "severity": d.severity, "files": accepted.len() }),
-            )),
-        )
+            )), ..Default::default() })
         .await?;
         tx.commit().await?;
         if !hidden_from_units(mode_of(&i.mode), i.published_at.is_some()) {
@@ -958,15 +947,17 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            f.organization_id,
-            "finding.close",
-            "finding",
-            Some(id),
-            None,
-            Some(covert_safe(
-                hidden_from_units(mode_of(&f.inspection_mode), f.inspection_published),
-                json!({ "note": note }),
-            )),
+            crate::Entry {
+                chain: f.organization_id,
+                action: "finding.close",
+                entity: "finding",
+                entity_id: Some(id),
+                after: Some(covert_safe(
+                    hidden_from_units(mode_of(&f.inspection_mode), f.inspection_published),
+                    json!({ "note": note }),
+                )),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -1039,15 +1030,17 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            f.organization_id,
-            "follow_up.create",
-            "follow_up",
-            Some(id),
-            None,
-            Some(covert_safe(
-                hidden_from_units(mode_of(&f.inspection_mode), f.inspection_published),
-                json!({ "finding_id": finding, "action": d.action, "due_on": d.due_on }),
-            )),
+            crate::Entry {
+                chain: f.organization_id,
+                action: "follow_up.create",
+                entity: "follow_up",
+                entity_id: Some(id),
+                after: Some(covert_safe(
+                    hidden_from_units(mode_of(&f.inspection_mode), f.inspection_published),
+                    json!({ "finding_id": finding, "action": d.action, "due_on": d.due_on }),
+                )),
+                ..Default::default()
+            },
         )
         .await?;
         let row = store::supervision::get_follow_up(&mut tx, id)
@@ -1114,12 +1107,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            fu.organization_id,
-            "follow_up.respond",
-            "follow_up",
-            Some(id),
-            None,
-            Some(json!({ "response": text, "files": accepted.len() })),
+            crate::Entry {
+                chain: fu.organization_id,
+                action: "follow_up.respond",
+                entity: "follow_up",
+                entity_id: Some(id),
+                after: Some(json!({ "response": text, "files": accepted.len() })),
+                ..Default::default()
+            },
         )
         .await?;
         let row = store::supervision::get_follow_up(&mut tx, id)
@@ -1186,16 +1181,18 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            fu.organization_id,
-            if accept {
-                "follow_up.close"
-            } else {
-                "follow_up.return"
+            crate::Entry {
+                chain: fu.organization_id,
+                action: if accept {
+                    "follow_up.close"
+                } else {
+                    "follow_up.return"
+                },
+                entity: "follow_up",
+                entity_id: Some(id),
+                after: Some(json!({ "note": note })),
+                ..Default::default()
             },
-            "follow_up",
-            Some(id),
-            None,
-            Some(json!({ "note": note })),
         )
         .await?;
         let row = store::supervision::get_follow_up(&mut tx, id)

@@ -347,12 +347,14 @@ impl App {
             self.audit(
                 &mut tx,
                 Caller::System,
-                p.organization_id,
-                "auth.totp_failed",
-                "person",
-                Some(p.id),
-                None,
-                Some(json!({ "username": p.username })),
+                crate::Entry {
+                    chain: p.organization_id,
+                    action: "auth.totp_failed",
+                    entity: "person",
+                    entity_id: Some(p.id),
+                    after: Some(json!({ "username": p.username })),
+                    ..Default::default()
+                },
             )
             .await?;
             tx.commit().await?;
@@ -480,12 +482,13 @@ impl App {
         self.audit(
             &mut tx,
             Caller::Person(me),
-            me.actor.organization_id.0,
-            "totp.enable",
-            "person",
-            Some(person),
-            None,
-            None,
+            crate::Entry {
+                chain: me.actor.organization_id.0,
+                action: "totp.enable",
+                entity: "person",
+                entity_id: Some(person),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -535,12 +538,13 @@ impl App {
         self.audit(
             &mut tx,
             Caller::Person(me),
-            me.actor.organization_id.0,
-            "totp.disable",
-            "person",
-            Some(person),
-            None,
-            None,
+            crate::Entry {
+                chain: me.actor.organization_id.0,
+                action: "totp.disable",
+                entity: "person",
+                entity_id: Some(person),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -564,12 +568,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            p.organization_id,
-            "totp.reset",
-            "person",
-            Some(person),
-            None,
-            Some(json!({ "removed": removed })),
+            crate::Entry {
+                chain: p.organization_id,
+                action: "totp.reset",
+                entity: "person",
+                entity_id: Some(person),
+                after: Some(json!({ "removed": removed })),
+                ..Default::default()
+            },
         )
         .await?;
         tx.commit().await?;
@@ -611,12 +617,14 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            org,
-            "totp.policy",
-            "organization",
-            Some(org),
-            Some(json!({ "roles": before })),
-            Some(json!({ "roles": names })),
+            crate::Entry {
+                chain: org,
+                action: "totp.policy",
+                entity: "organization",
+                entity_id: Some(org),
+                before: Some(json!({ "roles": before })),
+                after: Some(json!({ "roles": names })),
+            },
         )
         .await?;
         tx.commit().await?;
