@@ -169,7 +169,7 @@ impl App {
             self.audit(
                 &mut tx,
                 Caller::System,
-                crate::Entry {
+                crate::LedgerEntry {
                     chain,
                     action: "auth.login_failed",
                     entity: "person",
@@ -447,7 +447,7 @@ impl App {
         self.audit(
             &mut tx,
             Caller::Person(who),
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: who.actor.organization_id.0,
                 action: "person.change_password",
                 entity: "person",
@@ -536,7 +536,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: person.organization_id,
                 action: "api_token.create",
                 entity: "api_token",
@@ -581,7 +581,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: owner.organization_id,
                 action: "api_token.revoke",
                 entity: "api_token",
@@ -629,7 +629,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: person.organization_id,
                 action: "api_token.revoke",
                 entity: "person",

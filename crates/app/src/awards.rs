@@ -309,7 +309,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "award.select",
                 entity: "award",

@@ -323,7 +323,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "card_rules.update",
                 entity: "organization",
@@ -372,7 +372,7 @@ impl App {
         let (month, _, _) = self.supervised_month(caller, org, month).await?;
         let report = self.compute_cards(org, month).await?;
         let mut tx = self.db.begin().await?;
-        self.audit(&mut tx, caller, crate::Entry { chain: org, action: "cards.refresh", entity: "cycle", after: Some(json!({ "month": month.to_string(), "computed": report.computed, "changed": report.changed })), ..Default::default() })
+        self.audit(&mut tx, caller, crate::LedgerEntry { chain: org, action: "cards.refresh", entity: "cycle", after: Some(json!({ "month": month.to_string(), "computed": report.computed, "changed": report.changed })), ..Default::default() })
         .await?;
         tx.commit().await?;
         if report.changed > 0 {
@@ -733,7 +733,7 @@ impl App {
             self.now(),
         )
         .await?;
-        self.audit(&mut tx, caller, crate::Entry { chain: c.organization_id, action: if overridden { "card.override" } else { "card.confirm" }, entity: "card", entity_id: Some(card), before: Some(json!({ "color": c.color, "computed": c.computed_color })), after: Some(json!({ "color": new_color, "reason": why, "subject": c.subject_kind, "subject_id": c.subject_id })) })
+        self.audit(&mut tx, caller, crate::LedgerEntry { chain: c.organization_id, action: if overridden { "card.override" } else { "card.confirm" }, entity: "card", entity_id: Some(card), before: Some(json!({ "color": c.color, "computed": c.computed_color })), after: Some(json!({ "color": new_color, "reason": why, "subject": c.subject_kind, "subject_id": c.subject_id })) })
         .await?;
         tx.commit().await?;
         self.bus.announce(c.organization_id, "cards").await;
@@ -766,7 +766,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "card.confirm_all",
                 entity: "cycle",
@@ -809,7 +809,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: c.organization_id,
                 action: "card.concern",
                 entity: "card",
@@ -895,7 +895,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let cards = i64::from(p.green) + i64::from(p.yellow) + i64::from(p.red);
-        self.audit(&mut tx, caller, crate::Entry { chain: org, action: "cards.publish", entity: "publication", entity_id: Some(id), after: Some(json!({ "month": m, "seq": seq, "green": p.green, "yellow": p.yellow, "red": p.red, "warnings": warnings })), ..Default::default() })
+        self.audit(&mut tx, caller, crate::LedgerEntry { chain: org, action: "cards.publish", entity: "publication", entity_id: Some(id), after: Some(json!({ "month": m, "seq": seq, "green": p.green, "yellow": p.yellow, "red": p.red, "warnings": warnings })), ..Default::default() })
         .await?;
         tx.commit().await?;
         self.outbox_wake.notify_one();
@@ -1014,7 +1014,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "display_token.create",
                 entity: "display_token",
@@ -1053,7 +1053,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: t.organization_id,
                 action: "display_token.revoke",
                 entity: "display_token",

@@ -186,7 +186,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "cycle.close",
                 entity: "cycle",

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use domain::consequences::{
-    DecisionInput, Entry, LadderStep, MonthRecord, Points, RuleSet, RuleSetInput, TaskEvent,
+    DecisionInput, Entry, LadderStep, MonthOccurrence, MonthRecord, Points, RuleSet, RuleSetInput,
     Unfinished, ladder, month_ledger,
 };
 use domain::ids::PersonId;
@@ -124,7 +124,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "rule_set.save",
                 entity: "rule_set",
@@ -179,7 +179,7 @@ impl App {
         let rows = self
             .write_ledger(tx, org, &m, row.as_ref().map(|r| r.id), &entries)
             .await?;
-        let event = |(id, task, unit, owner): (i64, i64, i64, Option<i64>)| TaskEvent {
+        let event = |(id, task, unit, owner): (i64, i64, i64, Option<i64>)| MonthOccurrence {
             id,
             task,
             unit,
@@ -360,7 +360,7 @@ impl App {
         store::consequences::delete_entries(&mut tx, org, &m).await?;
         self.write_ledger(&mut tx, org, &m, rule_set, &entries)
             .await?;
-        self.audit(&mut tx, caller, crate::Entry { chain: org, action: "score.recompute", entity: "cycle", before: Some(json!({ "month": m })), after: Some(json!({
+        self.audit(&mut tx, caller, crate::LedgerEntry { chain: org, action: "score.recompute", entity: "cycle", before: Some(json!({ "month": m })), after: Some(json!({
                 "month": m, "version": preview.version, "units_changed": preview.changes.len(),
                 "changes": preview.changes.iter().take(50).map(|c| json!({
                     "unit_id": c.unit_id, "before": c.before.to_string(), "after": c.after.to_string()
@@ -604,7 +604,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: case.organization_id,
                 action: "case.decide",
                 entity: "accountability_case",
@@ -629,7 +629,7 @@ async fn month_record(
     units: Vec<i64>,
 ) -> Result<(MonthRecord, Vec<(i64, i64, Option<i64>, Option<i64>, i32)>)> {
     let unsigned = store::consequences::unsigned_tasks(tx, org, m).await?;
-    let event = |(id, task, unit, owner): (i64, i64, i64, Option<i64>)| TaskEvent {
+    let event = |(id, task, unit, owner): (i64, i64, i64, Option<i64>)| MonthOccurrence {
         id,
         task,
         unit,

@@ -127,7 +127,7 @@ impl App {
         self.audit(
             &mut tx,
             Caller::System,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "organization.create",
                 entity: "organization",
@@ -164,7 +164,7 @@ impl App {
             self.audit(
                 &mut tx,
                 Caller::System,
-                crate::Entry {
+                crate::LedgerEntry {
                     chain: org,
                     action: "person.create",
                     entity: "person",
@@ -245,7 +245,7 @@ impl App {
         self.audit(
             &mut tx,
             Caller::System,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "demo.load",
                 entity: "organization",
@@ -424,7 +424,7 @@ impl App {
         self.audit(
             &mut tx,
             Caller::System,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "demo.load",
                 entity: "person",

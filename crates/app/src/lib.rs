@@ -317,7 +317,12 @@ impl App {
     }
 
     /// Records one audit entry in the caller's transaction.
-    async fn audit(&self, tx: &mut store::Tx, caller: Caller<'_>, e: Entry<'_>) -> Result<()> {
+    async fn audit(
+        &self,
+        tx: &mut store::Tx,
+        caller: Caller<'_>,
+        e: LedgerEntry<'_>,
+    ) -> Result<()> {
         store::audit::append(
             tx,
             &self.config.audit_key,
@@ -340,7 +345,7 @@ impl App {
 /// What a use case writes to the audit ledger: in the chain of `chain` (the organization; 0
 /// for what is system-wide), `action` on `entity` `entity_id`, the state before and after.
 #[derive(Debug, Default)]
-pub(crate) struct Entry<'a> {
+pub(crate) struct LedgerEntry<'a> {
     pub chain: i64,
     pub action: &'a str,
     pub entity: &'a str,

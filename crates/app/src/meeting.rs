@@ -335,7 +335,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: t.organization_id,
                 action: "highlight.select",
                 entity: "task",
@@ -359,7 +359,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "highlight.remove",
                 entity: "highlight",
@@ -421,7 +421,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "review_meeting.record",
                 entity: "cycle",
@@ -541,7 +541,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "bulletin.generate",
                 entity: "bulletin",
@@ -581,7 +581,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: b.organization_id,
                 action: "bulletin.publish",
                 entity: "bulletin",

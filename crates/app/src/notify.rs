@@ -414,7 +414,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: me.actor.organization_id.0,
                 action: "notify.preferences",
                 entity: "person",
@@ -518,7 +518,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "notify.channel",
                 entity: "organization",
@@ -546,7 +546,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "notify.channel_remove",
                 entity: "organization",
@@ -576,7 +576,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "notify.settings",
                 entity: "organization",
@@ -620,7 +620,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "notify.retry",
                 entity: "delivery",
@@ -671,7 +671,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "notify.test",
                 entity: "organization",
@@ -832,7 +832,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: t.organization_id,
                 action: "task.urge",
                 entity: "task",

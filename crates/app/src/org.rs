@@ -180,7 +180,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: id,
                 action: "organization.create",
                 entity: "organization",
@@ -247,7 +247,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: id,
                 action: "organization.update",
                 entity: "organization",
@@ -290,7 +290,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: id,
                 action,
                 entity: "organization",
@@ -459,7 +459,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "unit.create",
                 entity: "unit",
@@ -521,7 +521,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "unit.update",
                 entity: "unit",
@@ -572,7 +572,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: before.organization_id,
                 action,
                 entity: "unit",
@@ -653,7 +653,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "post.create",
                 entity: "post",
@@ -694,7 +694,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "post.update",
                 entity: "post",
@@ -730,7 +730,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: before.organization_id,
                 action,
                 entity: "post",

@@ -229,7 +229,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "person.create",
                 entity: "person",
@@ -269,7 +269,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "person.update",
                 entity: "person",
@@ -324,7 +324,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: before.organization_id,
                 action,
                 entity: "person",
@@ -397,7 +397,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: person.organization_id,
                 action: "person.reset_password",
                 entity: "person",
@@ -423,7 +423,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: person.organization_id,
                 action: "person.unlock_sign_in",
                 entity: "person",
@@ -493,7 +493,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "role.grant",
                 entity: "role_assignment",
@@ -549,7 +549,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: r.organization_id,
                 action: "role.revoke",
                 entity: "role_assignment",
@@ -604,7 +604,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "leader.set_units",
                 entity: "person",

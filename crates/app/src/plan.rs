@@ -210,7 +210,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "key_point.create",
                 entity: "key_point",
@@ -256,7 +256,7 @@ impl App {
                     "title",
                 )
             })?;
-        self.audit(&mut tx, caller, crate::Entry { chain: before.organization_id, action: "key_point.update", entity: "key_point", entity_id: Some(id), before: Some(
+        self.audit(&mut tx, caller, crate::LedgerEntry { chain: before.organization_id, action: "key_point.update", entity: "key_point", entity_id: Some(id), before: Some(
                 json!({ "title": before.title, "kind": before.kind, "disabled": before.disabled }),
             ), after: Some(json!({ "title": k.title, "kind": k.kind, "disabled": disabled })) })
         .await?;
@@ -326,7 +326,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "key_point.import",
                 entity: "key_point",
@@ -359,7 +359,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "calendar.update",
                 entity: "organization",
@@ -460,7 +460,7 @@ impl App {
                 self.audit(
                     &mut tx,
                     Caller::System,
-                    crate::Entry {
+                    crate::LedgerEntry {
                         chain: org,
                         action: "cycle.phase_auto",
                         entity: "cycle",
@@ -474,7 +474,7 @@ impl App {
                 self.audit(
                     &mut tx,
                     Caller::System,
-                    crate::Entry {
+                    crate::LedgerEntry {
                         chain: org,
                         action: "cycle.open",
                         entity: "cycle",
@@ -528,7 +528,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "cycle.phase_move",
                 entity: "cycle",
@@ -973,7 +973,7 @@ impl App {
         self.audit(
             tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: t.organization_id,
                 action: &format!("task.{event}"),
                 entity: "task",
@@ -1414,7 +1414,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "cycle.arrange",
                 entity: "cycle",
@@ -1492,7 +1492,7 @@ impl App {
         self.audit(
             tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: t.organization_id,
                 action: "change_request.create",
                 entity: "change_request",
@@ -1594,7 +1594,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: cr.organization_id,
                 action,
                 entity: "change_request",

@@ -82,7 +82,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "key_project.create",
                 entity: "key_project",
@@ -115,7 +115,7 @@ impl App {
             .map_err(|e| {
                 unique_as_field(e, "key_projects_org_name_key", "key_projects.name", "name")
             })?;
-        self.audit(&mut tx, caller, crate::Entry { chain: org, action: "key_project.update", entity: "key_project", entity_id: Some(id), before: Some(json!({ "name": before.name, "status": before.status, "end_on": before.end_on })), after: Some(json!(d)) })
+        self.audit(&mut tx, caller, crate::LedgerEntry { chain: org, action: "key_project.update", entity: "key_project", entity_id: Some(id), before: Some(json!({ "name": before.name, "status": before.status, "end_on": before.end_on })), after: Some(json!(d)) })
         .await?;
         tx.commit().await?;
         let m = YearMonth::of(self.today()).to_string();
@@ -227,7 +227,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: p.organization_id,
                 action: "milestone.create",
                 entity: "milestone",
@@ -264,7 +264,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: p.organization_id,
                 action: "milestone.update",
                 entity: "milestone",
@@ -320,7 +320,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: p.organization_id,
                 action: "key_project.progress",
                 entity: "key_project",

@@ -141,7 +141,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "review_rule.update",
                 entity: "organization",
@@ -355,7 +355,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: &format!("task.{}", event.as_str()),
                 entity: "task",
@@ -428,7 +428,7 @@ impl App {
             self.now(),
         )
         .await?;
-        self.audit(&mut tx, caller, crate::Entry { chain: f.organization_id, action: "sign_off.opinion", entity: "sign_off_form", entity_id: Some(form), after: Some(json!({ "task_id": f.task_id, "office": office, "verdict": verdict, "reason": reason })), ..Default::default() })
+        self.audit(&mut tx, caller, crate::LedgerEntry { chain: f.organization_id, action: "sign_off.opinion", entity: "sign_off_form", entity_id: Some(form), after: Some(json!({ "task_id": f.task_id, "office": office, "verdict": verdict, "reason": reason })), ..Default::default() })
         .await?;
         tx.commit().await?;
         self.review_state(&f).await
@@ -512,7 +512,7 @@ impl App {
             &accepted,
         )
         .await?;
-        self.audit(&mut tx, caller, crate::Entry { chain: f.organization_id, action: "sign_off.site_check", entity: "sign_off_form", entity_id: Some(form), after: Some(json!({ "task_id": f.task_id, "office": office, "checked_on": day, "files": accepted.len() })), ..Default::default() })
+        self.audit(&mut tx, caller, crate::LedgerEntry { chain: f.organization_id, action: "sign_off.site_check", entity: "sign_off_form", entity_id: Some(form), after: Some(json!({ "task_id": f.task_id, "office": office, "checked_on": day, "files": accepted.len() })), ..Default::default() })
         .await?;
         tx.commit().await?;
         Ok(id)
@@ -623,7 +623,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: &format!("task.{}", event.as_str()),
                 entity: "task",

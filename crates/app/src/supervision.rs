@@ -210,7 +210,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: t.organization_id,
                 action: "task.progress",
                 entity: "task",
@@ -316,7 +316,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "coordination.raise",
                 entity: "coordination_request",
@@ -421,7 +421,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: r.organization_id,
                 action: "coordination.propose",
                 entity: "coordination_request",
@@ -467,7 +467,7 @@ impl App {
             self.now(),
         )
         .await?;
-        self.audit(&mut tx, caller, crate::Entry { chain: r.organization_id, action: "coordination.decide", entity: "coordination_request", entity_id: Some(id), before: Some(json!({ "status": r.status, "decision": r.decision })), after: Some(json!({ "decision": d.decision, "owner_unit_id": d.owner_unit_id, "deadline": d.deadline })) })
+        self.audit(&mut tx, caller, crate::LedgerEntry { chain: r.organization_id, action: "coordination.decide", entity: "coordination_request", entity_id: Some(id), before: Some(json!({ "status": r.status, "decision": r.decision })), after: Some(json!({ "decision": d.decision, "owner_unit_id": d.owner_unit_id, "deadline": d.deadline })) })
         .await?;
         // The decision is addressed to the unit that carries it out, the units it involves
         // and the unit that asked.
@@ -528,7 +528,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: r.organization_id,
                 action: "coordination.resolve",
                 entity: "coordination_request",
@@ -611,7 +611,7 @@ impl App {
         let id =
             store::supervision::insert_inspection(&mut tx, org, &d, caller.actor_id(), self.now())
                 .await?;
-        self.audit(&mut tx, caller, crate::Entry { chain: org, action: "inspection.create", entity: "inspection", entity_id: Some(id), after: Some(covert_safe(
+        self.audit(&mut tx, caller, crate::LedgerEntry { chain: org, action: "inspection.create", entity: "inspection", entity_id: Some(id), after: Some(covert_safe(
                 d.mode == InspectionMode::Covert,
                 json!({ "kind": d.kind, "mode": d.mode, "title": d.title, "units": d.unit_ids }),
             )), ..Default::default() })
@@ -783,7 +783,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: i.organization_id,
                 action: "inspection.complete",
                 entity: "inspection",
@@ -814,7 +814,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "inspection.publish",
                 entity: "inspection",
@@ -899,7 +899,7 @@ impl App {
         .await?;
         self.store_files(&mut tx, caller, org, "finding", id, &accepted)
             .await?;
-        self.audit(&mut tx, caller, crate::Entry { chain: org, action: "finding.record", entity: "finding", entity_id: Some(id), after: Some(covert_safe(
+        self.audit(&mut tx, caller, crate::LedgerEntry { chain: org, action: "finding.record", entity: "finding", entity_id: Some(id), after: Some(covert_safe(
                 hidden_from_units(mode_of(&i.mode), i.published_at.is_some()),
                 json!({ "inspection_id": inspection, "unit_id": d.unit_id, "task_id": d.task_id,
                     "key_project_id": d.key_project_id, "severity": d.severity, "files": accepted.len() }),
@@ -947,7 +947,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: f.organization_id,
                 action: "finding.close",
                 entity: "finding",
@@ -1030,7 +1030,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: f.organization_id,
                 action: "follow_up.create",
                 entity: "follow_up",
@@ -1107,7 +1107,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: fu.organization_id,
                 action: "follow_up.respond",
                 entity: "follow_up",
@@ -1181,7 +1181,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: fu.organization_id,
                 action: if accept {
                     "follow_up.close"

@@ -347,7 +347,7 @@ impl App {
             self.audit(
                 &mut tx,
                 Caller::System,
-                crate::Entry {
+                crate::LedgerEntry {
                     chain: p.organization_id,
                     action: "auth.totp_failed",
                     entity: "person",
@@ -482,7 +482,7 @@ impl App {
         self.audit(
             &mut tx,
             Caller::Person(me),
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: me.actor.organization_id.0,
                 action: "totp.enable",
                 entity: "person",
@@ -538,7 +538,7 @@ impl App {
         self.audit(
             &mut tx,
             Caller::Person(me),
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: me.actor.organization_id.0,
                 action: "totp.disable",
                 entity: "person",
@@ -568,7 +568,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: p.organization_id,
                 action: "totp.reset",
                 entity: "person",
@@ -617,7 +617,7 @@ impl App {
         self.audit(
             &mut tx,
             caller,
-            crate::Entry {
+            crate::LedgerEntry {
                 chain: org,
                 action: "totp.policy",
                 entity: "organization",

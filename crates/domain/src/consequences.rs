@@ -306,9 +306,10 @@ impl Rule {
     }
 }
 
-/// A task-related event of the month: a task left unsigned, a red card, a highlight.
+/// What a task did in the month that counts for its consequences: left unsigned, a red card,
+/// a highlight (not a task's state change, which is `plan::TaskEvent`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TaskEvent {
+pub struct MonthOccurrence {
     /// The event's own id: the task, the card or the highlight.
     pub id: i64,
     pub task: i64,
@@ -322,28 +323,28 @@ pub struct MonthRecord {
     /// Units with planned tasks in the month.
     pub units: Vec<i64>,
     /// Tasks left unsigned (their `id` is the task's).
-    pub unsigned: Vec<TaskEvent>,
-    pub red_cards: Vec<TaskEvent>,
-    pub highlights: Vec<TaskEvent>,
+    pub unsigned: Vec<MonthOccurrence>,
+    pub red_cards: Vec<MonthOccurrence>,
+    pub highlights: Vec<MonthOccurrence>,
 }
 
-/// The kind of event an entry points to.
+/// What a score entry points to (not a notification's event, which is `notify::EventKind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum EventKind {
+pub enum OccurrenceKind {
     Month,
     Task,
     Card,
     Highlight,
 }
 
-impl EventKind {
+impl OccurrenceKind {
     pub fn as_str(self) -> &'static str {
         match self {
-            EventKind::Month => "month",
-            EventKind::Task => "task",
-            EventKind::Card => "card",
-            EventKind::Highlight => "highlight",
+            OccurrenceKind::Month => "month",
+            OccurrenceKind::Task => "task",
+            OccurrenceKind::Card => "card",
+            OccurrenceKind::Highlight => "highlight",
         }
     }
 }
@@ -356,7 +357,7 @@ pub struct Entry {
     pub person: Option<i64>,
     pub rule: Rule,
     pub points: Points,
-    pub event: EventKind,
+    pub event: OccurrenceKind,
     pub event_id: Option<i64>,
     pub task: Option<i64>,
 }
@@ -369,7 +370,7 @@ pub fn month_ledger(rules: &RuleSet, record: &MonthRecord) -> Vec<Entry> {
     for &u in &record.units {
         by_unit.entry(u).or_default();
     }
-    let mut push = |e: &TaskEvent, rule: Rule, points: Points, event: EventKind| {
+    let mut push = |e: &MonthOccurrence, rule: Rule, points: Points, event: OccurrenceKind| {
         by_unit.entry(e.unit).or_default().push(Entry {
             unit: e.unit,
             person: e.owner,
@@ -386,7 +387,7 @@ pub fn month_ledger(rules: &RuleSet, record: &MonthRecord) -> Vec<Entry> {
             e,
             Rule::UnsignedTask,
             minus(rules.unsigned_deduction),
-            EventKind::Task,
+            OccurrenceKind::Task,
         );
     }
     for e in &record.red_cards {
@@ -394,7 +395,7 @@ pub fn month_ledger(rules: &RuleSet, record: &MonthRecord) -> Vec<Entry> {
             e,
             Rule::RedCard,
             minus(rules.red_card_deduction),
-            EventKind::Card,
+            OccurrenceKind::Card,
         );
     }
     for e in &record.highlights {
@@ -402,7 +403,7 @@ pub fn month_ledger(rules: &RuleSet, record: &MonthRecord) -> Vec<Entry> {
             e,
             Rule::Highlight,
             rules.highlight_bonus,
-            EventKind::Highlight,
+            OccurrenceKind::Highlight,
         );
     }
     let mut out = Vec::new();
@@ -412,7 +413,7 @@ pub fn month_ledger(rules: &RuleSet, record: &MonthRecord) -> Vec<Entry> {
             person: None,
             rule,
             points,
-            event: EventKind::Month,
+            event: OccurrenceKind::Month,
             event_id: None,
             task: None,
         };
@@ -484,14 +485,14 @@ impl LadderStep {
 /// A task still unfinished at a close, with how many months in a row it has been so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unfinished {
-    pub task: TaskEvent,
+    pub task: MonthOccurrence,
     pub months: u32,
 }
 
 /// The ladder's proposal for one unfinished task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Proposal {
-    pub task: TaskEvent,
+    pub task: MonthOccurrence,
     pub months: u32,
     pub step: LadderStep,
     /// The rectification order's deadline.
@@ -613,8 +614,8 @@ impl DecisionInput {
 mod tests {
     use super::*;
 
-    fn ev(id: i64, unit: i64, owner: Option<i64>) -> TaskEvent {
-        TaskEvent {
+    fn ev(id: i64, unit: i64, owner: Option<i64>) -> MonthOccurrence {
+        MonthOccurrence {
             id,
             task: id,
             unit,
@@ -659,13 +660,13 @@ mod tests {
         let record = MonthRecord {
             units: vec![1, 2, 3],
             unsigned: vec![ev(10, 2, Some(7)), ev(11, 2, None)],
-            red_cards: vec![TaskEvent {
+            red_cards: vec![MonthOccurrence {
                 id: 500,
                 task: 10,
                 unit: 2,
                 owner: Some(7),
             }],
-            highlights: vec![TaskEvent {
+            highlights: vec![MonthOccurrence {
                 id: 900,
                 task: 20,
                 unit: 3,
@@ -690,7 +691,7 @@ mod tests {
         let card = l.iter().find(|e| e.rule == Rule::RedCard).unwrap();
         assert_eq!(
             (card.event, card.event_id, card.task),
-            (EventKind::Card, Some(500), Some(10))
+            (OccurrenceKind::Card, Some(500), Some(10))
         );
     }
 
