@@ -115,10 +115,7 @@ impl App {
         let now = self.now();
         let key = format!("user:{username}");
         let client_key = format!("user:{username}@{}", client.unwrap_or("-"));
-        let throttled = |until: chrono::DateTime<chrono::Utc>| AppError::Throttled {
-            until,
-            retry_after_secs: (until - now).num_seconds().max(1),
-        };
+        let throttled = |until| AppError::throttled(until, now);
         // A cheap check first, so that a locked account costs no password hashing; the wait
         // named is the longer of the two.
         let mut until = None;

@@ -47,6 +47,14 @@ impl AppError {
         }
     }
 
+    /// Sign-in refused until `until`, with the wait counted from `now`.
+    pub fn throttled(until: DateTime<Utc>, now: DateTime<Utc>) -> Self {
+        AppError::Throttled {
+            until,
+            retry_after_secs: (until - now).num_seconds().max(1),
+        }
+    }
+
     pub fn field(field: &str, code: &'static str) -> Self {
         AppError::Invalid(ValidationErrors::single(field, code))
     }

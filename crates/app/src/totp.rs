@@ -31,6 +31,15 @@ pub enum ChallengePurpose {
 }
 
 impl ChallengePurpose {
+    /// The purpose a stored challenge names (`enrol`; anything else asks for a code).
+    fn of(stored: &str) -> ChallengePurpose {
+        if stored == ChallengePurpose::Enrol.as_str() {
+            ChallengePurpose::Enrol
+        } else {
+            ChallengePurpose::Verify
+        }
+    }
+
     fn as_str(self) -> &'static str {
         match self {
             ChallengePurpose::Verify => "verify",
@@ -137,10 +146,7 @@ impl App {
         let key = format!("user:{username}");
         let state = store::auth::get_throttle(&self.db, &key).await?;
         if let Some(until) = domain::throttle::locked_until(state.as_ref(), now) {
-            return Err(AppError::Throttled {
-                until,
-                retry_after_secs: (until - now).num_seconds().max(1),
-            });
+            return Err(AppError::throttled(until, now));
         }
         Ok(state)
     }
@@ -197,11 +203,11 @@ impl App {
             return Ok(false);
         }
         let roles = store::people::roles_of(&mut ex, person).await?;
-        let admin_offices = ["admin", "security_admin", "audit_admin"];
+        let admin_offices = [Role::Admin, Role::SecurityAdmin, Role::AuditAdmin].map(Role::as_str);
         Ok(roles.iter().any(|r| {
             required.contains(&r.role)
                 || (self.config.single_admin
-                    && r.role == "admin"
+                    && r.role == Role::Admin.as_str()
                     && required.iter().any(|q| admin_offices.contains(&q.as_str())))
         }))
     }
@@ -247,11 +253,7 @@ impl App {
             .await?
             .ok_or(AppError::Unauthenticated)?;
         let p = self.person(c.person_id).await?;
-        let purpose = if c.purpose == "enrol" {
-            ChallengePurpose::Enrol
-        } else {
-            ChallengePurpose::Verify
-        };
+        let purpose = ChallengePurpose::of(&c.purpose);
         let enrolment = match (purpose, store::totp::get(&self.db, p.id).await?) {
             (ChallengePurpose::Enrol, Some(row)) if row.enabled_at.is_none() => {
                 Some(self.enrolment_of(&row, &p.username)?)
@@ -293,10 +295,7 @@ impl App {
         if let Some(until) = domain::throttle::locked_until(state.as_ref(), now)
             .max(domain::throttle::locked_until(client_state.as_ref(), now))
         {
-            return Err(AppError::Throttled {
-                until,
-                retry_after_secs: (until - now).num_seconds().max(1),
-            });
+            return Err(AppError::throttled(until, now));
         }
         // Re-read inside the transaction: a parallel request may have used the challenge.
         let c = store::totp::find_challenge(&mut tx, &id, now)
@@ -311,7 +310,7 @@ impl App {
             tx.commit().await?;
             return Err(AppError::Unauthenticated);
         }
-        let enrol = c.purpose == "enrol";
+        let enrol = ChallengePurpose::of(&c.purpose) == ChallengePurpose::Enrol;
         let row = store::totp::get(&mut tx, p.id).await?;
         let secret = row.as_ref().and_then(|r| self.unseal_for(p.id, &r.secret));
         let last = row.as_ref().and_then(|r| r.last_step);

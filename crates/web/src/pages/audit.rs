@@ -293,11 +293,13 @@ pub async fn export(
             change.join("\n"),
         ]);
     }
-    let mut title = lang.t("audit.title").to_owned();
-    if more {
-        title = format!("{title}（{}）", lang.t("audit.export_capped"));
-    }
-    match docs::write_table_xlsx(&title, "审计日志", &table) {
+    let sheet = lang.t("audit.title");
+    let title = match (more, lang) {
+        (false, _) => sheet.to_owned(),
+        (true, Lang::Zh) => format!("{sheet}（{}）", lang.t("audit.export_capped")),
+        (true, Lang::En) => format!("{sheet} ({})", lang.t("audit.export_capped")),
+    };
+    match docs::write_table_xlsx(&title, sheet, &table) {
         Ok(bytes) => (
             [
                 (
